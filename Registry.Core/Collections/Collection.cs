@@ -1,0 +1,40 @@
+using Registry.Core.Containers;
+using Registry.Core.Entities;
+using Registry.Core.Identity;
+
+namespace Registry.Core.Collections;
+
+public enum CollectionRole { Contributor = 0, Owner = 1 }
+
+/// <summary>A collection of containers inside an entity. Private collections are invisible to non-members.</summary>
+public class Collection
+{
+    public string Id { get; set; } = Ids.New();
+    public string EntityId { get; set; } = "";
+    public Entity? Entity { get; set; }
+    public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
+    public bool IsPrivate { get; set; }
+    public string CreatedById { get; set; } = "";
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;
+    public List<CollectionMember> Members { get; set; } = [];
+    public List<Container> Containers { get; set; } = [];
+    public List<Star> Stars { get; set; } = [];
+}
+
+public class CollectionMember
+{
+    public string CollectionId { get; set; } = "";
+    public Collection? Collection { get; set; }
+    public string UserId { get; set; } = "";
+    public RegistryUser? User { get; set; }
+    public CollectionRole Role { get; set; }
+}
+
+public class Star
+{
+    public string CollectionId { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+}

@@ -1,0 +1,22 @@
+using Registry.Core.Collections;
+using Registry.Core.Images;
+using Registry.Core.Tags;
+
+namespace Registry.Core.Containers;
+
+/// <summary>An image name inside a collection; holds image versions and their tags.</summary>
+public class Container
+{
+    public string Id { get; set; } = Ids.New();
+    public string CollectionId { get; set; } = "";
+    public Collection? Collection { get; set; }
+    public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
+    public string FullDescription { get; set; } = "";
+    public long DownloadCount { get; set; }
+    public string CreatedById { get; set; } = "";
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;
+    public List<Image> Images { get; set; } = [];
+    public List<Tag> Tags { get; set; } = [];
+}

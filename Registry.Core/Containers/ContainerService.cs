@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+using Registry.Core.Data;
+
+namespace Registry.Core.Containers;
+
+public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFactory)
+{
+    /// <summary>A container with its images and tags, if the actor may see its collection.</summary>
+    public async Task<Result<Container>> FindAsync(Actor actor, string entity, string collection, string name, CancellationToken ct = default)
+    {
+        if (!Names.IsValid(entity) || !Names.IsValid(collection) || !Names.IsValid(name))
+            return Result.Invalid($"'{entity}/{collection}/{name}' is not a valid container: use {Names.Rule}");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var container = await db.Containers.AsNoTracking().WithAccessGraph().Include(x => x.Images).Include(x => x.Tags)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(x => x.Name == name && x.Collection!.Name == collection && x.Collection.Entity!.Name == entity, ct);
+        if (container is null || !AccessRules.For(actor, container.Collection!).CanView)
+            return Result.NotFound($"container {entity}/{collection}/{name} not found");
+        return container;
+    }
+
+    public async Task<Result<Container>> CreateAsync(Actor actor, string collectionId, string name, string description, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to create a container");
+        if (!Names.IsValid(name)) return Result.Invalid($"'{name}' is not a valid container name: use {Names.Rule}");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var collection = await db.Collections.WithAccessGraph().FirstOrDefaultAsync(c => c.Id == collectionId, ct);
+        var access = collection is null ? CollectionAccess.None : AccessRules.For(actor, collection);
+        if (!access.CanView) return Result.NotFound($"collection {collectionId} not found");
+        if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {collection!.Entity!.Name}/{collection.Name}");
+        if (await db.Containers.AnyAsync(x => x.CollectionId == collectionId && x.Name == name, ct))
+            return Result.Conflict($"container {name} already exists");
+
+        var container = new Container
+        {
+            CollectionId = collectionId,
+            Name = name,
+            Description = description == "No description" ? "" : description,
+            CreatedById = actor.UserId!,
+        };
+        db.Containers.Add(container);
+        AuditLog.Record(db, actor, "container.create", $"{collection!.Entity!.Name}/{collection.Name}/{name}", collectionId);
+        await db.SaveChangesAsync(ct);
+        container.Collection = collection;
+        return Result.Created(container);
+    }
+}

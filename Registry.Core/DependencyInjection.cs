@@ -1,0 +1,53 @@
+using FluentValidation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Registry.Core.Collections;
+using Registry.Core.Containers;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+using Registry.Core.Identity.AccessTokens;
+using Registry.Core.Images;
+using Registry.Core.Search;
+using Registry.Core.Storage;
+using Registry.Core.Tags;
+using Registry.Core.Uploads;
+
+namespace Registry.Core;
+
+public static class DependencyInjection
+{
+    /// <summary>The one wiring entry of Core: options, SQLite in the data folder, blob store and the domain services.</summary>
+    public static IServiceCollection AddRegistryCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RegistryOptions>().Bind(configuration.GetSection(RegistryOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataPath), "Registry:DataPath must be set")
+            .Validate(o => Names.IsValid(o.DefaultEntity) && Names.IsValid(o.DefaultCollection), "Registry:DefaultEntity/DefaultCollection must be valid names")
+            .Validate(o => o.MultipartPartSize >= 5 * 1024 * 1024, "Registry:MultipartPartSize must be at least 5 MiB")
+            .ValidateOnStart();
+
+        services.AddDbContextFactory<RegistryDbContext>((sp, db) =>
+        {
+            var dataRoot = sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot;
+            Directory.CreateDirectory(dataRoot);
+            db.UseSqlite($"Data Source={Path.Combine(dataRoot, "registry.db")};Default Timeout=30")
+              .AddInterceptors(new SqlitePragmas());
+        });
+        // Identity's stores want a scoped DbContext; it comes from the same factory.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext());
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot));
+        services.AddSingleton<EntityService>();
+        services.AddSingleton<CollectionService>();
+        services.AddSingleton<ContainerService>();
+        services.AddSingleton<ImageService>();
+        services.AddSingleton<TagService>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<SearchService>();
+        services.AddSingleton<AccessTokenService>();
+        services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
+        return services;
+    }
+}

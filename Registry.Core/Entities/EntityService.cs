@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Data;
+
+namespace Registry.Core.Entities;
+
+/// <summary>Entities are created with their user or team; the API can only look them up.</summary>
+public sealed class EntityService(IDbContextFactory<RegistryDbContext> dbFactory)
+{
+    public async Task<Result<Entity>> FindAsync(string name, CancellationToken ct = default)
+    {
+        if (!Names.IsValid(name)) return Result.Invalid($"'{name}' is not a valid entity name: use {Names.Rule}");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entity = await db.Entities.AsNoTracking().Include(e => e.Team).ThenInclude(t => t!.Members)
+            .FirstOrDefaultAsync(e => e.Name == name, ct);
+        return entity is null ? Result.NotFound($"entity {name} not found") : entity;
+    }
+
+    /// <summary><c>POST /v1/entities</c>: a user's entity exists from sign-up, so this only answers why it can't be made.</summary>
+    public async Task<Result<Entity>> CreateAsync(Actor actor, string name, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("sign in (a token) is required to create an entity");
+        var existing = await FindAsync(name, ct);
+        if (existing.Outcome == Outcome.Invalid) return existing;
+        if (existing.Succeeded) return Result.Conflict($"entity {name} already exists");
+        return Result.Forbidden($"entity {name} does not exist: entities are users and teams; push to library://{actor.UserName}/… or create a team named {name} in the web UI");
+    }
+
+    /// <summary>Bytes stored by the entity's uploaded images and its quota (0 = unlimited).</summary>
+    public static async Task<(long Usage, long Quota)> UsageAsync(RegistryDbContext db, Entity entity, RegistryOptions options, CancellationToken ct)
+    {
+        var usage = await db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == entity.Id)
+            .SumAsync(i => (long?)i.Size, ct) ?? 0;
+        return (usage, entity.QuotaBytes ?? options.DefaultQuotaBytes);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+using Registry.Core.Data;
+
+namespace Registry.Core.Identity.AccessTokens;
+
+/// <summary>A freshly minted token: the only moment its secret exists outside the client.</summary>
+public sealed record NewAccessToken(AccessToken Token, string Secret);
+
+public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock)
+{
+    /// <summary>Tokens start with this so they are recognisable in logs and secret scanners.</summary>
+    public const string Prefix = "reg_";
+
+    public async Task<Result<NewAccessToken>> CreateAsync(Actor actor, string userId, string label, TokenScope scope,
+        string? collectionId = null, DateTime? expiresAt = null, CancellationToken ct = default)
+    {
+        if (actor.UserId != userId && !actor.IsAdmin) return Result.Forbidden("tokens can only be created for yourself");
+        label = label.Trim();
+        if (label.Length is 0 or > 100) return Result.Invalid("a token needs a label of 1 to 100 characters");
+        if (expiresAt is { } e && e <= clock.GetUtcNow().UtcDateTime) return Result.Invalid("the expiry must be in the future");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return Result.NotFound("user not found");
+        if (scope == TokenScope.Admin && !user.IsAdmin) scope = TokenScope.Write;
+
+        var secret = Prefix + Ids.NewSecret();
+        var token = new AccessToken { UserId = userId, Label = label, Scope = scope, CollectionId = collectionId, ExpiresAt = expiresAt, SecretHash = Ids.Sha256Hex(secret) };
+        db.AccessTokens.Add(token);
+        AuditLog.Record(db, actor, "token.create", $"{user.UserName}:{label}", collectionId, scope.ToString().ToLowerInvariant());
+        await db.SaveChangesAsync(ct);
+        return new NewAccessToken(token, secret);
+    }
+
+    /// <summary>The actor a bearer secret stands for, or null when it is unknown, revoked, expired or its user disabled.</summary>
+    public async Task<(Actor Actor, RegistryUser User)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(secret) || secret.Length > 200) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var hash = Ids.Sha256Hex(secret);
+        var token = await db.AccessTokens.Include(t => t.User).FirstOrDefaultAsync(t => t.SecretHash == hash, ct);
+        if (token is null || !token.IsActive(now) || token.User is null || token.User.IsDisabled) return null;
+        if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
+        {
+            token.LastUsedAt = now;
+            await db.SaveChangesAsync(ct);
+        }
+        var user = token.User;
+        return (new Actor(user.Id, user.UserName!, user.IsAdmin, token.Scope, token.CollectionId, address), user);
+    }
+
+    public async Task<List<AccessToken>> ListAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.AccessTokens.AsNoTracking().Where(t => t.UserId == userId && t.RevokedAt == null)
+            .OrderByDescending(t => t.CreatedAt).ToListAsync(ct);
+    }
+
+    public async Task<Result<bool>> RevokeAsync(Actor actor, string tokenId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var token = await db.AccessTokens.Include(t => t.User).FirstOrDefaultAsync(t => t.Id == tokenId, ct);
+        if (token is null || (token.UserId != actor.UserId && !actor.IsAdmin)) return Result.NotFound("token not found");
+        token.RevokedAt = clock.GetUtcNow().UtcDateTime;
+        AuditLog.Record(db, actor, "token.revoke", $"{token.User!.UserName}:{token.Label}");
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+}

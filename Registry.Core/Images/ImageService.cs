@@ -1,0 +1,118 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+using Registry.Core.Data;
+using Registry.Core.Storage;
+
+namespace Registry.Core.Images;
+
+public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs)
+{
+    /// <summary>
+    /// Resolves a ref the way pull and push do. See: LIBRARY-API.md §8 — a hash ignores arch; else the arch's tag;
+    /// else (no arch) the most recently set tag of that name on any arch.
+    /// </summary>
+    public async Task<Result<Image>> ResolveAsync(Actor actor, ImageRef reference, string? arch, bool requireUploaded, CancellationToken ct = default)
+    {
+        if (!string.IsNullOrEmpty(arch) && !Architectures.IsKnown(arch)) return Result.Invalid($"unknown architecture '{arch}'");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var container = await db.Containers.AsNoTracking().WithAccessGraph()
+            .FirstOrDefaultAsync(x => x.Name == reference.Container && x.Collection!.Name == reference.Collection
+                                      && x.Collection.Entity!.Name == reference.Entity, ct);
+        if (container is null || !AccessRules.For(actor, container.Collection!).CanView) return NotFound(reference, arch);
+
+        var images = db.Images.AsNoTracking().Include(i => i.Tags).Where(i => i.ContainerId == container.Id);
+        Image? image;
+        if (reference.Hash is { } hash)
+            image = await images.FirstOrDefaultAsync(i => i.Hash == hash.Hex, ct);
+        else
+        {
+            var tags = db.Tags.AsNoTracking().Where(t => t.ContainerId == container.Id && t.Name == reference.Tag);
+            if (!string.IsNullOrEmpty(arch)) tags = tags.Where(t => t.Arch == arch);
+            var imageId = await tags.OrderByDescending(t => t.UpdatedAt).Select(t => t.ImageId).FirstOrDefaultAsync(ct);
+            image = imageId is null ? null : await images.FirstOrDefaultAsync(i => i.Id == imageId, ct);
+        }
+        if (image is null || (requireUploaded && !image.Uploaded)) return NotFound(reference, arch);
+        image.Container = container;
+        return image;
+    }
+
+    /// <summary><c>POST /v1/images</c>: a new version of a container. A blob the registry already holds makes it uploaded at once (no transfer).</summary>
+    public async Task<Result<Image>> CreateAsync(Actor actor, string containerId, string hash, string description, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to push");
+        if (!Digest.TryParse(hash, out var digest)) return Result.Invalid($"hash must be sha256.<64 lowercase hex>, got '{hash}'");
+        if (description.Length > 4096) return Result.Invalid("description is longer than 4096 characters");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var container = await db.Containers.WithAccessGraph().FirstOrDefaultAsync(x => x.Id == containerId, ct);
+        var access = container is null ? CollectionAccess.None : AccessRules.For(actor, container.Collection!);
+        if (!access.CanView) return Result.NotFound($"container {containerId} not found");
+        if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {container!.Collection!.Entity!.Name}/{container.Collection.Name}");
+
+        var existing = await db.Images.Include(i => i.Tags).FirstOrDefaultAsync(i => i.ContainerId == containerId && i.Hash == digest.Hex, ct);
+        if (existing is not null)
+        {
+            existing.Container = container;
+            return existing;
+        }
+
+        var image = new Image
+        {
+            ContainerId = containerId,
+            Hash = digest.Hex,
+            Description = description,
+            CreatedById = actor.UserId!,
+            CreatedByName = actor.UserName,
+        };
+        var blob = await db.Blobs.FirstOrDefaultAsync(b => b.Hash == digest.Hex, ct);
+        if (blob is not null && blobs.Exists(digest))
+        {
+            image.Uploaded = true;
+            image.Size = blob.Size;
+            image.UploadedAt = DateTime.UtcNow;
+            image.Arch = await db.Images.Where(i => i.Hash == digest.Hex && i.Arch != null).Select(i => i.Arch).FirstOrDefaultAsync(ct);
+        }
+        db.Images.Add(image);
+        container!.UpdatedAt = DateTime.UtcNow;
+        await db.SaveChangesAsync(ct);
+        image.Container = container;
+        return Result.Created(image);
+    }
+
+    /// <summary><c>DELETE /v1/images/…</c>: removes the version the ref resolves to and every tag on it; the blob goes when nothing else uses it.</summary>
+    public async Task<Result<Image>> DeleteAsync(Actor actor, ImageRef reference, string? arch, CancellationToken ct = default)
+    {
+        var resolved = await ResolveAsync(actor, reference, arch, requireUploaded: false, ct);
+        if (!resolved.Succeeded) return resolved;
+        var image = resolved.Value!;
+        var collection = image.Container!.Collection!;
+        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to delete");
+        if (!AccessRules.For(actor, collection).CanPush) return Result.Forbidden($"{actor.UserName} may not delete images in {collection.Entity!.Name}/{collection.Name}");
+        if (image.Tags.Any(t => t.Frozen))
+            return Result.Forbidden($"{reference} has a frozen tag ({string.Join(",", image.Tags.Where(t => t.Frozen).Select(t => t.Name))}); unfreeze it first");
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Images.Where(i => i.Id == image.Id).ExecuteDeleteAsync(ct);
+        AuditLog.Record(db, actor, "image.delete", reference.ToString(), collection.Id, $"sha256.{image.Hash} {image.Arch}");
+        await db.SaveChangesAsync(ct);
+        await BlobHousekeeping.DeleteIfUnusedAsync(db, blobs, image.Hash, ct);
+        return image;
+    }
+
+    /// <summary>Counts a pull of a container (sregistry never did).</summary>
+    public async Task RecordDownloadAsync(string containerId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+    }
+
+    /// <summary>An uploaded image by id, for serving a signed download URL (the signature already authorised it).</summary>
+    public async Task<Image?> FindUploadedAsync(string imageId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.Uploaded, ct);
+    }
+
+    private static Result.Failure NotFound(ImageRef reference, string? arch) =>
+        Result.NotFound($"image {reference}{(string.IsNullOrEmpty(arch) ? "" : $" ({arch})")} not found");
+}

@@ -1,0 +1,43 @@
+namespace Registry.Core;
+
+/// <summary>Settings of the registry, section <c>Registry</c> in appsettings.json (env <c>Registry__Name</c>).</summary>
+public sealed class RegistryOptions
+{
+    public const string SectionName = "Registry";
+
+    /// <summary>Folder holding the SQLite database and every image byte. Relative paths are resolved against the working directory.</summary>
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>Display name of this registry, shown in the web UI and reported by <c>/version</c>.</summary>
+    public string Name { get; set; } = "Registry";
+
+    /// <summary>Contact shown on the home page (an e-mail address or URL).</summary>
+    public string Contact { get; set; } = "";
+
+    /// <summary>Entity used for one- and two-component refs (<c>library://x</c>, <c>library://c/x</c>).</summary>
+    public string DefaultEntity { get; set; } = "default";
+
+    /// <summary>Collection used for one-component refs.</summary>
+    public string DefaultCollection { get; set; } = "default";
+
+    /// <summary>Public base URL (scheme://host:port) used in upload and download URLs; empty = taken from each request.</summary>
+    public string PublicUrl { get; set; } = "";
+
+    /// <summary>Part size offered to clients for multipart uploads, in bytes.</summary>
+    public long MultipartPartSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Whether multipart uploads are offered at all (false: clients fall back to one PUT).</summary>
+    public bool MultipartEnabled { get; set; } = true;
+
+    /// <summary>How long an upload URL handed to a client stays valid.</summary>
+    public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long a signed download URL (the target of a pull's 303) stays valid.</summary>
+    public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Storage quota per entity in bytes reported to clients and enforced at push; 0 = unlimited.</summary>
+    public long DefaultQuotaBytes { get; set; }
+
+    /// <summary>Resolved absolute data folder.</summary>
+    public string DataRoot => Path.GetFullPath(DataPath);
+}

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Collections;
+using Registry.Core.Containers;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+using Registry.Core.Images;
+
+namespace Registry.Core.Search;
+
+public sealed record SearchResults(List<Entity> Entities, List<Collection> Collections, List<Container> Containers, List<Image> Images);
+
+/// <summary>Case-insensitive substring search over names and descriptions; private things only for those who may see them.</summary>
+public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory)
+{
+    public const int MaxResults = 200;
+
+    public async Task<Result<SearchResults>> SearchAsync(Actor actor, string? value, IReadOnlyCollection<string> arches, bool signedOnly, CancellationToken ct = default)
+    {
+        value = value?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(value) || value.Length < 3) return Result.Invalid("search value must be at least 3 characters");
+        if (value.Length > 256) return Result.Invalid("search value must be at most 256 characters");
+        foreach (var arch in arches)
+            if (!Architectures.IsKnown(arch)) return Result.Invalid($"unknown architecture '{arch}'");
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var pattern = $"%{value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
+
+        // Visibility is decided in memory by the one rule set; candidates are bounded by the LIKE filter and MaxResults.
+        var collections = (await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
+                .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\")
+                            || EF.Functions.Like(c.Entity!.Name, pattern, "\\")
+                            || c.Containers.Any(x => EF.Functions.Like(x.Name, pattern, "\\") || EF.Functions.Like(x.Description, pattern, "\\")))
+                .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
+            .Where(c => AccessRules.For(actor, c).CanView).ToList();
+
+        var containers = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
+            .Where(x => x.Name.Contains(value) || x.Description.Contains(value, StringComparison.OrdinalIgnoreCase)
+                        || x.Collection!.Name.Contains(value) || x.Collection.Entity!.Name.Contains(value))
+            .ToList();
+        var containerIds = containers.Select(x => x.Id).ToList();
+        var images = await db.Images.AsNoTracking().Include(i => i.Tags)
+            .Where(i => containerIds.Contains(i.ContainerId) && i.Uploaded)
+            .Where(i => arches.Count == 0 || arches.Contains(i.Arch!))
+            .Where(i => !signedOnly || i.Signed == true)
+            .OrderByDescending(i => i.UploadedAt).Take(MaxResults).ToListAsync(ct);
+        var byId = containers.ToDictionary(x => x.Id);
+        foreach (var image in images) image.Container = byId[image.ContainerId];
+
+        if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
+        var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
+        var matchingCollections = collections.Where(c => c.Name.Contains(value) || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();
+        return new SearchResults(entities, matchingCollections, containers, images);
+    }
+}

@@ -1,0 +1,45 @@
+namespace Registry.Core.Storage;
+
+/// <summary>Result of streaming bytes into a temporary file while hashing them.</summary>
+public sealed record StagedBytes(string TempPath, long Length, Digest Digest);
+
+/// <summary>
+/// Content-addressed blob storage. Bytes always land in a temp file first and become a blob only through
+/// <see cref="CommitAsync"/>, an atomic rename, so a reader never sees a half-written blob.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>A fresh temp file path on the same volume as the blobs (so the commit is a rename).</summary>
+    string NewTempPath(string hint = "upload");
+
+    /// <summary>Streams <paramref name="source"/> into <paramref name="tempPath"/> at <paramref name="offset"/>, hashing as it writes.
+    /// Stops with <see cref="BlobTooLargeException"/> once more than <paramref name="maxBytes"/> arrive.</summary>
+    Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, CancellationToken ct);
+
+    /// <summary>Hashes a whole temp file (used after a multipart upload is assembled).</summary>
+    Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct);
+
+    /// <summary>Moves a verified temp file into the store under its digest; a blob that already exists is kept and the temp file dropped.</summary>
+    Task CommitAsync(string tempPath, Digest digest, CancellationToken ct);
+
+    bool Exists(Digest digest);
+
+    /// <summary>Absolute path of a stored blob, for zero-copy sending.</summary>
+    string PathOf(Digest digest);
+
+    Stream OpenRead(Digest digest);
+
+    void Delete(Digest digest);
+
+    IEnumerable<(Digest Digest, long Length)> List();
+
+    void DeleteTemp(string tempPath);
+
+    /// <summary>Removes every temp file (called at start-up: uploads interrupted by a crash).</summary>
+    int CleanTemp();
+}
+
+public sealed class BlobTooLargeException(long limit) : IOException($"more than {limit} bytes sent")
+{
+    public long Limit { get; } = limit;
+}

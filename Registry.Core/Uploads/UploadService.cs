@@ -1,0 +1,119 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Registry.Core.Access;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+using Registry.Core.Images;
+using Registry.Core.Storage;
+
+namespace Registry.Core.Uploads;
+
+/// <summary>
+/// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads (and browser uploads).
+/// Bytes go to a temp file while hashed; only verified bytes become a blob, and only <see cref="CompleteAsync"/>
+/// makes the image visible. See: LIBRARY-API.md §6.
+/// </summary>
+public sealed partial class UploadService(
+    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options,
+    TimeProvider clock, ILogger<UploadService> log)
+{
+    private RegistryOptions Options => options.Value;
+
+    /// <summary>Opens a session for an image the actor may push. <paramref name="sha256Hex"/>, when given, must be the image's hash.</summary>
+    public async Task<Result<UploadTicket>> StartAsync(Actor actor, string imageId, UploadKind kind, long size, string? sha256Hex, CancellationToken ct = default)
+    {
+        if (size <= 0) return Result.Invalid("filesize must be a positive number of bytes");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var found = await FindPushableImageAsync(db, actor, imageId, ct);
+        if (!found.Succeeded) return found.As<UploadTicket>();
+        var image = found.Value!;
+        if (!string.IsNullOrEmpty(sha256Hex) && sha256Hex != image.Hash)
+            return Result.Invalid($"sha256sum {sha256Hex} does not match the image's hash sha256.{image.Hash}");
+        if (image.Uploaded) return Result.Conflict($"image {imageId} is already uploaded");
+
+        var entity = image.Container!.Collection!.Entity!;
+        var (usage, quota) = await EntityService.UsageAsync(db, entity, Options, ct);
+        if (quota > 0 && usage + size > quota)
+            return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {size} more");
+
+        var secret = Ids.NewSecret();
+        var partSize = kind == UploadKind.Multipart ? Math.Max(1, Options.MultipartPartSize) : size;
+        var session = new UploadSession
+        {
+            ImageId = imageId,
+            UserId = actor.UserId!,
+            Kind = kind,
+            Size = size,
+            PartSize = partSize,
+            TotalParts = (int)((size + partSize - 1) / partSize),
+            SecretHash = Ids.Sha256Hex(secret),
+            TempPath = blobs.NewTempPath(),
+            ExpiresAt = clock.GetUtcNow().UtcDateTime + Options.UploadUrlLifetime,
+        };
+        db.UploadSessions.Add(session);
+        await db.SaveChangesAsync(ct);
+        return new UploadTicket(session.Id, 0, secret, session.PartSize, session.TotalParts);
+    }
+
+    /// <summary>Hands out the URL secret for one part after checking its number and size against the session.</summary>
+    public async Task<Result<UploadTicket>> PresignPartAsync(Actor actor, string imageId, string sessionId, int partNumber, long partSize, string? sha256Hex, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var found = await FindOwnSessionAsync(db, actor, imageId, sessionId, ct);
+        if (!found.Succeeded) return found.As<UploadTicket>();
+        var session = found.Value!;
+        if (partNumber < 1 || partNumber > session.TotalParts) return Result.Invalid($"partNumber must be between 1 and {session.TotalParts}");
+        var expected = ExpectedPartSize(session, partNumber);
+        if (partSize != expected) return Result.Invalid($"part {partNumber} must be {expected} bytes, not {partSize}");
+        if (!string.IsNullOrEmpty(sha256Hex) && !Digest.TryParseHex(sha256Hex, out _)) return Result.Invalid("sha256sum must be 64 lowercase hex digits");
+
+        var secret = Ids.NewSecret();
+        var part = await db.UploadParts.FirstOrDefaultAsync(p => p.SessionId == sessionId && p.PartNumber == partNumber, ct);
+        if (part is null) db.UploadParts.Add(part = new UploadPart { SessionId = sessionId, PartNumber = partNumber });
+        part.Size = expected;
+        part.Sha256 = sha256Hex ?? "";
+        part.SecretHash = Ids.Sha256Hex(secret);
+        part.Received = false;
+        await db.SaveChangesAsync(ct);
+        return new UploadTicket(sessionId, partNumber, secret, expected, session.TotalParts);
+    }
+
+    /// <summary>At start-up no upload can be in flight: drop temp files and close the sessions they belonged to.</summary>
+    public async Task<int> RecoverAfterRestartAsync(CancellationToken ct = default)
+    {
+        var removed = blobs.CleanTemp();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.UploadSessions.Where(s => s.State == UploadState.Open || s.State == UploadState.Received)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, UploadState.Aborted), ct);
+        if (removed > 0) log.LogInformation("removed {Count} temp files of interrupted uploads", removed);
+        return removed;
+    }
+
+    private static long ExpectedPartSize(UploadSession s, int partNumber) =>
+        Math.Min(s.PartSize, s.Size - (partNumber - 1) * s.PartSize);
+
+    private async Task<Result<Image>> FindPushableImageAsync(RegistryDbContext db, Actor actor, string imageId, CancellationToken ct)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to push");
+        var image = await db.Images.Include(i => i.Container).ThenInclude(x => x!.Collection).ThenInclude(c => c!.Members)
+            .Include(i => i.Container).ThenInclude(x => x!.Collection).ThenInclude(c => c!.Entity).ThenInclude(e => e!.Team).ThenInclude(t => t!.Members)
+            .FirstOrDefaultAsync(i => i.Id == imageId, ct);
+        var access = image is null ? CollectionAccess.None : AccessRules.For(actor, image.Container!.Collection!);
+        if (!access.CanView) return Result.NotFound($"image {imageId} not found");
+        if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {image!.Container!.Collection!.Entity!.Name}/{image.Container.Collection.Name}");
+        return image!;
+    }
+
+    /// <summary>The session must belong to this image and to the caller (sregistry let any token abort anyone's upload).</summary>
+    private async Task<Result<UploadSession>> FindOwnSessionAsync(RegistryDbContext db, Actor actor, string imageId, string sessionId, CancellationToken ct)
+    {
+        var image = await FindPushableImageAsync(db, actor, imageId, ct);
+        if (!image.Succeeded) return image.As<UploadSession>();
+        var session = await db.UploadSessions.Include(s => s.Parts).FirstOrDefaultAsync(s => s.Id == sessionId && s.ImageId == imageId, ct);
+        if (session is null || (session.UserId != actor.UserId && !actor.IsAdmin)) return Result.NotFound($"upload {sessionId} not found for image {imageId}");
+        if (session.State != UploadState.Open) return Result.Conflict($"upload {sessionId} is {session.State.ToString().ToLowerInvariant()}");
+        if (session.ExpiresAt < clock.GetUtcNow().UtcDateTime) return Result.Conflict($"upload {sessionId} has expired; push again");
+        return session;
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Identity;
+using Registry.Core.Access;
+using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
+
+namespace Registry.Web.Admin;
+
+/// <summary>
+/// <c>dotnet run --project Registry.Web -- admin …</c>: set-up and scripting against the same data folder as the server.
+/// Results go to stdout (a new token alone on the last line), errors to stderr with exit code 1 (2 for usage).
+/// </summary>
+public static partial class AdminCli
+{
+    /// <summary>The CLI acts as a system administrator; audit events name it.</summary>
+    private static readonly Actor System = new("admin-cli", "admin-cli", true, TokenScope.Admin);
+
+    private const string Usage = """
+        usage: admin <command>
+          user add <name> [--admin] [--email E] [--password P]
+          user admin <name> [--revoke]
+          token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
+          collection private|public <entity>/<collection>
+          tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
+        """;
+
+    public static void QuietLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(LogLevel.Warning);
+    }
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        try
+        {
+            return args switch
+            {
+                ["user", "add", var name, .. var rest] => await AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin")),
+                ["user", "admin", var name, .. var rest] => await SetAdminAsync(sp, name, !rest.Contains("--revoke")),
+                ["token", "create", var name, .. var rest] => await CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
+                ["collection", "private" or "public", var path] => await SetPrivateAsync(sp, path, args[1] == "private"),
+                ["tag", "freeze" or "unfreeze", var reference, var arch] => await FreezeAsync(sp, reference, arch, args[1] == "freeze"),
+                _ => Fail(2, Usage),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(2, e.Message);
+        }
+    }
+
+    private static async Task<int> AddUserAsync(IServiceProvider sp, string name, Dictionary<string, string> options, bool admin)
+    {
+        var users = sp.GetRequiredService<UserManager<RegistryUser>>();
+        var user = new RegistryUser { UserName = name, Email = options.GetValueOrDefault("--email"), IsAdmin = admin };
+        var password = options.GetValueOrDefault("--password");
+        var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
+        if (!created.Succeeded) return Fail(1, $"cannot add user {name}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+        Console.WriteLine($"added user {name}{(user.IsAdmin ? " (admin)" : "")}");
+        return 0;
+    }
+
+    private static async Task<int> SetAdminAsync(IServiceProvider sp, string name, bool admin)
+    {
+        var users = sp.GetRequiredService<UserManager<RegistryUser>>();
+        var user = await users.FindByNameAsync(name);
+        if (user is null) return Fail(1, $"no user named {name}");
+        user.IsAdmin = admin;
+        await users.UpdateAsync(user);
+        Console.WriteLine($"{name} is {(admin ? "now" : "no longer")} an admin");
+        return 0;
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine(message);
+        return code;
+    }
+
+    /// <summary>Parses <c>--key value</c> pairs among the allowed keys; unknown options are an error.</summary>
+    private static class Options
+    {
+        public static Dictionary<string, string> Parse(string[] rest, params string[] allowed)
+        {
+            var result = new Dictionary<string, string>();
+            for (var i = 0; i < rest.Length; i++)
+            {
+                if (rest[i] == "--admin" || rest[i] == "--revoke") continue;
+                if (!allowed.Contains(rest[i])) throw new ArgumentException($"unknown option {rest[i]}\n{Usage}");
+                if (i + 1 >= rest.Length) throw new ArgumentException($"{rest[i]} needs a value");
+                result[rest[i]] = rest[++i];
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Registry.Web.Api.Authentication;
+
+namespace Registry.Web.Api;
+
+/// <summary>The Library API's route table and the plumbing every one of its answers shares.</summary>
+public static class LibraryApi
+{
+    /// <summary>Paths answered with the JSON envelope, also for 404, 405 and unexpected errors.</summary>
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2") || path.StartsWithSegments("/version")
+        || path.StartsWithSegments("/api/container") || path.StartsWithSegments("/assets/config");
+
+    public static void UseLibraryApiPlumbing(this WebApplication app)
+    {
+        // Exceptions on API paths: the envelope with a neutral message, the details only in the server log.
+        app.UseWhen(c => IsApiPath(c.Request.Path), api =>
+        {
+            api.UseExceptionHandler(error => error.Run(async context =>
+            {
+                var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var (status, message) = failure switch
+                {
+                    BadHttpRequestException bad => (bad.StatusCode, "bad request: " + bad.Message),
+                    OperationCanceledException => (499, "request cancelled"),
+                    IOException io when io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) => (507, "the registry's disk is full"),
+                    _ => (500, "internal error; the server log has the details"),
+                };
+                await Envelope.WriteErrorAsync(context, status, message);
+            }));
+            api.UseStatusCodePages(async status =>
+            {
+                var context = status.HttpContext;
+                if (context.Response.ContentLength > 0 || context.Response.ContentType is not null) return;
+                var message = context.Response.StatusCode switch
+                {
+                    404 => $"{context.Request.Path} is not part of this API",
+                    405 => $"{context.Request.Method} is not allowed on {context.Request.Path}",
+                    _ => $"request failed with status {context.Response.StatusCode}",
+                };
+                await Envelope.WriteErrorAsync(context, context.Response.StatusCode, message);
+            });
+            api.Use((context, next) => LibraryActor.ResolveAsync(context, () => next()));
+        });
+    }
+
+    public static void MapLibraryApi(this WebApplication app, bool multipartEnabled)
+    {
+        app.MapServiceApi();
+        app.MapCatalogueApi();
+        app.MapImagesApi();
+        app.MapUploadsApi(multipartEnabled);
+        app.MapDownloadsApi();
+        app.MapShubApi();
+    }
+}

@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Registry.Core;
+
+namespace Registry.Web.Api;
+
+/// <summary>
+/// Short-lived download capabilities: <c>/v1/imagefile-blob/{imageId}?exp=&amp;sig=</c>. Needed because the client fetches a 303
+/// target without its token (LIBRARY-API.md §7.1). The HMAC key lives in the data folder and is made on first use.
+/// </summary>
+public sealed class SignedUrls(IOptions<RegistryOptions> options, TimeProvider clock)
+{
+    private readonly Lazy<byte[]> _key = new(() => LoadOrCreateKey(options.Value.DataRoot));
+
+    public string ForImage(HttpContext context, string imageId)
+    {
+        var exp = clock.GetUtcNow().Add(options.Value.DownloadUrlLifetime).ToUnixTimeSeconds();
+        return $"{context.BaseUrl()}/v1/imagefile-blob/{imageId}?exp={exp}&sig={Sign(imageId, exp)}";
+    }
+
+    public bool IsValid(string imageId, long exp, string? sig) =>
+        sig is not null && exp >= clock.GetUtcNow().ToUnixTimeSeconds()
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(imageId, exp)), Encoding.ASCII.GetBytes(sig));
+
+    private string Sign(string imageId, long exp) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{imageId}|{exp}")));
+
+    private static byte[] LoadOrCreateKey(string dataRoot)
+    {
+        var path = Path.Combine(dataRoot, "keys", "url-signing.key");
+        if (File.Exists(path)) return File.ReadAllBytes(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, key);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try { File.Move(temp, path); }
+        catch (IOException) { File.Delete(temp); return File.ReadAllBytes(path); } // another process won the race
+        return key;
+    }
+}

@@ -1,0 +1,73 @@
+using Registry.Core;
+using Registry.Core.Uploads;
+using Registry.Web.Api.Authentication;
+
+namespace Registry.Web.Api;
+
+/// <summary>Pushing bytes: v2 single, v2 multipart and legacy v1 uploads. See: LIBRARY-API.md §6.1–6.3.</summary>
+public static class UploadsApi
+{
+    public static void MapUploadsApi(this IEndpointRouteBuilder app, bool multipartEnabled)
+    {
+        app.MapPost("/v2/imagefile/{imageId}", async (string imageId, HttpContext context, UploadService uploads) =>
+        {
+            var (body, error) = await JsonBody.ReadAsync<StartUploadRequest>(context);
+            if (error is not null) return error;
+            var ticket = await uploads.StartAsync(context.GetActor(), imageId, UploadKind.Single, body!.Filesize, body.Sha256sum, context.RequestAborted);
+            return Envelope.From(ticket, t => new { uploadURL = $"{context.BaseUrl()}/v2/imagefile/_upload/{t.SessionId}/0/{t.Secret}" });
+        });
+
+        // The presigned target: no token arrives here, the URL itself is the capability. Must answer exactly 200.
+        app.MapPut("/v2/imagefile/_upload/{sessionId}/{part:int}/{secret}", async (string sessionId, int part, string secret, HttpContext context, UploadService uploads) =>
+        {
+            var received = await uploads.ReceiveAsync(sessionId, part, secret, context.Request.Body, context.Request.ContentLength, context.RequestAborted);
+            if (!received.Succeeded) return Envelope.Failure(received);
+            context.Response.Headers.ETag = received.Value;
+            return Results.Ok();
+        });
+
+        app.MapPut("/v2/imagefile/{imageId}/_complete", async (string imageId, HttpContext context, UploadService uploads) =>
+            Completion(await uploads.CompleteAsync(context.GetActor(), imageId, null, context.RequestAborted)));
+
+        if (multipartEnabled)
+        {
+            app.MapPost("/v2/imagefile/{imageId}/_multipart", async (string imageId, HttpContext context, UploadService uploads) =>
+            {
+                var (body, error) = await JsonBody.ReadAsync<StartMultipartRequest>(context);
+                if (error is not null) return error;
+                var ticket = await uploads.StartAsync(context.GetActor(), imageId, UploadKind.Multipart, body!.Filesize, null, context.RequestAborted);
+                // options left empty: the client then hashes every part and we verify each one.
+                return Envelope.From(ticket, t => new { uploadID = t.SessionId, totalParts = t.TotalParts, partSize = t.PartSize, options = new { } });
+            });
+        }
+
+        app.MapPut("/v2/imagefile/{imageId}/_multipart", async (string imageId, HttpContext context, UploadService uploads) =>
+        {
+            var (body, error) = await JsonBody.ReadAsync<UploadPartRequest>(context);
+            if (error is not null) return error;
+            var ticket = await uploads.PresignPartAsync(context.GetActor(), imageId, body!.UploadID!, body.PartNumber, body.PartSize, body.Sha256sum, context.RequestAborted);
+            return Envelope.From(ticket, t => new { presignedURL = $"{context.BaseUrl()}/v2/imagefile/_upload/{t.SessionId}/{t.PartNumber}/{t.Secret}" });
+        });
+
+        app.MapPut("/v2/imagefile/{imageId}/_multipart_complete", async (string imageId, HttpContext context, UploadService uploads) =>
+        {
+            var (body, error) = await JsonBody.ReadAsync<CompleteMultipartRequest>(context);
+            if (error is not null) return error;
+            return Completion(await uploads.CompleteAsync(context.GetActor(), imageId, body!.UploadID, context.RequestAborted));
+        });
+
+        app.MapPut("/v2/imagefile/{imageId}/_multipart_abort", async (string imageId, HttpContext context, UploadService uploads) =>
+        {
+            var (body, error) = await JsonBody.ReadAsync<AbortMultipartRequest>(context);
+            if (error is not null) return error;
+            return Envelope.From(await uploads.AbortAsync(context.GetActor(), imageId, body!.UploadID!, context.RequestAborted), _ => new { });
+        });
+
+        app.MapPost("/v1/imagefile/{imageId}", async (string imageId, HttpContext context, UploadService uploads) =>
+            Completion(await uploads.UploadWholeAsync(context.GetActor(), imageId, context.Request.Body, context.Request.ContentLength, context.RequestAborted)));
+    }
+
+    /// <summary>The client prints "Library storage: using X out of Y" and the container URL from this body.</summary>
+    private static IResult Completion(Result<UploadCompletion> result) =>
+        Envelope.From(result, c => new { quota = new { quotaTotal = c.QuotaTotal, quotaUsage = c.QuotaUsage }, containerUrl = c.ContainerPath });
+}

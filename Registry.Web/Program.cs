@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Registry.Core;
+using Registry.Core.Data;
+using Registry.Core.Identity;
+using Registry.Core.Storage;
+using Registry.Core.Uploads;
+using Registry.Web.Admin;
+using Registry.Web.Api;
+using Registry.Web.Components;
+using Registry.Web.Components.Account;
+
+var isAdminCommand = args.Length > 0 && args[0] == "admin";
+// Content root = the build output, where the one appsettings.json (top of the repo) is copied; the data folder stays relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.UseStaticWebAssets();
+if (isAdminCommand) AdminCli.QuietLogging(builder.Logging);
+
+builder.Services.AddRegistryCore(builder.Configuration);
+builder.Services.AddSingleton<SignedUrls>();
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+builder.Services.AddCascadingAuthenticationState();
+builder.Services.AddScoped<IdentityRedirectManager>();
+builder.Services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+builder.Services.AddAuthentication(options =>
+    {
+        options.DefaultScheme = IdentityConstants.ApplicationScheme;
+        options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+    })
+    .AddIdentityCookies();
+builder.Services.AddAuthorization();
+builder.Services.AddIdentityCore<RegistryUser>(options =>
+    {
+        options.SignIn.RequireConfirmedAccount = false;
+        options.User.RequireUniqueEmail = false;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+    })
+    .AddEntityFrameworkStores<RegistryDbContext>()
+    .AddSignInManager()
+    .AddClaimsPrincipalFactory<RegistryClaimsFactory>()
+    .AddUserValidator<UserNameValidator>()
+    .AddDefaultTokenProviders();
+builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
+
+// Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody).
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+
+var app = builder.Build();
+
+await using (var scope = app.Services.CreateAsyncScope())
+    await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>());
+
+if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
+
+// Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
+await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
+
+app.UseLibraryApiPlumbing();
+app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAntiforgery();
+
+app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapAdditionalIdentityEndpoints();
+
+app.Run();
+return 0;
