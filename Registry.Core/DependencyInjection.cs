@@ -7,11 +7,14 @@ using Registry.Core.Collections;
 using Registry.Core.Containers;
 using Registry.Core.Data;
 using Registry.Core.Entities;
+using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
 using Registry.Core.Search;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
+using Registry.Core.Teams;
+using Registry.Core.Terms;
 using Registry.Core.Uploads;
 
 namespace Registry.Core;
@@ -47,6 +50,14 @@ public static class DependencyInjection
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<DownloadService>();
+        services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName))
+            .Validate(o => o.TermsVersion >= 0 && o.InviteLifetime > TimeSpan.Zero, "Accounts:TermsVersion must be >= 0 and InviteLifetime positive")
+            .ValidateOnStart();
+        services.AddSingleton<TermsService>();
+        services.AddSingleton<TeamService>();
+        services.AddSingleton<CollectionMembersService>();
+        services.AddSingleton<UserAdminService>();
         services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         return services;
     }

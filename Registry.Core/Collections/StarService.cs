@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Data;
+
+namespace Registry.Core.Collections;
+
+/// <summary>A collection's star count and whether the viewer starred it.</summary>
+public sealed record StarState(bool Starred, int Count);
+
+/// <summary>Stars (favourites) on collections the actor may see.</summary>
+public sealed class StarService(IDbContextFactory<RegistryDbContext> dbFactory)
+{
+    public async Task<StarState> GetAsync(Actor actor, string collectionId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var count = await db.Stars.CountAsync(s => s.CollectionId == collectionId, ct);
+        var starred = actor.IsAuthenticated && await db.Stars.AnyAsync(s => s.CollectionId == collectionId && s.UserId == actor.UserId, ct);
+        return new StarState(starred, count);
+    }
+
+    /// <summary>Stars or unstars; only signed-in users, only collections they can see.</summary>
+    public async Task<Result<StarState>> SetAsync(Actor actor, string collectionId, bool starred, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("sign in to star collections");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var collection = await db.Collections.AsNoTracking().WithAccessGraph().FirstOrDefaultAsync(c => c.Id == collectionId, ct);
+        if (collection is null || !AccessRules.For(actor, collection).CanView) return Result.NotFound("collection not found");
+        var existing = await db.Stars.FirstOrDefaultAsync(s => s.CollectionId == collectionId && s.UserId == actor.UserId, ct);
+        if (starred && existing is null) db.Stars.Add(new Star { CollectionId = collectionId, UserId = actor.UserId! });
+        if (!starred && existing is not null) db.Stars.Remove(existing);
+        await db.SaveChangesAsync(ct);
+        return new StarState(starred, await db.Stars.CountAsync(s => s.CollectionId == collectionId, ct));
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+using Registry.Core.Collections;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+
+namespace Registry.Core.Identity;
+
+/// <summary>One row of the admin's storage table.</summary>
+public sealed record EntityUsage(string Name, EntityKind Kind, int Collections, long Bytes, long? QuotaBytes);
+
+/// <summary>Profiles and the admin's user management: promote, disable, storage per entity.</summary>
+public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory)
+{
+    public async Task<RegistryUser?> FindAsync(string userName, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.UserName == userName, ct);
+    }
+
+    /// <summary>Collections in the user's entity the actor may see, and the collections the user starred that the actor may see.</summary>
+    public async Task<(List<Collection> Own, List<Collection> Starred)> ProfileCollectionsAsync(Actor actor, RegistryUser user, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var own = await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Stars)
+            .Where(c => c.Entity!.UserId == user.Id || c.Members.Any(m => m.UserId == user.Id)).ToListAsync(ct);
+        var starred = await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Stars)
+            .Where(c => c.Stars.Any(s => s.UserId == user.Id)).ToListAsync(ct);
+        List<Collection> Visible(List<Collection> list) =>
+            list.Where(c => AccessRules.For(actor, c).CanView).OrderByDescending(c => c.Stars.Count).ThenBy(c => c.Name).ToList();
+        return (Visible(own), Visible(starred));
+    }
+
+    public async Task<List<RegistryUser>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+    }
+
+    public Task<Result<bool>> SetAdminAsync(Actor actor, string userId, bool isAdmin, CancellationToken ct = default) =>
+        UpdateAsync(actor, userId, isAdmin ? "user.promote" : "user.demote", u => u.IsAdmin = isAdmin, ct);
+
+    /// <summary>Disabling also changes the security stamp, so open browser sessions end at their next revalidation.</summary>
+    public Task<Result<bool>> SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken ct = default) =>
+        UpdateAsync(actor, userId, disabled ? "user.disable" : "user.enable", u =>
+        {
+            u.IsDisabled = disabled;
+            u.SecurityStamp = Guid.NewGuid().ToString("N");
+        }, ct);
+
+    private async Task<Result<bool>> UpdateAsync(Actor actor, string userId, string action, Action<RegistryUser> change, CancellationToken ct)
+    {
+        if (!actor.IsAdmin) return Result.Forbidden("admins only");
+        if (userId == actor.UserId) return Result.Conflict("you cannot demote or disable yourself");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
+        if (user is null) return Result.NotFound("user not found");
+        change(user);
+        AuditLog.Record(db, actor, action, user.UserName!);
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Stored bytes per entity (uploaded images), largest first.</summary>
+    public async Task<List<EntityUsage>> StorageAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Entities.AsNoTracking().Select(e => new EntityUsage(e.Name, e.Kind, e.Collections.Count,
+            db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == e.Id).Sum(i => (long?)i.Size) ?? 0, e.QuotaBytes)).ToListAsync(ct);
+        return rows.OrderByDescending(r => r.Bytes).ThenBy(r => r.Name).ToList();
+    }
+}

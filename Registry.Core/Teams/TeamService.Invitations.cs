@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+
+namespace Registry.Core.Teams;
+
+/// <summary>What happened to an invite link.</summary>
+public enum InviteStatus { Valid, Joined, AlreadyMember, Used, Expired, NotFound }
+
+public sealed partial class TeamService
+{
+    /// <summary>Owners create a single-use invite; the code (shown once, part of the link) is stored hashed.</summary>
+    public async Task<Result<string>> CreateInviteAsync(Actor actor, string teamName, TeamRole role = TeamRole.Member, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Name == teamName, ct);
+        if (team is null) return Result.NotFound($"team {teamName} not found");
+        if (!IsOwner(actor, team)) return Result.Forbidden("only team owners create invite links");
+        var code = Ids.NewSecret();
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.TeamInvitations.Add(new TeamInvitation
+        {
+            TeamId = team.Id, CodeHash = Ids.Sha256Hex(code), Role = role, CreatedById = actor.UserId!,
+            CreatedAt = now, ExpiresAt = now + options.CurrentValue.InviteLifetime,
+        });
+        AuditLog.Record(db, actor, "team.invite", teamName, detail: role.ToString().ToLowerInvariant());
+        await db.SaveChangesAsync(ct);
+        return code;
+    }
+
+    /// <summary>Whether the link can still be used (registration in invite-only mode asks this).</summary>
+    public async Task<InviteStatus> CheckInviteAsync(string teamName, string code, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hash = Ids.Sha256Hex(code);
+        var invite = await db.TeamInvitations.AsNoTracking().FirstOrDefaultAsync(i => i.CodeHash == hash && i.Team!.Name == teamName, ct);
+        return StatusOf(invite);
+    }
+
+    /// <summary>Uses an invite link: once, before it expires.</summary>
+    public async Task<InviteStatus> AcceptInviteAsync(Actor actor, string teamName, string code, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return InviteStatus.NotFound;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hash = Ids.Sha256Hex(code);
+        var invite = await db.TeamInvitations.Include(i => i.Team).ThenInclude(t => t!.Members)
+            .FirstOrDefaultAsync(i => i.CodeHash == hash && i.Team!.Name == teamName, ct);
+        var status = StatusOf(invite);
+        if (status != InviteStatus.Valid) return status;
+        if (invite!.Team!.Members.Any(m => m.UserId == actor.UserId)) return InviteStatus.AlreadyMember;
+
+        // Claim the invite with a conditional update, so two simultaneous uses cannot both succeed.
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await db.TeamInvitations.Where(i => i.Id == invite.Id && i.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now).SetProperty(i => i.UsedById, actor.UserId), ct);
+        if (claimed == 0) return InviteStatus.Used;
+        db.TeamMembers.Add(new TeamMember { TeamId = invite.TeamId, UserId = actor.UserId!, Role = invite.Role, JoinedAt = now });
+        AuditLog.Record(db, actor, "team.join", teamName, detail: "invite");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return InviteStatus.Joined;
+    }
+
+    private InviteStatus StatusOf(TeamInvitation? invite) =>
+        invite is null ? InviteStatus.NotFound
+        : invite.UsedAt is not null ? InviteStatus.Used
+        : invite.ExpiresAt <= clock.GetUtcNow().UtcDateTime ? InviteStatus.Expired
+        : InviteStatus.Valid;
+}

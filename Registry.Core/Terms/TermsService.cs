@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+using Registry.Core.Data;
+using Registry.Core.Identity;
+
+namespace Registry.Core.Terms;
+
+/// <summary>The terms of service: their text, the current version, and who agreed to it.</summary>
+/// <remarks>The version is the larger of <see cref="AccountOptions.TermsVersion"/> and the one an admin published in the web UI
+/// (kept in <c>terms.version</c> in the data folder, so publishing needs neither a restart nor a settings edit).</remarks>
+public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory, IOptionsMonitor<AccountOptions> options, IOptions<RegistryOptions> registry)
+{
+    private string PublishedFile => Path.Combine(registry.Value.DataRoot, "terms.version");
+    private int? published;
+
+    /// <summary>The version users must have agreed to; 0 means there are no terms.</summary>
+    public int CurrentVersion => Math.Max(options.CurrentValue.TermsVersion, published ??= ReadPublished());
+
+    private int ReadPublished() =>
+        File.Exists(PublishedFile) && int.TryParse(File.ReadAllText(PublishedFile).Trim(), out var v) ? v : 0;
+
+    /// <summary>Admins publish a new version: everyone must agree again before doing anything.</summary>
+    public async Task<Result<int>> PublishNewVersionAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (!actor.IsAdmin) return Result.Forbidden("only admins publish terms");
+        var next = CurrentVersion + 1;
+        Directory.CreateDirectory(registry.Value.DataRoot);
+        await File.WriteAllTextAsync(PublishedFile, next.ToString(), ct);
+        published = next;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        AuditLog.Record(db, actor, "terms.publish", "terms", detail: next.ToString());
+        await db.SaveChangesAsync(ct);
+        return next;
+    }
+
+    /// <summary>Whether the user may act: there are no terms, or they agreed to the current version.</summary>
+    public bool HasAgreed(RegistryUser user) => CurrentVersion <= 0 || user.AcceptedTermsVersion >= CurrentVersion;
+
+    public async Task<bool> HasAgreedAsync(string userId, CancellationToken ct = default)
+    {
+        if (CurrentVersion <= 0) return true;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var accepted = await db.Users.Where(u => u.Id == userId).Select(u => u.AcceptedTermsVersion).FirstOrDefaultAsync(ct);
+        return accepted >= CurrentVersion;
+    }
+
+    /// <summary>The terms as Markdown, from the file when one is configured.</summary>
+    public async Task<string> GetTextAsync(CancellationToken ct = default)
+    {
+        var o = options.CurrentValue;
+        if (!string.IsNullOrWhiteSpace(o.TermsFile))
+        {
+            var path = Path.GetFullPath(o.TermsFile);
+            return File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : $"(the terms file {o.TermsFile} is missing)";
+        }
+        return o.TermsText;
+    }
+
+    public async Task AgreeAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId, ct);
+        if (user is null) return;
+        user.AcceptedTermsVersion = CurrentVersion;
+        AuditLog.Record(db, actor, "terms.agree", user.UserName!, detail: CurrentVersion.ToString());
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>How many users agreed to the current version, of how many.</summary>
+    public async Task<(int Agreed, int Total)> CountAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var version = CurrentVersion;
+        return (await db.Users.CountAsync(u => u.AcceptedTermsVersion >= version, ct), await db.Users.CountAsync(ct));
+    }
+}

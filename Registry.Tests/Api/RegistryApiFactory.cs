@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Access;
+using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
+
+namespace Registry.Tests.Api;
+
+/// <summary>The real application on Kestrel (127.0.0.1, a free port) with its own SQLite file and data folder.</summary>
+public sealed class RegistryApiFactory : WebApplicationFactory<Program>
+{
+    public string DataPath { get; } = Directory.CreateTempSubdirectory("registry-api-").FullName;
+
+    public RegistryApiFactory()
+    {
+        UseKestrel();
+        StartServer();
+    }
+
+    /// <summary>Where Kestrel listens (a free port on 127.0.0.1).</summary>
+    public Uri BaseAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Registry:DataPath", DataPath);
+        builder.UseSetting("Registry:MultipartPartSize", (5 * 1024 * 1024).ToString());
+        builder.UseEnvironment("Production");
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+    }
+
+    /// <summary>An HttpClient on real HTTP; optional bearer token spelled the way gen-A clients do.</summary>
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("BEARER", token);
+        return client;
+    }
+
+    public async Task<(RegistryUser User, string Token)> CreateUserAsync(string name, bool admin = false, TokenScope scope = TokenScope.Write, string? collectionId = null)
+    {
+        await using var scope_ = Services.CreateAsyncScope();
+        var users = scope_.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = new RegistryUser { UserName = name, IsAdmin = admin };
+        (await users.CreateAsync(user)).Succeeded.ShouldBeTrue();
+        user = (await users.FindByNameAsync(name))!;
+        var token = await Services.GetRequiredService<AccessTokenService>()
+            .CreateAsync(Actor.ForUser(user.Id, name, true), user.Id, "test", scope, collectionId);
+        return (user, token.Value!.Secret);
+    }
+
+    public async Task<string> CreateTokenAsync(RegistryUser user, TokenScope scope, string? collectionId = null)
+    {
+        var token = await Services.GetRequiredService<AccessTokenService>()
+            .CreateAsync(Actor.ForUser(user.Id, user.UserName!, true), user.Id, "extra", scope, collectionId);
+        return token.Value!.Secret;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try { Directory.Delete(DataPath, recursive: true); } catch (IOException) { }
+    }
+}

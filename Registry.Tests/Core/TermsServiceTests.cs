@@ -1,0 +1,44 @@
+using Registry.Core.Identity;
+using Registry.Core.Terms;
+
+namespace Registry.Tests.Core;
+
+public sealed class TermsServiceTests : IAsyncLifetime
+{
+    private TestDatabase db = default!;
+    private readonly FixedOptions<AccountOptions> options = new(new AccountOptions { TermsVersion = 2, TermsText = "# Terms" });
+    private TermsService terms = default!;
+
+    public async Task InitializeAsync()
+    {
+        db = await TestDatabase.CreateAsync();
+        terms = new TermsService(db.Factory, options, db.RegistryOptions);
+    }
+
+    public async Task DisposeAsync() => await db.DisposeAsync();
+
+    [Theory]
+    [InlineData(0, null, true)]   // no terms configured
+    [InlineData(2, null, false)]  // never agreed
+    [InlineData(2, 1, false)]     // agreed to an older version
+    [InlineData(2, 2, true)]
+    public void HasAgreed_compares_with_the_current_version(int version, int? accepted, bool expected)
+    {
+        options.CurrentValue = new AccountOptions { TermsVersion = version };
+        terms.HasAgreed(new RegistryUser { AcceptedTermsVersion = accepted }).ShouldBe(expected);
+    }
+
+    [Fact]
+    public async Task Agreeing_records_the_version_and_publishing_asks_again()
+    {
+        var alice = await db.AddUserAsync("alice", isAdmin: true);
+        (await terms.HasAgreedAsync(alice.UserId!)).ShouldBeFalse();
+
+        await terms.AgreeAsync(alice);
+        (await terms.HasAgreedAsync(alice.UserId!)).ShouldBeTrue();
+
+        (await terms.PublishNewVersionAsync(alice)).Value.ShouldBe(3);
+        (await terms.HasAgreedAsync(alice.UserId!)).ShouldBeFalse();
+        new TermsService(db.Factory, options, db.RegistryOptions).CurrentVersion.ShouldBe(3); // survives a restart
+    }
+}

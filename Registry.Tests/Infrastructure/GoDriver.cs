@@ -1,0 +1,57 @@
+namespace Registry.Tests.Infrastructure;
+
+/// <summary>
+/// The Go program in EndToEnd/libclient that links the real Apptainer library client
+/// (Debian golang-github-apptainer-container-library-client-dev 1.2.2). Built once per
+/// test run (lazily, thread-safe) into a temp directory.
+/// </summary>
+public sealed class GoDriver
+{
+    private static readonly Lazy<Task<string>> Binary = new(BuildAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Path of the compiled driver; builds it on first use.</summary>
+    public static Task<string> GetBinaryAsync() => Binary.Value;
+
+    /// <summary>Runs the driver: <c>libclient ARGS...</c>. Returns exit code, stdout and stderr.</summary>
+    public static async Task<ProcessResult> RunAsync(params string[] args)
+    {
+        var binary = await GetBinaryAsync();
+        return await ProcessRunner.RunAsync(binary, args, timeout: TimeSpan.FromMinutes(10));
+    }
+
+    private static async Task<string> BuildAsync()
+    {
+        var source = FindSource();
+        var outDir = Directory.CreateTempSubdirectory("registry-e2e-libclient-").FullName;
+        var binary = Path.Combine(outDir, "libclient");
+
+        // Keep the Go build cache across runs (fast rebuilds) unless the caller chose one.
+        var goCache = Environment.GetEnvironmentVariable("GOCACHE");
+        if (string.IsNullOrEmpty(goCache))
+            goCache = Path.Combine(Path.GetTempPath(), "registry-e2e-gocache");
+        Directory.CreateDirectory(goCache);
+
+        var env = new Dictionary<string, string?>
+        {
+            ["GO111MODULE"] = "off",
+            ["GOPATH"] = "/usr/share/gocode",
+            ["GOCACHE"] = goCache,
+            ["GOFLAGS"] = null, // no inherited module flags in GOPATH mode
+            ["CGO_ENABLED"] = "0",
+        };
+        var result = await ProcessRunner.RunAsync("go", ["build", "-o", binary, "."], env, source, TimeSpan.FromMinutes(5));
+        if (result.ExitCode != 0 || !File.Exists(binary))
+            throw new InvalidOperationException($"building the Go library-client driver in {source} failed:\n{result}");
+        return binary;
+    }
+
+    private static string FindSource()
+    {
+        // The test project copies EndToEnd/libclient/** to its output; fall back to the repo.
+        var copy = Path.Combine(AppContext.BaseDirectory, "EndToEnd", "libclient");
+        if (File.Exists(Path.Combine(copy, "main.go"))) return copy;
+        var repo = Path.Combine(RepoPaths.RepoRoot, "Registry.Tests", "EndToEnd", "libclient");
+        if (File.Exists(Path.Combine(repo, "main.go"))) return repo;
+        throw new DirectoryNotFoundException($"EndToEnd/libclient/main.go found neither in {copy} nor in {repo}");
+    }
+}

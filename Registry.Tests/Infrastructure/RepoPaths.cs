@@ -1,0 +1,33 @@
+namespace Registry.Tests.Infrastructure;
+
+/// <summary>Locations derived from where the test assembly runs.</summary>
+public static class RepoPaths
+{
+    /// <summary>The directory holding Registry.sln (walking up from the test output directory).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>The build configuration the tests were built with (Debug/Release), read from bin/&lt;Configuration&gt;/.</summary>
+    public static string Configuration { get; } = FindConfiguration();
+
+    /// <summary>The built web app, <c>Registry.Web/bin/&lt;Configuration&gt;/net10.0/Registry.Web.dll</c>.</summary>
+    public static string WebDll => Path.Combine(RepoRoot, "Registry.Web", "bin", Configuration, "net10.0", "Registry.Web.dll");
+
+    /// <summary>Working directory (content root) of the server: the build output, which holds appsettings.json.</summary>
+    public static string WebBinDir => Path.GetDirectoryName(WebDll)!;
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Registry.sln")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException($"Registry.sln not found above {AppContext.BaseDirectory}");
+    }
+
+    private static string FindConfiguration()
+    {
+        // .../Registry.Tests/bin/<Configuration>/net10.0/
+        var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var bin = Array.LastIndexOf(parts, "bin");
+        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
+    }
+}

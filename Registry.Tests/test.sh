@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need (Debian packages) and runs every test.
+# Ends with one line "N passed, M failed" counting every test run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(golang-go golang-github-apptainer-container-library-client-dev siftool chromium)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -q || exit 1
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" || exit 1
+fi
+
+log=$(mktemp)
+dotnet test Registry.Tests --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# "Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total:    42, Duration: …" (or "Failed!  - …")
+passed=$(sed -n 's/.*- Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/.*- Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build or host failure counts as a failure
+echo "$passed passed, $failed failed"
+exit "$status"

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Registry.Core;
+using Registry.Core.Uploads;
+using Registry.Web.Components.Shared;
+
+namespace Registry.Web.Components.Pages.Upload;
+
+/// <summary>
+/// The upload page's chunked HTTP uploads (plain fetch, not the SignalR circuit), authorised by the sign-in cookie and
+/// protected by the antiforgery header token. A dropped connection resumes from the received offset (GET status).
+/// </summary>
+public static class BrowserUploadEndpoints
+{
+    public sealed record StartRequest(string Entity, string Collection, string Container, string Tag, long Size, string? Description);
+
+    public static IEndpointRouteBuilder MapBrowserUploads(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/browser-upload").ExcludeFromDescription().AddEndpointFilter(RequireSignedInAsync);
+        group.MapPost("/", async (StartRequest r, HttpContext c, BrowserUploadService uploads) =>
+            Map(await uploads.StartAsync(c.User.ToActor(), r.Entity, r.Collection, r.Container, r.Tag, r.Size, r.Description ?? "", c.RequestAborted)));
+        group.MapGet("/{id}", (string id, HttpContext c, BrowserUploadService uploads) => Map(uploads.Status(c.User.ToActor(), id)));
+        group.MapPut("/{id}/{offset:long}", async (string id, long offset, HttpContext c, BrowserUploadService uploads) =>
+            Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted)));
+        group.MapPost("/{id}/finish", async (string id, HttpContext c, BrowserUploadService uploads) =>
+        {
+            var done = await uploads.FinishAsync(c.User.ToActor(), id, c.RequestAborted);
+            return done.Succeeded ? Results.Ok(new { containerUrl = done.Value }) : Error(done.Outcome, done.Message);
+        });
+        group.MapDelete("/{id}", (string id, HttpContext c, BrowserUploadService uploads) => Map(uploads.Abort(c.User.ToActor(), id)));
+        return app;
+    }
+
+    /// <summary>Cookie sign-in plus the antiforgery token (header <c>RequestVerificationToken</c>) on every call.</summary>
+    private static async ValueTask<object?> RequireSignedInAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.User.Identity?.IsAuthenticated != true) return Error(Outcome.Unauthorized, "sign in to upload");
+        if (!await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http))
+            return Error(Outcome.Invalid, "the page's antiforgery token is missing or stale: reload the page");
+        return await next(context);
+    }
+
+    private static IResult Map<T>(Result<T> result) => result.Succeeded ? Results.Ok(result.Value) : Error(result.Outcome, result.Message);
+
+    private static IResult Error(Outcome outcome, string message) => Results.Json(new { message }, statusCode: outcome switch
+    {
+        Outcome.Unauthorized => 401,
+        Outcome.Forbidden => 403,
+        Outcome.NotFound => 404,
+        Outcome.Conflict => 409,
+        Outcome.InsufficientStorage => 507,
+        _ => 400,
+    });
+}
