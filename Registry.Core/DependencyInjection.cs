@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<StorageMaintenance>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<DownloadService>();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName))
             .Validate(o => o.TermsVersion >= 0 && o.InviteLifetime > TimeSpan.Zero, "Accounts:TermsVersion must be >= 0 and InviteLifetime positive")

@@ -65,6 +65,22 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
         return new CollectionView(collection!, containers, access);
     }
 
+    /// <summary>Containers with a tag whose name contains <paramref name="value"/> (the Core search covers names and descriptions).</summary>
+    public async Task<List<RecentContainer>> TagMatchesAsync(Actor actor, string value, int take, CancellationToken ct = default)
+    {
+        value = value.Trim().ToLowerInvariant();
+        if (value.Length == 0) return [];
+        var ids = (await VisibleAsync(actor, ct)).Select(c => c.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hits = await db.Tags.AsNoTracking().Where(t => t.Name.Contains(value))
+            .Join(db.Containers.Where(x => ids.Contains(x.CollectionId)), t => t.ContainerId, x => x.Id,
+                  (t, x) => new { Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt, Tag = t.Name })
+            .Take(take * 4).ToListAsync(ct);
+        return hits.GroupBy(h => (h.Entity, h.Collection, h.Name, h.UpdatedAt))
+            .Select(g => new RecentContainer(g.Key.Entity, g.Key.Collection, g.Key.Name, g.Key.UpdatedAt, g.Select(h => h.Tag).Distinct().ToList()))
+            .OrderByDescending(r => r.UpdatedAt).Take(take).ToList();
+    }
+
     /// <summary>Uploaded bytes per visible collection and container (a blob shared by two containers counts in both).</summary>
     public async Task<List<CollectionStorage>> StorageAsync(Actor actor, CancellationToken ct = default)
     {

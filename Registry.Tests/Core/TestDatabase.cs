@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
 using Registry.Core;
@@ -18,8 +20,13 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private TestDatabase()
     {
+        // Same Identity schema version (passkeys) as the host, or the model would differ from the migrations.
+        var services = new ServiceCollection()
+            .Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
+            .BuildServiceProvider();
         var options = new DbContextOptionsBuilder<RegistryDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(Root, "registry.db")};Pooling=False").Options;
+            .UseSqlite($"Data Source={Path.Combine(Root, "registry.db")};Pooling=False")
+            .UseApplicationServiceProvider(services).Options;
         Factory = new PooledDbContextFactory<RegistryDbContext>(options);
         RegistryOptions = Options.Create(new RegistryOptions { DataPath = Root });
     }

@@ -21,6 +21,8 @@ public static partial class AdminCli
           token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
           collection private|public <entity>/<collection>
           tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
+          gc [--dry-run]
+          verify
         """;
 
     public static void QuietLogging(ILoggingBuilder logging)
@@ -43,6 +45,8 @@ public static partial class AdminCli
                 ["token", "create", var name, .. var rest] => await CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
                 ["collection", "private" or "public", var path] => await SetPrivateAsync(sp, path, args[1] == "private"),
                 ["tag", "freeze" or "unfreeze", var reference, var arch] => await FreezeAsync(sp, reference, arch, args[1] == "freeze"),
+                ["gc", .. var rest] when rest.All(r => r == "--dry-run") => await CollectGarbageAsync(sp, rest.Length > 0),
+                ["verify"] => await VerifyAsync(sp),
                 _ => Fail(2, Usage),
             };
         }

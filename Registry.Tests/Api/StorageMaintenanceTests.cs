@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Storage;
+
+namespace Registry.Tests.Api;
+
+public sealed class StorageMaintenanceTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+{
+    [Fact]
+    public async Task Gc_removes_only_unreferenced_blobs_and_verify_finds_bit_rot()
+    {
+        var (_, token) = await factory.CreateUserAsync("keeper");
+        var kept = FakeSif.Make(4000);
+        await new LibraryClient(factory.Client(token)).PushAsync("keeper", "c", "x", kept, "latest");
+        var store = factory.Services.GetRequiredService<IBlobStore>();
+        var keptDigest = new Digest(Convert.ToHexStringLower(SHA256.HashData(kept)));
+
+        var orphan = RandomNumberGenerator.GetBytes(1234);
+        var temp = store.NewTempPath();
+        var staged = await store.WriteAsync(new MemoryStream(orphan), temp, 0, orphan.Length, CancellationToken.None);
+        await store.CommitAsync(temp, staged.Digest, CancellationToken.None);
+
+        var maintenance = factory.Services.GetRequiredService<StorageMaintenance>();
+        var dry = await maintenance.CollectGarbageAsync(dryRun: true);
+        dry.Blobs.ShouldBe(1);
+        dry.BlobBytes.ShouldBe(1234);
+        store.Exists(staged.Digest).ShouldBeTrue();
+
+        (await maintenance.CollectGarbageAsync(dryRun: false)).BlobBytes.ShouldBe(1234);
+        store.Exists(staged.Digest).ShouldBeFalse();
+        store.Exists(keptDigest).ShouldBeTrue();
+
+        (await maintenance.VerifyAsync()).Mismatches.ShouldBeEmpty();
+        var path = store.PathOf(keptDigest);
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[100] ^= 0xff;
+        await File.WriteAllBytesAsync(path, bytes);
+        var (count, mismatches) = await maintenance.VerifyAsync();
+        count.ShouldBe(1);
+        mismatches.Single().Expected.ShouldBe(keptDigest);
+        bytes[100] ^= 0xff;
+        await File.WriteAllBytesAsync(path, bytes);
+    }
+}

@@ -1,0 +1,23 @@
+using Registry.Core.Storage;
+
+namespace Registry.Web.Admin;
+
+public static partial class AdminCli
+{
+    private static async Task<int> CollectGarbageAsync(IServiceProvider sp, bool dryRun)
+    {
+        var report = await sp.GetRequiredService<StorageMaintenance>().CollectGarbageAsync(dryRun);
+        var verb = dryRun ? "would free" : "freed";
+        Console.WriteLine($"{verb} {report.BlobBytes} bytes in {report.Blobs} unreferenced blobs and {report.TempBytes} bytes of {report.Sessions} finished or expired upload sessions");
+        return 0;
+    }
+
+    private static async Task<int> VerifyAsync(IServiceProvider sp)
+    {
+        var (count, mismatches) = await sp.GetRequiredService<StorageMaintenance>().VerifyAsync();
+        foreach (var m in mismatches)
+            Console.WriteLine($"MISMATCH sha256.{m.Expected.Hex}: contents hash to sha256.{m.Actual} ({m.Length} bytes)");
+        Console.WriteLine($"checked {count} blobs, {mismatches.Count} mismatches");
+        return mismatches.Count == 0 ? 0 : 1;
+    }
+}
