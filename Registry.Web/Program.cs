@@ -11,6 +11,7 @@ using Registry.Web.Admin;
 using Registry.Web.Api;
 using Registry.Web.Components;
 using Registry.Web.Components.Account;
+using Registry.Web.Security;
 
 var isAdminCommand = args.Length > 0 && args[0] == "admin";
 // Content root = the build output, where the one appsettings.json (top of the repo) is copied; the data folder stays relative to the working directory.
@@ -20,6 +21,7 @@ if (isAdminCommand) AdminCli.QuietLogging(builder.Logging);
 
 builder.Services.AddRegistryCore(builder.Configuration);
 builder.Services.AddSingleton<SignedUrls>();
+builder.Services.AddRegistryRateLimits(builder.Configuration);
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
@@ -32,6 +34,12 @@ builder.Services.AddAuthentication(options =>
         options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
     })
     .AddIdentityCookies();
+builder.Services.ConfigureApplicationCookie(cookie =>
+{
+    cookie.Cookie.HttpOnly = true;
+    cookie.Cookie.SameSite = SameSiteMode.Lax;
+    cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+});
 builder.Services.AddAuthorization();
 builder.Services.AddIdentityCore<RegistryUser>(options =>
     {
@@ -60,6 +68,8 @@ if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
 // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
 await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
 
+app.UseSecurityHeaders();
+app.UseRateLimiter();
 app.UseLibraryApiPlumbing();
 app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);

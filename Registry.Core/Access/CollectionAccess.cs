@@ -13,7 +13,8 @@ public sealed record CollectionAccess(bool CanView, bool CanPush, bool CanManage
 
 /// <summary>
 /// The permission rules, in one place. Public: anyone views and pulls. Private: owners, contributors, team members
-/// of the owning team, admins. Push, retag, freeze, delete: owners (incl. the entity's user and team owners) and admins.
+/// of the owning team, admins. Push, retag, freeze, delete: owners (incl. the entity's user and team owners), team members
+/// (on their team's collections) and admins.
 /// Tokens narrow this: read scope never writes; a collection-restricted token is anonymous elsewhere.
 /// </summary>
 public static class AccessRules
@@ -24,11 +25,10 @@ public static class AccessRules
         if (actor.RestrictedToCollectionId is not null && actor.RestrictedToCollectionId != collection.Id)
             actor = Actor.Anonymous;
 
-        var role = RoleOf(actor, collection);
-        var isOwner = actor.IsAdmin || role == CollectionRole.Owner;
-        var canView = !collection.IsPrivate || actor.IsAdmin || role is not null;
+        var level = actor.IsAdmin ? Level.Manage : LevelOf(actor, collection);
+        var canView = !collection.IsPrivate || level >= Level.Pull;
         var canWrite = actor.Scope >= TokenScope.Write;
-        return new CollectionAccess(canView, canView && canWrite && isOwner, canView && canWrite && isOwner);
+        return new CollectionAccess(canView, canView && canWrite && level >= Level.Push, canView && canWrite && level >= Level.Manage);
     }
 
     /// <summary>May the actor create collections in this entity (needs Entity.Team.Members for teams)?</summary>
@@ -44,18 +44,28 @@ public static class AccessRules
         };
     }
 
-    private static CollectionRole? RoleOf(Actor actor, Collection collection)
+    private enum Level { None, Pull, Push, Manage }
+
+    private static Level LevelOf(Actor actor, Collection collection)
     {
-        if (!actor.IsAuthenticated) return null;
+        if (!actor.IsAuthenticated) return Level.None;
         var entity = collection.Entity;
-        if (entity?.Kind == EntityKind.User && entity.UserId == actor.UserId) return CollectionRole.Owner;
-        CollectionRole? role = collection.Members.FirstOrDefault(m => m.UserId == actor.UserId)?.Role;
-        if (entity?.Kind == EntityKind.Team && entity.Team is { } team)
+        if (entity?.Kind == EntityKind.User && entity.UserId == actor.UserId) return Level.Manage;
+        var level = collection.Members.FirstOrDefault(m => m.UserId == actor.UserId)?.Role switch
         {
-            var teamRole = team.Members.FirstOrDefault(m => m.UserId == actor.UserId)?.Role;
-            if (teamRole == TeamRole.Owner) return CollectionRole.Owner;
-            if (teamRole == TeamRole.Member) role ??= CollectionRole.Contributor;
-        }
-        return role;
+            CollectionRole.Owner => Level.Manage,
+            CollectionRole.Contributor => Level.Pull,
+            _ => Level.None,
+        };
+        // Team collections: owners manage, members push, readers pull.
+        var teamRole = entity?.Kind == EntityKind.Team ? entity.Team?.Members.FirstOrDefault(m => m.UserId == actor.UserId)?.Role : null;
+        var teamLevel = teamRole switch
+        {
+            TeamRole.Owner => Level.Manage,
+            TeamRole.Member => Level.Push,
+            TeamRole.Reader => Level.Pull,
+            _ => Level.None,
+        };
+        return level > teamLevel ? level : teamLevel;
     }
 }

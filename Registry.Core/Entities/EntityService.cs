@@ -26,6 +26,20 @@ public sealed class EntityService(IDbContextFactory<RegistryDbContext> dbFactory
         return Result.Forbidden($"entity {name} does not exist: entities are users and teams; push to library://{actor.UserName}/… or create a team named {name} in the web UI");
     }
 
+    /// <summary>Admins override an entity's quota: bytes, 0 = unlimited, null = back to the registry default.</summary>
+    public async Task<Result<Entity>> SetQuotaAsync(Actor actor, string name, long? quotaBytes, CancellationToken ct = default)
+    {
+        if (!actor.IsAdmin) return Result.Forbidden("only admins set quotas");
+        if (quotaBytes < 0) return Result.Invalid("a quota cannot be negative");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entity = await db.Entities.FirstOrDefaultAsync(e => e.Name == name, ct);
+        if (entity is null) return Result.NotFound($"entity {name} not found");
+        entity.QuotaBytes = quotaBytes;
+        Audit.AuditLog.Record(db, actor, "entity.quota", name, detail: quotaBytes?.ToString() ?? "default");
+        await db.SaveChangesAsync(ct);
+        return entity;
+    }
+
     /// <summary>Bytes stored by the entity's uploaded images and its quota (0 = unlimited).</summary>
     public static async Task<(long Usage, long Quota)> UsageAsync(RegistryDbContext db, Entity entity, RegistryOptions options, CancellationToken ct)
     {

@@ -2,7 +2,8 @@ using Registry.Core.Identity;
 
 namespace Registry.Core.Teams;
 
-public enum TeamRole { Member = 0, Owner = 1 }
+/// <summary>A member's role: owners manage the team and its collections, members also push to them, readers only pull.</summary>
+public enum TeamRole { Member = 0, Owner = 1, Reader = 2 }
 
 /// <summary>A group of users; its name is also an entity so collections can belong to it.</summary>
 public class Team

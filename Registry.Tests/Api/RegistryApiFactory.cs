@@ -12,7 +12,7 @@ using Registry.Core.Identity.AccessTokens;
 namespace Registry.Tests.Api;
 
 /// <summary>The real application on Kestrel (127.0.0.1, a free port) with its own SQLite file and data folder.</summary>
-public sealed class RegistryApiFactory : WebApplicationFactory<Program>
+public class RegistryApiFactory : WebApplicationFactory<Program>
 {
     public string DataPath { get; } = Directory.CreateTempSubdirectory("registry-api-").FullName;
 
@@ -21,6 +21,9 @@ public sealed class RegistryApiFactory : WebApplicationFactory<Program>
         UseKestrel();
         StartServer();
     }
+
+    /// <summary>Settings a test class needs on top of the defaults (read while the server starts).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings => [];
 
     /// <summary>Where Kestrel listens (a free port on 127.0.0.1).</summary>
     public Uri BaseAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -31,6 +34,7 @@ public sealed class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Registry:MultipartPartSize", (5 * 1024 * 1024).ToString());
         builder.UseEnvironment("Production");
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
     }
 
     /// <summary>An HttpClient on real HTTP; optional bearer token spelled the way gen-A clients do.</summary>

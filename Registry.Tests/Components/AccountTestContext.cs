@@ -42,7 +42,8 @@ public abstract class AccountTestContext : BunitContext, IAsyncLifetime
         auth = AddAuthorization();
     }
 
-    public new async Task DisposeAsync()
+    // MudBlazor's services are only IAsyncDisposable, so the context is disposed asynchronously here, before xunit's Dispose.
+    async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
         await Db.DisposeAsync();

@@ -10,7 +10,7 @@ namespace Registry.Tests.Core;
 public sealed class AccessRulesTests
 {
     private const string Owner = "u-owner", Contributor = "u-contrib", Stranger = "u-stranger", Admin = "u-admin",
-        TeamOwner = "u-teamowner", TeamMember = "u-teammember";
+        TeamOwner = "u-teamowner", TeamMember = "u-teammember", TeamReader = "u-teamreader";
 
     private static Collection UserCollection(bool isPrivate) => new()
     {
@@ -25,7 +25,7 @@ public sealed class AccessRulesTests
         Entity = new Entity
         {
             Name = "lab", Kind = EntityKind.Team,
-            Team = new Team { Members = [new TeamMember { UserId = TeamOwner, Role = TeamRole.Owner }, new TeamMember { UserId = TeamMember, Role = TeamRole.Member }] },
+            Team = new Team { Members = [new TeamMember { UserId = TeamOwner, Role = TeamRole.Owner }, new TeamMember { UserId = TeamMember, Role = TeamRole.Member }, new TeamMember { UserId = TeamReader, Role = TeamRole.Reader }] },
         },
     };
 
@@ -72,7 +72,8 @@ public sealed class AccessRulesTests
 
     [Theory]
     [InlineData(TeamOwner, true, true, true, true)]
-    [InlineData(TeamMember, true, true, false, false)]
+    [InlineData(TeamMember, true, true, true, false)]
+    [InlineData(TeamReader, true, true, false, false)]
     [InlineData(Stranger, true, false, false, false)]
     [InlineData(Stranger, false, true, false, false)]
     public void Team_collection(string userId, bool isPrivate, bool view, bool push, bool manage) =>

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Registry.Core.Entities;
 using Registry.Core.Storage;
 
 namespace Registry.Web.Admin;
@@ -19,5 +21,27 @@ public static partial class AdminCli
             Console.WriteLine($"MISMATCH sha256.{m.Expected.Hex}: contents hash to sha256.{m.Actual} ({m.Length} bytes)");
         Console.WriteLine($"checked {count} blobs, {mismatches.Count} mismatches");
         return mismatches.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task<int> SetQuotaAsync(IServiceProvider sp, string entity, string size)
+    {
+        long? bytes = size switch
+        {
+            "default" => null,
+            "unlimited" => 0,
+            _ => ParseSize(size),
+        };
+        var result = await sp.GetRequiredService<EntityService>().SetQuotaAsync(System, entity, bytes);
+        if (!result.Succeeded) return Fail(1, result.Message);
+        Console.WriteLine($"quota of {entity}: {(bytes is null ? "registry default" : bytes == 0 ? "unlimited" : $"{bytes} bytes")}");
+        return 0;
+    }
+
+    private static long ParseSize(string text)
+    {
+        var m = Regex.Match(text, "^([0-9]{1,12})([KMGT]?)$");
+        if (!m.Success) throw new ArgumentException($"size must look like 500M, 20G or 1T, not '{text}'");
+        var shift = m.Groups[2].Value switch { "K" => 10, "M" => 20, "G" => 30, "T" => 40, _ => 0 };
+        return long.Parse(m.Groups[1].Value) << shift;
     }
 }

@@ -21,6 +21,7 @@ public static partial class AdminCli
           token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
           collection private|public <entity>/<collection>
           tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
+          quota <entity> <size like 500M, 20G, 1T | unlimited | default>
           gc [--dry-run]
           verify
         """;
@@ -47,6 +48,7 @@ public static partial class AdminCli
                 ["tag", "freeze" or "unfreeze", var reference, var arch] => await FreezeAsync(sp, reference, arch, args[1] == "freeze"),
                 ["gc", .. var rest] when rest.All(r => r == "--dry-run") => await CollectGarbageAsync(sp, rest.Length > 0),
                 ["verify"] => await VerifyAsync(sp),
+                ["quota", var entity, var size] => await SetQuotaAsync(sp, entity, size),
                 _ => Fail(2, Usage),
             };
         }

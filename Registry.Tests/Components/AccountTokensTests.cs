@@ -1,0 +1,64 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
+using Registry.Web.Components.Pages.Tokens;
+
+namespace Registry.Tests.Components;
+
+public sealed class AccountTokensTests : AccountTestContext
+{
+    [Fact]
+    public async Task Creating_a_token_shows_the_secret_once_and_lists_it()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        SignIn(alice);
+        RenderProviders();
+
+        var page = Render<Tokens>();
+        page.WaitForAssertion(() => page.Markup.ShouldContain("No tokens yet."));
+        page.Find("input").Change("laptop");
+        page.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
+
+        page.WaitForAssertion(() => page.Find("[data-testid=new-token]").TextContent.ShouldContain("it will not be shown again"));
+        var secret = page.Find(".token-secret").TextContent;
+        secret.ShouldStartWith(AccessTokenService.Prefix);
+        page.Find("tbody").TextContent.ShouldContain("laptop");
+
+        var stored = await Services.GetRequiredService<AccessTokenService>().AuthenticateAsync(secret, "");
+        stored.ShouldNotBeNull().Actor.Scope.ShouldBe(TokenScope.Write);
+
+        var again = Render<Tokens>();
+        again.WaitForAssertion(() => again.Find("tbody").TextContent.ShouldContain("laptop"));
+        again.Markup.ShouldNotContain(secret);
+    }
+
+    [Fact]
+    public async Task Revoking_removes_the_token_and_it_stops_working()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var created = await Services.GetRequiredService<AccessTokenService>().CreateAsync(alice, alice.UserId!, "ci", TokenScope.Read);
+        SignIn(alice);
+        RenderProviders();
+
+        var page = Render<Tokens>();
+        page.WaitForAssertion(() => page.Find("tbody").TextContent.ShouldContain("ci"));
+        page.Find("button[aria-label='Revoke ci']").Click();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("No tokens yet."));
+        (await Services.GetRequiredService<AccessTokenService>().AuthenticateAsync(created.Value!.Secret, "")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Tokens_cannot_be_created_before_agreeing_to_the_terms()
+    {
+        AccountOptions.CurrentValue = new AccountOptions { TermsVersion = 1, TermsText = "Be nice." };
+        SignIn(await Db.AddUserAsync("alice"));
+        RenderProviders();
+
+        var page = Render<Tokens>();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("before creating tokens"));
+        page.FindAll("button").ShouldNotContain(b => b.TextContent.Contains("Create token"));
+    }
+}

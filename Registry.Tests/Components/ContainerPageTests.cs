@@ -1,0 +1,72 @@
+using Bunit;
+using Registry.Web.Components.Pages.Containers;
+
+namespace Registry.Tests.Components;
+
+public sealed class ContainerPageTests : BrowseTestContext
+{
+    private const string Def = "Bootstrap: docker\nFrom: alpine\n%runscript\n  echo hi\n";
+
+    private IRenderedComponent<ContainerPage> RenderPage() =>
+        Render<ContainerPage>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "tools").Add(x => x.Container, "demo"));
+
+    private async Task<Registry.Core.Access.Actor> SeedAsync()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        await CreateCollectionAsync(alice, "tools");
+        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("arm64", Def, "{\"maintainer\":\"alice\"}"));
+        return alice;
+    }
+
+    [Fact]
+    public async Task Visitors_see_each_tag_with_its_image_and_what_the_SIF_carries_but_no_owner_actions()
+    {
+        await SeedAsync();
+        RenderProviders();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.Find("tbody tr").TextContent.ShouldContain("v1"));
+        var row = page.Find("tbody tr");
+        row.QuerySelector("[data-label=Arch]")!.TextContent.Trim().ShouldBe("arm64");
+        row.QuerySelector("[data-label=Description]")!.TextContent.Trim().ShouldBe("test image");
+        row.QuerySelector("[data-label=Pushed]")!.TextContent.ShouldStartWith("alice,");
+        row.QuerySelector("a[aria-label=Download]")!.GetAttribute("href").ShouldStartWith("download/");
+        page.FindAll("button[aria-label=Delete]").ShouldBeEmpty();
+        page.FindAll("button[aria-label=Freeze]").ShouldBeEmpty();
+        page.Markup.ShouldContain("apptainer pull library://localhost/alice/tools/demo:v1");
+        page.WaitForAssertion(() => page.Find("pre.registry-pre").TextContent.ShouldBe(Def));
+        page.Markup.ShouldContain("not signed");
+    }
+
+    [Fact]
+    public async Task Owners_freeze_a_tag_and_then_cannot_delete_it()
+    {
+        SignIn(await SeedAsync());
+        RenderProviders();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.Find("button[aria-label=Freeze]"));
+        page.Find("button[aria-label=Freeze]").Click();
+
+        page.WaitForAssertion(() => page.Find("tbody tr").TextContent.ShouldContain("frozen"));
+        page.Find("button[aria-label=Unfreeze]").ShouldNotBeNull();
+        page.Find("button[aria-label=Delete]").HasAttribute("disabled").ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Owners_delete_an_image_after_confirming()
+    {
+        SignIn(await SeedAsync());
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        Render<MudBlazor.MudPopoverProvider>();
+        Render<MudBlazor.MudSnackbarProvider>();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.Find("button[aria-label=Delete]"));
+        page.Find("button[aria-label=Delete]").Click();
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain("Delete alice/tools/demo:v1 (arm64)?"));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("No images yet."));
+    }
+}

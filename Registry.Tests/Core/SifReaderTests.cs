@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Registry.Core.Images;
+
+namespace Registry.Tests.Core;
+
+public sealed class SifReaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sifreader-").FullName;
+
+    [Fact]
+    public void Reads_definition_labels_environment_and_runscript_from_a_siftool_image()
+    {
+        var sif = Build(("Singularity.def", "Bootstrap: docker\nFrom: alpine\n\n%runscript\n    echo hello \"$@\"\n\n%labels\n    Author me\n", 1),
+                        ("labels.json", "{\"org.label-schema.name\":\"demo\",\"build\":42}", 3),
+                        ("env.sh", "export FOO=bar\n", 2));
+
+        using var stream = File.OpenRead(sif);
+        var meta = SifReader.Read(stream).ShouldNotBeNull();
+
+        meta.DefinitionFile.ShouldBe("Bootstrap: docker\nFrom: alpine\n\n%runscript\n    echo hello \"$@\"\n\n%labels\n    Author me\n");
+        meta.Runscript.ShouldBe("    echo hello \"$@\"");
+        meta.Environment.ShouldBe("export FOO=bar\n");
+        meta.Labels.ShouldBe(new Dictionary<string, string> { ["org.label-schema.name"] = "demo", ["build"] = "42" });
+        meta.Signed.ShouldBeFalse();
+        meta.Descriptors.ShouldBe(4);
+    }
+
+    [Fact]
+    public void A_signature_object_marks_the_image_signed()
+    {
+        var sif = Build();
+        File.WriteAllText(Path.Combine(_dir, "sig.bin"), "-----BEGIN PGP SIGNED MESSAGE-----");
+        Siftool("add", sif, Path.Combine(_dir, "sig.bin"), "--datatype", "5", "--signentity", "433FE984155206BD962725E20E8713472A879943", "--signhash", "1");
+
+        using var stream = File.OpenRead(sif);
+        var meta = SifReader.Read(stream).ShouldNotBeNull();
+        meta.Signed.ShouldBeTrue();
+        meta.DefinitionFile.ShouldBeNull();
+        meta.Runscript.ShouldBeNull();
+        meta.Labels.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Files_without_the_SIF_magic_are_not_read()
+    {
+        using var stream = new MemoryStream(new byte[4096]);
+        SifReader.Read(stream).ShouldBeNull();
+        using var tiny = new MemoryStream("SIF"u8.ToArray());
+        SifReader.Read(tiny).ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("%post\n  apt-get x\n%runscript\n  exec app\n%test\n  true\n", "runscript", "  exec app")]
+    [InlineData("Bootstrap: docker\n%environment\n  export A=1\n", "environment", "  export A=1")]
+    [InlineData("Bootstrap: docker\n%post\n  x\n", "runscript", null)]
+    public void Definition_sections_are_cut_at_the_next_section(string definition, string section, string? body) =>
+        SifReader.Section(definition, section).ShouldBe(body);
+
+    /// <summary>A SIF with the given objects (name, text, siftool datatype) and a small raw amd64 partition.</summary>
+    private string Build(params (string Name, string Text, int DataType)[] objects)
+    {
+        var sif = Path.Combine(_dir, $"{Guid.NewGuid():N}.sif");
+        Siftool("new", sif);
+        foreach (var (name, text, type) in objects)
+        {
+            var file = Path.Combine(_dir, name);
+            File.WriteAllText(file, text);
+            Siftool("add", sif, file, "--datatype", type.ToString());
+        }
+        var part = Path.Combine(_dir, "part.bin");
+        File.WriteAllBytes(part, new byte[8192]);
+        Siftool("add", sif, part, "--datatype", "4", "--parttype", "2", "--partfs", "4", "--partarch", "2");
+        return sif;
+    }
+
+    private static void Siftool(params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo("siftool", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var err = p.StandardError.ReadToEnd();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        p.ExitCode.ShouldBe(0, err);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

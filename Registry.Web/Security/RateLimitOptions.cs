@@ -1,0 +1,16 @@
+namespace Registry.Web.Security;
+
+/// <summary>Request limits, section <c>RateLimits</c>. API calls are counted per token (not per address, so a cluster behind NAT is fine).</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimits";
+
+    /// <summary>Library API requests per minute for one token.</summary>
+    public int ApiPerTokenPerMinute { get; set; } = 6000;
+
+    /// <summary>Library API requests per minute for one address without a token.</summary>
+    public int AnonymousPerAddressPerMinute { get; set; } = 1200;
+
+    /// <summary>Sign-in and registration attempts per minute from one address (failed sign-ins per account also lock it, see Identity lockout).</summary>
+    public int SignInPerAddressPerMinute { get; set; } = 20;
+}

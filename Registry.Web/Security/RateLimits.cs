@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Registry.Web.Api;
+
+namespace Registry.Web.Security;
+
+/// <summary>
+/// ASP.NET's rate limiter with three partitions: API calls per token, anonymous API calls per address, and sign-in
+/// attempts per address. Refusals are 429 with Retry-After (and the JSON envelope on API paths).
+/// </summary>
+public static class RateLimits
+{
+    public static IServiceCollection AddRegistryRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options));
+            limiter.OnRejected = async (rejected, ct) =>
+            {
+                var context = rejected.HttpContext;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
+                context.Response.Headers.RetryAfter = retryAfter.ToString();
+                var message = $"too many requests; retry in {retryAfter} s";
+                if (LibraryApi.IsApiPath(context.Request.Path)) await Envelope.WriteErrorAsync(context, 429, message);
+                else
+                {
+                    context.Response.StatusCode = 429;
+                    await context.Response.WriteAsync(message, ct);
+                }
+            };
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions options)
+    {
+        var path = context.Request.Path;
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (HttpMethods.IsPost(context.Request.Method)
+            && (path.StartsWithSegments("/Account/Login") || path.StartsWithSegments("/Account/Register")))
+            return Window("signin:" + address, options.SignInPerAddressPerMinute);
+        if (!LibraryApi.IsApiPath(path) || path.StartsWithSegments("/v2/imagefile/_upload") || path.StartsWithSegments("/v1/imagefile-blob"))
+            return RateLimitPartition.GetNoLimiter("unlimited"); // pages, and byte transfers that already hold a capability
+        var authorization = context.Request.Headers.Authorization.ToString();
+        return authorization.Length > 7
+            // The key is a hash: limiter partitions must not keep token secrets in memory as keys.
+            ? Window("token:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)))[..32], options.ApiPerTokenPerMinute)
+            : Window("anon:" + address, options.AnonymousPerAddressPerMinute);
+    }
+
+    private static RateLimitPartition<string> Window(string key, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, permits),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+}
