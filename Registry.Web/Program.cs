@@ -11,6 +11,8 @@ using Registry.Web.Admin;
 using Registry.Web.Api;
 using Registry.Web.Components;
 using Registry.Web.Components.Account;
+using Registry.Web.Components.Pages.Containers;
+using Registry.Web.Components.Pages.Upload;
 using Registry.Web.Security;
 
 var isAdminCommand = args.Length > 0 && args[0] == "admin";
@@ -77,6 +79,8 @@ app.UseAntiforgery();
 
 app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);
 app.MapStaticAssets();
+app.MapImageDownloads();
+app.MapBrowserUploads();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAdditionalIdentityEndpoints();
 

@@ -82,11 +82,11 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     /// <summary><c>DELETE /v1/images/…</c>: removes the version the ref resolves to and every tag on it; the blob goes when nothing else uses it.</summary>
     public async Task<Result<Image>> DeleteAsync(Actor actor, ImageRef reference, string? arch, CancellationToken ct = default)
     {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to delete");
         var resolved = await ResolveAsync(actor, reference, arch, requireUploaded: false, ct);
         if (!resolved.Succeeded) return resolved;
         var image = resolved.Value!;
         var collection = image.Container!.Collection!;
-        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to delete");
         if (!AccessRules.For(actor, collection).CanPush) return Result.Forbidden($"{actor.UserName} may not delete images in {collection.Entity!.Name}/{collection.Name}");
         if (image.Tags.Any(t => t.Frozen))
             return Result.Forbidden($"{reference} has a frozen tag ({string.Join(",", image.Tags.Where(t => t.Frozen).Select(t => t.Name))}); unfreeze it first");

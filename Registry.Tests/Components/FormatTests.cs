@@ -32,5 +32,5 @@ public sealed class FormatTests
 
     [Fact]
     public void Badges_escape_what_they_show() =>
-        DownloadEndpoint.Badge("a<b", "c&d").ShouldContain("<text x=\"19\" y=\"14\">a&lt;b</text>");
+        DownloadEndpoint.Badge("a<b", "c&d").ShouldContain("<text x=\"15\" y=\"14\">a&lt;b</text>");
 }

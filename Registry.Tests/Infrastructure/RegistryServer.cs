@@ -10,7 +10,9 @@ namespace Registry.Tests.Infrastructure;
 /// The real registry server as a child process:
 /// <c>dotnet Registry.Web/bin/&lt;Configuration&gt;/net10.0/Registry.Web.dll --urls http://127.0.0.1:&lt;port&gt;</c>
 /// with <c>Registry__DataPath</c> pointing to a fresh temp directory and
-/// <c>ASPNETCORE_ENVIRONMENT=Production</c>. Captures its output; disposing kills it and deletes the data.
+/// <c>ASPNETCORE_ENVIRONMENT=Production</c>. The build output is first copied to a temp directory so that
+/// a rebuild during the run cannot swap the binaries under the server or the admin CLI.
+/// Captures its output; disposing kills it and deletes the data and the copy.
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
 {
@@ -20,13 +22,18 @@ public sealed class RegistryServer : IAsyncDisposable
 
     public string BaseUrl { get; }
     public string DataPath { get; }
+    /// <summary>The private copy of <c>Registry.Web/bin/&lt;Configuration&gt;/net10.0</c> the server runs from.</summary>
+    public string AppDir { get; }
     public HttpClient Http { get; }
 
-    private RegistryServer(Process process, string baseUrl, string dataPath, Dictionary<string, string?> environment)
+    private string AppDll => Path.Combine(AppDir, "Registry.Web.dll");
+
+    private RegistryServer(Process process, string baseUrl, string dataPath, string appDir, Dictionary<string, string?> environment)
     {
         _process = process;
         BaseUrl = baseUrl;
         DataPath = dataPath;
+        AppDir = appDir;
         _environment = environment;
         Http = new HttpClient { BaseAddress = new Uri(baseUrl + "/"), Timeout = TimeSpan.FromMinutes(2) };
     }
@@ -68,6 +75,8 @@ public sealed class RegistryServer : IAsyncDisposable
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} not found; build the solution ({RepoPaths.Configuration}) first.", dll);
 
+        var appDir = Directory.CreateTempSubdirectory("registry-e2e-app-").FullName;
+        CopyDirectory(RepoPaths.WebBinDir, appDir);
         var dataPath = Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -81,9 +90,9 @@ public sealed class RegistryServer : IAsyncDisposable
             ["ASPNETCORE_HTTPS_PORTS"] = null,
         };
 
-        var psi = NewStartInfo(environment, [dll, "--urls", baseUrl]);
+        var psi = NewStartInfo(environment, appDir, [Path.Combine(appDir, "Registry.Web.dll"), "--urls", baseUrl]);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new RegistryServer(process, baseUrl, dataPath, environment);
+        var server = new RegistryServer(process, baseUrl, dataPath, appDir, environment);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();
@@ -108,8 +117,7 @@ public sealed class RegistryServer : IAsyncDisposable
     /// (the program performs the admin command and exits).
     /// </summary>
     public Task<ProcessResult> AdminAsync(params string[] args) =>
-        ProcessRunner.RunAsync("dotnet", [RepoPaths.WebDll, "admin", .. args], _environment,
-            RepoPaths.WebBinDir, TimeSpan.FromMinutes(2));
+        ProcessRunner.RunAsync("dotnet", [AppDll, "admin", .. args], _environment, AppDir, TimeSpan.FromMinutes(2));
 
     /// <summary>Like <see cref="AdminAsync"/> but throws (with the output) on a non-zero exit code.</summary>
     public async Task<ProcessResult> AdminOkAsync(params string[] args)
@@ -172,7 +180,15 @@ public sealed class RegistryServer : IAsyncDisposable
         lock (_log) _log.Add(line);
     }
 
-    private static ProcessStartInfo NewStartInfo(Dictionary<string, string?> environment, IEnumerable<string> args)
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
+    }
+
+    private static ProcessStartInfo NewStartInfo(Dictionary<string, string?> environment, string workingDirectory, IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -180,7 +196,7 @@ public sealed class RegistryServer : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = RepoPaths.WebBinDir,
+            WorkingDirectory = workingDirectory,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
@@ -211,11 +227,12 @@ public sealed class RegistryServer : IAsyncDisposable
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
         _process.Dispose();
 
-        for (var attempt = 0; attempt < 5 && Directory.Exists(DataPath); attempt++)
-        {
-            try { Directory.Delete(DataPath, recursive: true); }
-            catch (IOException) { await Task.Delay(200); }
-            catch (UnauthorizedAccessException) { await Task.Delay(200); }
-        }
+        foreach (var dir in new[] { DataPath, AppDir })
+            for (var attempt = 0; attempt < 5 && Directory.Exists(dir); attempt++)
+            {
+                try { Directory.Delete(dir, recursive: true); }
+                catch (IOException) { await Task.Delay(200); }
+                catch (UnauthorizedAccessException) { await Task.Delay(200); }
+            }
     }
 }
