@@ -34,6 +34,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Registry:MultipartPartSize", (5 * 1024 * 1024).ToString());
         builder.UseEnvironment("Production");
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        builder.UseSetting("Accounts:TermsVersion", "0"); // API tests exercise the protocol; TermsTests turns terms on
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
     }
 

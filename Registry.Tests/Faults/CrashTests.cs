@@ -41,6 +41,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         var running = new List<Task>();
         using (var client = new FaultClient(server.BaseUrl, token))
         {
+            await client.EnsureContainerAsync("crash", "c", "first"); // the collection, before concurrent pushes race to create it
             foreach (var p in pushes.Where(p => p.Kind == "done"))
                 running.Add(Task.Run(async () => { await client.PushAsync("crash", "c", p.Container, p.File); p.Completed = true; }));
             foreach (var p in pushes.Where(p => p.Kind is "stalled" or "received"))

@@ -52,6 +52,7 @@ public sealed class FaultServer : IAsyncDisposable
             ["ASPNETCORE_HTTPS_PORTS"] = null,
             ["RateLimits__ApiPerTokenPerMinute"] = "1000000",
             ["RateLimits__AnonymousPerAddressPerMinute"] = "1000000",
+            ["Accounts__TermsVersion"] = "0", // the faults exercise the data path, not the sign-up flow
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Registry.Core.Access;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Core.Terms;
 
 namespace Registry.Web.Api.Authentication;
 
@@ -34,6 +35,13 @@ public static class LibraryActor
                 // remote login expects 404 from token-status for a bad token ("Invalid Credentials").
                 var status = context.Request.Path.StartsWithSegments("/v1/token-status") ? 404 : 401;
                 await Envelope.WriteErrorAsync(context, status, "the token is invalid, expired or revoked: create a new one at /auth/tokens");
+                return;
+            }
+            // Terms of service bind API use too: a token of a user who has not agreed to the current version is refused.
+            var terms = context.RequestServices.GetRequiredService<TermsService>();
+            if (!terms.HasAgreed(found.Value.User) && !context.Request.Path.StartsWithSegments("/version"))
+            {
+                await Envelope.WriteErrorAsync(context, 403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
                 return;
             }
             context.Items[ItemKey] = found.Value.Actor;
