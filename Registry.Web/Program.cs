@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -23,6 +24,10 @@ if (isAdminCommand) AdminCli.QuietLogging(builder.Logging);
 
 builder.Services.AddRegistryCore(builder.Configuration);
 builder.Services.AddSingleton<SignedUrls>();
+// Cookie and antiforgery keys live in the data folder too: nothing is written elsewhere, and sign-ins survive restarts.
+builder.Services.AddDataProtection().SetApplicationName("Registry")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
+        builder.Configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot, "keys", "data-protection")));
 builder.Services.AddRegistryRateLimits(builder.Configuration);
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

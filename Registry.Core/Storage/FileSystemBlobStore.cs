@@ -99,6 +99,8 @@ public sealed class FileSystemBlobStore : IBlobStore
         try { File.Delete(tempPath); } catch (IOException) { /* still open by a dying request; CleanTemp gets it */ }
     }
 
+    public long AvailableBytes() => new DriveInfo(_tempRoot).AvailableFreeSpace; // statvfs of the folder's volume on Unix
+
     public int CleanTemp()
     {
         var count = 0;

@@ -35,6 +35,9 @@ public interface IBlobStore
 
     void DeleteTemp(string tempPath);
 
+    /// <summary>Bytes free on the volume that holds temp files and blobs.</summary>
+    long AvailableBytes();
+
     /// <summary>Removes every temp file (called at start-up: uploads interrupted by a crash).</summary>
     int CleanTemp();
 }

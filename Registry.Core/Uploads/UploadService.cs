@@ -36,6 +36,10 @@ public sealed partial class UploadService(
         var (usage, quota) = await EntityService.UsageAsync(db, entity, Options, ct);
         if (quota > 0 && usage + size > quota)
             return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {size} more");
+        // Refuse up front what cannot fit: the client shows this message, while a failed PUT shows only "HTTP status 507".
+        var free = blobs.AvailableBytes();
+        if (size > free)
+            return Result.InsufficientStorage($"the registry's disk has {free} bytes free and this image needs {size}");
 
         var secret = Ids.NewSecret();
         var partSize = kind == UploadKind.Multipart ? Math.Max(1, Options.MultipartPartSize) : size;

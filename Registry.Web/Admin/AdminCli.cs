@@ -49,7 +49,8 @@ public static partial class AdminCli
                 ["gc", .. var rest] when rest.All(r => r == "--dry-run") => await CollectGarbageAsync(sp, rest.Length > 0),
                 ["verify"] => await VerifyAsync(sp),
                 ["quota", var entity, var size] => await SetQuotaAsync(sp, entity, size),
-                _ => Fail(2, Usage),
+                ["help"] or [] => Help(),
+                _ => Fail(2, $"unknown or incomplete admin command '{string.Join(' ', args)}'; run 'admin help' for usage"),
             };
         }
         catch (ArgumentException e)
@@ -80,6 +81,12 @@ public static partial class AdminCli
         return 0;
     }
 
+    private static int Help()
+    {
+        Console.WriteLine(Usage);
+        return 0;
+    }
+
     private static int Fail(int code, string message)
     {
         Console.Error.WriteLine(message);
@@ -95,7 +102,7 @@ public static partial class AdminCli
             for (var i = 0; i < rest.Length; i++)
             {
                 if (rest[i] == "--admin" || rest[i] == "--revoke") continue;
-                if (!allowed.Contains(rest[i])) throw new ArgumentException($"unknown option {rest[i]}\n{Usage}");
+                if (!allowed.Contains(rest[i])) throw new ArgumentException($"unknown option {rest[i]}; run 'admin help' for usage");
                 if (i + 1 >= rest.Length) throw new ArgumentException($"{rest[i]} needs a value");
                 result[rest[i]] = rest[++i];
             }
