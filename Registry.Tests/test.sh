@@ -14,14 +14,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" || exit 1
 fi
 
-log=$(mktemp)
-dotnet test Registry.Tests --logger "console;verbosity=normal" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+results=$(mktemp -d)
+dotnet test Registry.Tests --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results"
+status=$?
 
-# "Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total:    42, Duration: …" (or "Failed!  - …")
-passed=$(sed -n 's/.*- Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
-failed=$(sed -n 's/.*- Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-rm -f "$log"
+# Totals from the TRX report: <Counters total="…" executed="…" passed="…" failed="…" …/>
+counter() { grep -ho "<Counters [^>]*" "$results"/*.trx 2>/dev/null | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{s+=$1} END {print s+0}'; }
+passed=$(counter passed)
+failed=$(counter failed)
+rm -rf "$results"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build or host failure counts as a failure
 echo "$passed passed, $failed failed"
 exit "$status"

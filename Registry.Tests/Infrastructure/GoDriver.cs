@@ -23,6 +23,10 @@ public sealed class GoDriver
     {
         var source = FindSource();
         var outDir = Directory.CreateTempSubdirectory("registry-e2e-libclient-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(outDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
         var binary = Path.Combine(outDir, "libclient");
 
         // Keep the Go build cache across runs (fast rebuilds) unless the caller chose one.

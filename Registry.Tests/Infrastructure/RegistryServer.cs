@@ -84,6 +84,9 @@ public sealed class RegistryServer : IAsyncDisposable
         {
             ["Registry__DataPath"] = dataPath,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // No terms-of-service gate: these tests drive the library protocol with fresh users
+            // who never sign in to the web UI (appsettings.json ships TermsVersion 1).
+            ["Accounts__TermsVersion"] = "0",
             ["DOTNET_ENVIRONMENT"] = null,
             ["ASPNETCORE_URLS"] = null,
             ["ASPNETCORE_HTTP_PORTS"] = null,
