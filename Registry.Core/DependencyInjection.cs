@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddSingleton<TeamService>();
         services.AddSingleton<CollectionMembersService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<Audit.AuditQueries>();
         services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         return services;
     }

@@ -41,6 +41,7 @@ builder.Services.AddAuthentication(options =>
         options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
     })
     .AddIdentityCookies();
+builder.Services.AddExternalSignIn(builder.Configuration);
 builder.Services.ConfigureApplicationCookie(cookie =>
 {
     cookie.Cookie.HttpOnly = true;
@@ -74,12 +75,18 @@ if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
 
 // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
 await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
+app.Services.GetRequiredService<SignedUrls>().EnsureKey();
 
 app.UseSecurityHeaders();
+app.UseHostValidation();
 app.UseRateLimiter();
 app.UseLibraryApiPlumbing();
-app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// The web UI's error and not-found pages; API paths have their JSON envelope from the plumbing above.
+app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
+{
+    web.UseExceptionHandler("/Error", createScopeForErrors: true);
+    web.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+});
 app.UseAntiforgery();
 
 app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);

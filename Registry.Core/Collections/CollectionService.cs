@@ -28,8 +28,7 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         if (entity is null) return Result.NotFound($"entity {entityId} not found");
         if (!AccessRules.CanCreateCollectionIn(actor, entity))
             return Result.Forbidden($"{actor.UserName} may not create collections in entity {entity.Name}");
-        if (await db.Collections.AnyAsync(c => c.EntityId == entityId && c.Name == name, ct))
-            return Result.Conflict($"collection {entity.Name}/{name} already exists");
+        if (await ExistingAsync(actor, entityId, name, ct) is { } existing) return existing;
 
         var collection = new Collection
         {
@@ -43,9 +42,30 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
             collection.Members.Add(new CollectionMember { UserId = actor.UserId!, Role = CollectionRole.Owner });
         db.Collections.Add(collection);
         AuditLog.Record(db, actor, "collection.create", $"{entity.Name}/{name}", collection.Id);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) // lost the race against a concurrent push creating the same name
+        {
+            if (await ExistingAsync(actor, entityId, name, ct) is not { } raced) throw;
+            return raced;
+        }
         collection.Entity = entity;
         return Result.Created(collection);
+    }
+
+    /// <summary>
+    /// Pushes create their collection on the fly, often several at once: one the caller may push to is simply returned,
+    /// so concurrent first pushes all succeed; anyone else gets a conflict.
+    /// </summary>
+    private async Task<Result<Collection>?> ExistingAsync(Actor actor, string entityId, string name, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var existing = await db.Collections.AsNoTracking().WithAccessGraph().FirstOrDefaultAsync(c => c.EntityId == entityId && c.Name == name, ct);
+        if (existing is null) return null;
+        if (AccessRules.For(actor, existing).CanPush) return existing;
+        return Result.Conflict($"collection {existing.Entity!.Name}/{name} already exists");
     }
 
     public async Task<Result<Collection>> SetPrivateAsync(Actor actor, string collectionId, bool isPrivate, CancellationToken ct = default)

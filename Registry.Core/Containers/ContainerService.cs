@@ -30,8 +30,8 @@ public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFact
         var access = collection is null ? CollectionAccess.None : AccessRules.For(actor, collection);
         if (!access.CanView) return Result.NotFound($"collection {collectionId} not found");
         if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {collection!.Entity!.Name}/{collection.Name}");
-        if (await db.Containers.AnyAsync(x => x.CollectionId == collectionId && x.Name == name, ct))
-            return Result.Conflict($"container {name} already exists");
+        // Concurrent pushes of a new container: whoever may push gets the one that exists (see CollectionService.CreateAsync).
+        if (await ExistingAsync(collectionId, name, ct) is { } existing) return existing;
 
         var container = new Container
         {
@@ -42,8 +42,22 @@ public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFact
         };
         db.Containers.Add(container);
         AuditLog.Record(db, actor, "container.create", $"{collection!.Entity!.Name}/{collection.Name}/{name}", collectionId);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) // lost the race against a concurrent push creating the same name
+        {
+            if (await ExistingAsync(collectionId, name, ct) is not { } raced) throw;
+            return raced;
+        }
         container.Collection = collection;
         return Result.Created(container);
+    }
+
+    private async Task<Container?> ExistingAsync(string collectionId, string name, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Containers.AsNoTracking().WithAccessGraph().FirstOrDefaultAsync(x => x.CollectionId == collectionId && x.Name == name, ct);
     }
 }

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
@@ -6,7 +8,7 @@ using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
 
-public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs)
+public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ILogger<ImageService> logger)
 {
     /// <summary>
     /// Resolves a ref the way pull and push do. See: LIBRARY-API.md §8 — a hash ignores arch; else the arch's tag;
@@ -100,10 +102,18 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     }
 
     /// <summary>Counts a pull of a container (sregistry never did).</summary>
+    /// <summary>Counts a download. Best effort: a pull must still succeed when the database can't be written (disk full, busy).</summary>
     public async Task RecordDownloadAsync(string containerId, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+        }
+        catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
+        {
+            logger.LogWarning("download of container {Container} not counted: {Reason}", containerId, e.Message);
+        }
     }
 
     /// <summary>An uploaded image by id, for serving a signed download URL (the signature already authorised it).</summary>

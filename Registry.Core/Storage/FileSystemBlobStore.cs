@@ -31,7 +31,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             await using var file = new FileStream(tempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
             file.Position = offset;
             int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
+            while ((read = await ReadSourceAsync(source, buffer, ct)) > 0)
             {
                 total += read;
                 if (total > maxBytes) throw new BlobTooLargeException(maxBytes);
@@ -46,6 +46,19 @@ public sealed class FileSystemBlobStore : IBlobStore
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return new StagedBytes(tempPath, total, new Digest(Convert.ToHexStringLower(hash.GetHashAndReset())));
+    }
+
+    // A failing request body (client gone, malformed chunked encoding) is the client's problem, not the disk's.
+    private static async Task<int> ReadSourceAsync(Stream source, byte[] buffer, CancellationToken ct)
+    {
+        try
+        {
+            return await source.ReadAsync(buffer.AsMemory(0, BufferSize), ct);
+        }
+        catch (IOException e)
+        {
+            throw new SourceReadException(e);
+        }
     }
 
     public async Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct)

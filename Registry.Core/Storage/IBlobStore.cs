@@ -46,3 +46,6 @@ public sealed class BlobTooLargeException(long limit) : IOException($"more than 
 {
     public long Limit { get; } = limit;
 }
+
+/// <summary>The source stream failed while being written to a temp file (client disconnected or sent a malformed body).</summary>
+public sealed class SourceReadException(IOException inner) : IOException($"reading the upload failed: {inner.Message}", inner);

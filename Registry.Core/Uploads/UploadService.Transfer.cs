@@ -39,6 +39,12 @@ public sealed partial class UploadService
         {
             return Result.Invalid($"more than the announced {expectedSize} bytes were sent");
         }
+        catch (SourceReadException e)
+        {
+            // The bytes so far stay in the temp file; the same URL can be PUT again.
+            log.LogInformation("upload {Session} part {Part} cut off: {Reason}", sessionId, partNumber, e.InnerException?.Message);
+            return Result.Invalid($"the request body could not be read ({e.InnerException?.Message}); send it again");
+        }
         catch (IOException e) when (DiskFull(e))
         {
             await FailAsync(db, session, ct);

@@ -64,7 +64,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 
             var racing = pushes.Where(p => p.Kind == "racing")
                 .Select(p => Task.Run(() => client.PushAsync("crash", "c", p.Container, p.File))).ToList();
-            await Task.Delay(150); // let some of them get somewhere; whatever they reached is fine
+            await Task.Delay(300); // let some of them get somewhere; whatever they reached is fine
             await server.KillHardAsync();
             await Task.WhenAll(racing.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).WaitAsync(TimeSpan.FromMinutes(1));
             foreach (var (p, t) in pushes.Where(p => p.Kind == "racing").Zip(racing)) p.Completed = t.IsCompletedSuccessfully;

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace Registry.Tests.Faults;
 
 /// <summary>One HTTP answer with its body parsed as JSON when it is JSON.</summary>
-public sealed record Answer(HttpStatusCode Status, string Text)
+public sealed record Answer(HttpStatusCode Status, string Text, string? ETag = null)
 {
     public JsonNode? Json => Text.Length > 0 && Text[0] is '{' or '[' ? JsonNode.Parse(Text) : null;
     public override string ToString() => $"{(int)Status} {Text}";
@@ -88,7 +88,7 @@ public sealed class FaultClient : IDisposable
     public async Task<Answer> PutBytesAsync(string url, HttpContent content, CancellationToken ct = default)
     {
         using var response = await _plain.PutAsync(url, content, ct);
-        return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+        return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync(ct), response.Headers.ETag?.ToString());
     }
 
     public Task<Answer> CompleteAsync(string imageId) => SendAsync(HttpMethod.Put, $"v2/imagefile/{imageId}/_complete", "{}");

@@ -97,8 +97,32 @@ public sealed class FaultServer : IAsyncDisposable
         await _process.WaitForExitAsync(cts.Token);
     }
 
-    /// <summary>Open file descriptors of the server process.</summary>
-    public int OpenFileDescriptors() => Directory.GetFiles($"/proc/{Pid}/fd").Length;
+    /// <summary>
+    /// Open file descriptors of the server process, without loaded assemblies and symbol files (the runtime opens those
+    /// lazily, e.g. on the first logged stack trace, and keeps them: growth, not a leak).
+    /// </summary>
+    public int OpenFileDescriptors() => FileDescriptorTargets().Count(t => Kind(t) != "assembly");
+
+    /// <summary>Open file descriptors by kind (socket, pipe, data file, other file, assembly), for messages.</summary>
+    public string DescribeFileDescriptors() =>
+        string.Join(", ", FileDescriptorTargets().GroupBy(Kind).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"));
+
+    private string Kind(string target) =>
+        target.EndsWith(".dll") || target.EndsWith(".pdb") || target.Contains(".so") ? "assembly"
+        : target.StartsWith(DataPath, StringComparison.Ordinal) ? "data:" + Path.GetFileName(target)
+        : target.Contains(':') ? target[..target.IndexOf(':')]
+        : "file";
+
+    private List<string> FileDescriptorTargets()
+    {
+        var targets = new List<string>();
+        foreach (var fd in Directory.GetFiles($"/proc/{Pid}/fd"))
+        {
+            try { targets.Add(new FileInfo(fd).LinkTarget ?? "?"); }
+            catch (IOException) { } // closed between listing and reading
+        }
+        return targets;
+    }
 
     /// <summary>Targets of the server's open file descriptors that are regular files under the data folder.</summary>
     public string[] OpenDataFiles()

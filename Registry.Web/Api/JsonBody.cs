@@ -28,6 +28,14 @@ public static class JsonBody
         {
             return (null, Envelope.Error(400, $"malformed JSON: {e.Message.Split(". Path")[0]}"));
         }
+        catch (BadHttpRequestException e)
+        {
+            return (null, Envelope.Error(e.StatusCode, $"malformed request body: {e.Message}"));
+        }
+        catch (IOException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return (null, Envelope.Error(400, $"malformed request body: {e.Message}"));
+        }
         if (value is null) return (null, Envelope.Error(400, "a JSON object is required"));
 
         var validator = context.RequestServices.GetRequiredService<IValidator<T>>();

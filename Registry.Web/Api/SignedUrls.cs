@@ -7,11 +7,15 @@ namespace Registry.Web.Api;
 
 /// <summary>
 /// Short-lived download capabilities: <c>/v1/imagefile-blob/{imageId}?exp=&amp;sig=</c>. Needed because the client fetches a 303
-/// target without its token (LIBRARY-API.md §7.1). The HMAC key lives in the data folder and is made on first use.
+/// target without its token (LIBRARY-API.md §7.1). The HMAC key lives in the data folder and is made at start-up
+/// (not on first pull: a pull must still work when the disk has since filled up).
 /// </summary>
 public sealed class SignedUrls(IOptions<RegistryOptions> options, TimeProvider clock)
 {
     private readonly Lazy<byte[]> _key = new(() => LoadOrCreateKey(options.Value.DataRoot));
+
+    /// <summary>Loads or creates the key now; called once at start-up.</summary>
+    public void EnsureKey() => _ = _key.Value;
 
     public string ForImage(HttpContext context, string imageId)
     {

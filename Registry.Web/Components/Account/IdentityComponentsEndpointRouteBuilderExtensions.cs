@@ -11,6 +11,7 @@ using Registry.Web.Components.Account.Pages;
 using Registry.Web.Components.Account.Pages.Manage;
 using Registry.Core.Identity;
 using Registry.Core.Data;
+using Registry.Web.Security;
 
 namespace Microsoft.AspNetCore.Routing;
 
@@ -27,11 +28,14 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             HttpContext context,
             [FromServices] SignInManager<RegistryUser> signInManager,
             [FromForm] string provider,
-            [FromForm] string returnUrl) =>
+            [FromForm] string? returnUrl,
+            [FromForm] string? invite) =>
         {
+            // An invite link opened before choosing a provider still counts on an invite-only registry.
             IEnumerable<KeyValuePair<string, StringValues>> query = [
                 new("ReturnUrl", returnUrl),
-                new("Action", ExternalLogin.LoginCallbackAction)];
+                new("Action", ExternalLogin.LoginCallbackAction),
+                .. string.IsNullOrEmpty(invite) ? [] : new KeyValuePair<string, StringValues>[] { new("Invite", invite) }];
 
             var redirectUrl = UriHelper.BuildRelative(
                 context.Request.PathBase,
@@ -44,9 +48,12 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
 
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
+            HttpContext context,
             [FromServices] SignInManager<RegistryUser> signInManager,
             [FromForm] string returnUrl) =>
         {
+            if (await signInManager.UserManager.GetUserAsync(user) is { } signedIn)
+                await SignInAudit.RecordAsync(context, signedIn, "signout");
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect($"~/{returnUrl}");
         });

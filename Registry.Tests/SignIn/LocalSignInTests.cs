@@ -1,0 +1,163 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Access;
+using Registry.Core.Teams;
+
+namespace Registry.Tests.SignIn;
+
+public sealed class ClosedRegistrationFactory : SignInFactory
+{
+    protected override IEnumerable<(string Key, string Value)> ModeSettings => [("Accounts:Registration", "Closed")];
+}
+
+public sealed class InviteOnlyFactory : SignInFactory
+{
+    protected override IEnumerable<(string Key, string Value)> ModeSettings => [("Accounts:Registration", "InviteOnly")];
+}
+
+public sealed class SignInLimitFactory : SignInFactory
+{
+    protected override IEnumerable<(string Key, string Value)> ModeSettings => [("RateLimits:SignInPerAddressPerMinute", "3")];
+}
+
+/// <summary>A closed registry takes its first account (the admin), then no one: not by password, not through a provider.</summary>
+public sealed class ClosedRegistrationTests(ClosedRegistrationFactory factory) : IClassFixture<ClosedRegistrationFactory>
+{
+    [Fact]
+    public async Task Only_the_first_account_registers()
+    {
+        using var browser = factory.Browser();
+        var first = await LocalSignIn.RegisterAsync(browser, "root");
+        first.Address.AbsolutePath.ShouldBe("/");
+        (await factory.FindUserAsync("root")).ShouldNotBeNull();
+
+        using var stranger = factory.Browser();
+        var page = await stranger.GetAsync("/Account/Register");
+        page.Html.ShouldContain("Registration is closed on this registry. Ask an administrator for an account.");
+        page.Html.ShouldNotContain("name=\"Input.Password\"");
+        // Posting the form anyway (with a token from the sign-in page) creates nothing.
+        var login = await stranger.GetAsync("/Account/Login");
+        await stranger.SubmitAsync(login, "register", LocalSignIn.RegisterFields("mallory"), action: "/Account/Register");
+        (await factory.FindUserAsync("mallory")).ShouldBeNull();
+
+        factory.Provider.User = new("sub-mallory", "mallory", "mallory@example.edu");
+        var external = await OidcFlow.StartAsync(stranger);
+        external.Address.AbsolutePath.ShouldBe("/Account/ExternalLogin");
+        external.Html.ShouldContain("Registration is closed on this registry.");
+        external.Html.ShouldNotContain("name=\"Input.UserName\"");
+        (await factory.FindUserAsync("mallory")).ShouldBeNull();
+    }
+}
+
+/// <summary>An invite-only registry registers only holders of a valid team invite link.</summary>
+public sealed class InviteOnlyRegistrationTests(InviteOnlyFactory factory) : IClassFixture<InviteOnlyFactory>
+{
+    [Fact]
+    public async Task Registration_needs_an_invite_for_password_and_provider_accounts_alike()
+    {
+        var owner = await factory.CreateUserWithPasswordAsync("owner", "Owner-pass-1");
+        var actor = Actor.ForUser(owner.Id, "owner", false);
+        var teams = factory.Services.GetRequiredService<TeamService>();
+        (await teams.CreateAsync(actor, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
+        var code = (await teams.CreateInviteAsync(actor, "lab")).Value!;
+
+        using var browser = factory.Browser();
+        (await browser.GetAsync("/Account/Register")).Html.ShouldContain("This registry is invite-only");
+        factory.Provider.User = new("sub-erin", "erin", "erin@example.edu");
+        (await OidcFlow.StartAsync(browser)).Html.ShouldContain("This registry is invite-only");
+
+        var withInvite = await LocalSignIn.RegisterAsync(browser, "erin", $"?Invite={Uri.EscapeDataString("lab/" + code)}");
+        withInvite.Address.AbsolutePath.ShouldBe("/teams/lab");
+        (await teams.FindAsync("lab"))!.Members.Select(m => m.User?.UserName ?? m.UserId).Count().ShouldBe(2);
+        (await factory.FindUserAsync("erin")).ShouldNotBeNull();
+        (await teams.CheckInviteAsync("lab", code)).ShouldNotBe(InviteStatus.Valid); // single use
+    }
+}
+
+/// <summary>Identity lockout: the fifth wrong password locks the account, and then even the right one is refused.</summary>
+public sealed class LockoutTests(SignInFactory factory) : IClassFixture<SignInFactory>
+{
+    [Fact]
+    public async Task Five_failed_sign_ins_lock_the_account_and_each_attempt_is_audited()
+    {
+        await factory.CreateUserWithPasswordAsync("dave", "Dave-pass-1");
+        using var browser = factory.Browser();
+
+        for (var i = 0; i < 4; i++)
+        {
+            var failed = await LocalSignIn.SignInAsync(browser, "dave", "wrong-Pass-1");
+            failed.Address.AbsolutePath.ShouldBe("/Account/Login");
+            failed.Html.ShouldContain("Error: Invalid login attempt.");
+        }
+        (await LocalSignIn.SignInAsync(browser, "dave", "wrong-Pass-1")).Address.AbsolutePath.ShouldBe("/Account/Lockout");
+        (await LocalSignIn.SignInAsync(browser, "dave", "Dave-pass-1")).Address.AbsolutePath.ShouldBe("/Account/Lockout");
+
+        (await factory.FindUserAsync("dave"))!.LockoutEnd.ShouldNotBeNull().ShouldBeGreaterThan(DateTimeOffset.UtcNow);
+        (await factory.AuditAsync("signin.failed")).Count(e => e.UserName == "dave").ShouldBe(4);
+        (await factory.AuditAsync("signin.lockedout")).Select(e => (e.UserName, e.Target, e.Address)).ShouldBe([("dave", "dave", "127.0.0.1"), ("dave", "dave", "127.0.0.1")]);
+        (await factory.AuditAsync("signin")).ShouldNotContain(e => e.UserName == "dave");
+    }
+
+    [Fact]
+    public async Task A_good_password_signs_in_and_signing_out_is_audited()
+    {
+        await factory.CreateUserWithPasswordAsync("frank", "Frank-pass-1");
+        using var browser = factory.Browser();
+
+        var signedIn = await LocalSignIn.SignInAsync(browser, "frank", "Frank-pass-1", returnUrl: "/auth/tokens");
+        signedIn.Address.AbsolutePath.ShouldBe("/auth/tokens");
+        signedIn.Status.ShouldBe(HttpStatusCode.OK);
+        (await factory.AuditAsync("signin")).Last().ShouldSatisfyAllConditions(e => e.UserName.ShouldBe("frank"), e => e.Detail.ShouldBe("password"));
+
+        await browser.SubmitAsync(signedIn, null, new() { ["returnUrl"] = "" }, action: "/Account/Logout");
+        (await factory.AuditAsync("signout")).Last().UserName.ShouldBe("frank");
+        (await browser.GetAsync("/auth/tokens", follow: false)).Status.ShouldBe(HttpStatusCode.Redirect);
+    }
+}
+
+/// <summary>Sign-in attempts are limited per address: 429 with Retry-After.</summary>
+public sealed class SignInRateLimitTests(SignInLimitFactory factory) : IClassFixture<SignInLimitFactory>
+{
+    [Fact]
+    public async Task Too_many_sign_in_attempts_from_one_address_get_429_with_retry_after()
+    {
+        using var browser = factory.Browser();
+        for (var i = 0; i < 3; i++) (await LocalSignIn.SignInAsync(browser, "nobody", "Wrong-pass-1")).Status.ShouldBe(HttpStatusCode.OK);
+
+        var refused = await LocalSignIn.SignInAsync(browser, "nobody", "Wrong-pass-1");
+
+        refused.Status.ShouldBe(HttpStatusCode.TooManyRequests);
+        refused.Response.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldNotBeNull().TotalSeconds.ShouldBeInRange(1, 60);
+        refused.Html.ShouldStartWith("too many requests; retry in ");
+        (await browser.GetAsync("/Account/Login")).Status.ShouldBe(HttpStatusCode.OK); // reading the page is not an attempt
+    }
+}
+
+internal static class LocalSignIn
+{
+    public static async Task<BrowserSession.Page> SignInAsync(BrowserSession browser, string name, string password, string returnUrl = "")
+    {
+        var login = await browser.GetAsync("/Account/Login" + (returnUrl == "" ? "" : $"?ReturnUrl={Uri.EscapeDataString(returnUrl)}"));
+        return await browser.SubmitAsync(login, "login", new() { ["Input.Email"] = name, ["Input.Password"] = password });
+    }
+
+    public static Dictionary<string, string> RegisterFields(string name) =>
+        new() { ["Input.UserName"] = name, ["Input.Email"] = "", ["Input.Password"] = "Pass-word-1", ["Input.ConfirmPassword"] = "Pass-word-1" };
+
+    public static async Task<BrowserSession.Page> RegisterAsync(BrowserSession browser, string name, string query = "")
+    {
+        var page = await browser.GetAsync("/Account/Register" + query);
+        return await browser.SubmitAsync(page, "register", RegisterFields(name));
+    }
+}
+
+internal static class OidcFlow
+{
+    /// <summary>Sign-in page → "Sign in with Test SSO" → provider → callback, up to the page the registry shows next.</summary>
+    public static async Task<BrowserSession.Page> StartAsync(BrowserSession browser, string returnUrl = "/auth/tokens")
+    {
+        var login = await browser.GetAsync("/Account/Login");
+        login.Html.ShouldContain("Sign in with Test SSO");
+        return await browser.SubmitAsync(login, null, new() { ["provider"] = SignInFactory.Scheme, ["ReturnUrl"] = returnUrl }, action: "/Account/PerformExternalLogin");
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Audit;
+using Registry.Core.Data;
+using Registry.Core.Identity;
+using Registry.Tests.Api;
+using Registry.Web.Security;
+
+namespace Registry.Tests.SignIn;
+
+/// <summary>The registry with an OpenID Connect provider of its own ("testidp") running beside it on 127.0.0.1.</summary>
+public class SignInFactory : RegistryApiFactory
+{
+    public const string Scheme = "testidp";
+
+    // A field initializer runs before the base constructor starts the registry, so the provider's address is known in time.
+    public TestOidcProvider Provider { get; } = TestOidcProvider.Start();
+
+    public SignInFactory() => Provider.RegisterClientAsync(new Uri(BaseAddress, $"/signin-oidc-{Scheme}")).GetAwaiter().GetResult();
+
+    protected virtual IEnumerable<(string Key, string Value)> ModeSettings => [];
+
+    protected sealed override IEnumerable<(string Key, string Value)> ExtraSettings =>
+    [
+        ($"ExternalSignIn:OpenIdConnect:{Scheme}:Enabled", "true"),
+        ($"ExternalSignIn:OpenIdConnect:{Scheme}:DisplayName", "Test SSO"),
+        ($"ExternalSignIn:OpenIdConnect:{Scheme}:Authority", Provider.Authority.ToString()),
+        ($"ExternalSignIn:OpenIdConnect:{Scheme}:ClientId", TestOidcProvider.ClientId),
+        ($"ExternalSignIn:OpenIdConnect:{Scheme}:ClientSecret", TestOidcProvider.ClientSecret),
+        ($"ExternalSignIn:OpenIdConnect:{Scheme}:RequireHttpsMetadata", "false"),
+        .. ModeSettings,
+    ];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // A no-op once Program.cs calls it too.
+        builder.ConfigureServices((context, services) => services.AddExternalSignIn(context.Configuration));
+    }
+
+    public BrowserSession Browser() => new(BaseAddress);
+
+    public async Task<RegistryUser> CreateUserWithPasswordAsync(string name, string password, string? email = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = new RegistryUser { UserName = name, Email = email };
+        var created = await users.CreateAsync(user, password);
+        created.Succeeded.ShouldBeTrue(string.Join(" ", created.Errors.Select(e => e.Description)));
+        return user;
+    }
+
+    public async Task<RegistryUser?> FindUserAsync(string name)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>().FindByNameAsync(name);
+    }
+
+    public async Task<IList<UserLoginInfo>> LoginsOfAsync(RegistryUser user)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        return await users.GetLoginsAsync((await users.FindByIdAsync(user.Id))!);
+    }
+
+    public async Task<List<AuditEvent>> AuditAsync(string action)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        return await db.AuditEvents.Where(e => e.Action == action).OrderBy(e => e.Id).ToListAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Provider.DisposeAsync();
+    }
+}
+
