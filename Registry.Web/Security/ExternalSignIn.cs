@@ -29,35 +29,37 @@ public static class ExternalSignIn
 
         var auth = services.AddAuthentication(); // the same builder Program's AddAuthentication returned
         if (options.GitHub is { Enabled: true } github)
-            auth.AddOAuth(GitHubScheme, Or(github.DisplayName, "GitHub"), o =>
-            {
-                Common(o, github, "/signin-github", ["read:user"]);
-                var baseUrl = github.BaseUrl.TrimEnd('/');
-                o.AuthorizationEndpoint = $"{baseUrl}/login/oauth/authorize";
-                o.TokenEndpoint = $"{baseUrl}/login/oauth/access_token";
-                o.UserInformationEndpoint = $"{github.ApiUrl.TrimEnd('/')}/user";
-                o.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "id");
-                o.ClaimActions.MapJsonKey(ClaimTypes.Name, "login");
-                o.ClaimActions.MapJsonKey(ProposedUserNameClaim, "login");
-                o.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
-            });
+        {
+            var site = github.BaseUrl.TrimEnd('/');
+            AddOAuth(auth, GitHubScheme, github, new OAuthSite("/signin-github", ["read:user"], $"{site}/login/oauth/authorize",
+                $"{site}/login/oauth/access_token", $"{github.ApiUrl.TrimEnd('/')}/user", UserNameKey: "login"));
+        }
         if (options.GitLab is { Enabled: true } gitlab)
-            auth.AddOAuth(GitLabScheme, Or(gitlab.DisplayName, "GitLab"), o =>
-            {
-                Common(o, gitlab, "/signin-gitlab", ["read_user"]);
-                var baseUrl = gitlab.BaseUrl.TrimEnd('/');
-                o.AuthorizationEndpoint = $"{baseUrl}/oauth/authorize";
-                o.TokenEndpoint = $"{baseUrl}/oauth/token";
-                o.UserInformationEndpoint = $"{baseUrl}/api/v4/user";
-                o.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "id");
-                o.ClaimActions.MapJsonKey(ClaimTypes.Name, "username");
-                o.ClaimActions.MapJsonKey(ProposedUserNameClaim, "username");
-                o.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
-            });
+        {
+            var site = gitlab.BaseUrl.TrimEnd('/'); // gitlab.com or a self-hosted instance
+            AddOAuth(auth, GitLabScheme, gitlab, new OAuthSite("/signin-gitlab", ["read_user"], $"{site}/oauth/authorize",
+                $"{site}/oauth/token", $"{site}/api/v4/user", UserNameKey: "username"));
+        }
         foreach (var (key, provider) in options.OpenIdConnect.Where(p => p.Value.Enabled))
             auth.AddOpenIdConnect(key, Or(provider.DisplayName, key), o => OpenIdConnect(o, key, provider));
         return services;
     }
+
+    /// <summary>Where an OAuth provider's endpoints are and which member of its user JSON is the user name.</summary>
+    private sealed record OAuthSite(string CallbackPath, string[] DefaultScopes, string AuthorizeUrl, string TokenUrl, string UserUrl, string UserNameKey);
+
+    private static void AddOAuth(AuthenticationBuilder auth, string scheme, ExternalProviderOptions provider, OAuthSite site) =>
+        auth.AddOAuth(scheme, Or(provider.DisplayName, scheme), o =>
+        {
+            o.AuthorizationEndpoint = site.AuthorizeUrl;
+            o.TokenEndpoint = site.TokenUrl;
+            o.UserInformationEndpoint = site.UserUrl;
+            o.ClaimActions.MapJsonKey(ClaimTypes.NameIdentifier, "id");
+            o.ClaimActions.MapJsonKey(ClaimTypes.Name, site.UserNameKey);
+            o.ClaimActions.MapJsonKey(ProposedUserNameClaim, site.UserNameKey);
+            o.ClaimActions.MapJsonKey(ClaimTypes.Email, "email");
+            Common(o, provider, site.CallbackPath, site.DefaultScopes);
+        });
 
     private static void Common(OAuthOptions o, ExternalProviderOptions provider, string callbackPath, string[] defaultScopes)
     {
