@@ -153,11 +153,12 @@ internal static class LocalSignIn
 
 internal static class OidcFlow
 {
-    /// <summary>Sign-in page → "Sign in with Test SSO" → provider → callback, up to the page the registry shows next.</summary>
-    public static async Task<BrowserSession.Page> StartAsync(BrowserSession browser, string returnUrl = "/auth/tokens")
+    /// <summary>Sign-in page → "Sign in with Test SSO" (or another provider) → provider → callback, up to the page the registry shows next.</summary>
+    public static async Task<BrowserSession.Page> StartAsync(BrowserSession browser, string returnUrl = "/auth/tokens",
+        string scheme = SignInFactory.Scheme, string displayName = "Test SSO")
     {
         var login = await browser.GetAsync("/Account/Login");
-        login.Html.ShouldContain("Sign in with Test SSO");
-        return await browser.SubmitAsync(login, null, new() { ["provider"] = SignInFactory.Scheme, ["ReturnUrl"] = returnUrl }, action: "/Account/PerformExternalLogin");
+        login.Html.ShouldContain($"Sign in with {displayName}");
+        return await browser.SubmitAsync(login, null, new() { ["provider"] = scheme, ["ReturnUrl"] = returnUrl }, action: "/Account/PerformExternalLogin");
     }
 }

@@ -18,7 +18,7 @@ public class SignInFactory : RegistryApiFactory
     // A field initializer runs before the base constructor starts the registry, so the provider's address is known in time.
     public TestOidcProvider Provider { get; } = TestOidcProvider.Start();
 
-    public SignInFactory() => Provider.RegisterClientAsync(new Uri(BaseAddress, $"/signin-oidc-{Scheme}")).GetAwaiter().GetResult();
+    public SignInFactory() => Provider.RegisterClientAsync(BaseAddress, Scheme).GetAwaiter().GetResult();
 
     protected virtual IEnumerable<(string Key, string Value)> ModeSettings => [];
 
@@ -30,7 +30,20 @@ public class SignInFactory : RegistryApiFactory
         ($"ExternalSignIn:OpenIdConnect:{Scheme}:ClientId", TestOidcProvider.ClientId),
         ($"ExternalSignIn:OpenIdConnect:{Scheme}:ClientSecret", TestOidcProvider.ClientSecret),
         ($"ExternalSignIn:OpenIdConnect:{Scheme}:RequireHttpsMetadata", "false"),
+        // GitHub and GitLab (self-hosted) pointed at the same provider, which answers on their paths.
+        .. OAuthSettings("GitHub", "Test GitHub", ("ApiUrl", Provider.Authority.ToString())),
+        .. OAuthSettings("GitLab", "Lab GitLab"),
         .. ModeSettings,
+    ];
+
+    private IEnumerable<(string Key, string Value)> OAuthSettings(string provider, string displayName, params (string Key, string Value)[] more) =>
+    [
+        ($"ExternalSignIn:{provider}:Enabled", "true"),
+        ($"ExternalSignIn:{provider}:DisplayName", displayName),
+        ($"ExternalSignIn:{provider}:BaseUrl", Provider.Authority.ToString()),
+        ($"ExternalSignIn:{provider}:ClientId", TestOidcProvider.ClientId),
+        ($"ExternalSignIn:{provider}:ClientSecret", TestOidcProvider.ClientSecret),
+        .. more.Select(m => ($"ExternalSignIn:{provider}:{m.Key}", m.Value)),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -56,6 +69,12 @@ public class SignInFactory : RegistryApiFactory
     {
         await using var scope = Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>().FindByNameAsync(name);
+    }
+
+    public async Task<int> UserCountAsync()
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        return await db.Users.CountAsync();
     }
 
     public async Task<IList<UserLoginInfo>> LoginsOfAsync(RegistryUser user)

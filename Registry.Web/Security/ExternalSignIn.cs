@@ -69,6 +69,7 @@ public static class ExternalSignIn
         o.UsePkce = true;
         foreach (var scope in provider.Scopes.Count > 0 ? provider.Scopes : [.. defaultScopes]) o.Scope.Add(scope);
         LaxCorrelation(o.CorrelationCookie);
+        o.Events.OnRemoteFailure = ShowRemoteFailure;
         o.Events.OnCreatingTicket = async context =>
         {
             // GitHub wants the token in the header (query tokens are deprecated) and a User-Agent.
@@ -101,6 +102,7 @@ public static class ExternalSignIn
         if (!o.Scope.Contains("openid")) o.Scope.Add("openid");
         LaxCorrelation(o.CorrelationCookie);
         LaxCorrelation(o.NonceCookie);
+        o.Events.OnRemoteFailure = ShowRemoteFailure;
         o.Events.OnTicketReceived = context =>
         {
             var principal = context.Principal!;
@@ -108,6 +110,18 @@ public static class ExternalSignIn
             if (name is not null && principal.Identity is ClaimsIdentity identity) identity.AddClaim(new Claim(ProposedUserNameClaim, name));
             return Task.CompletedTask;
         };
+    }
+
+    // A refused consent, a provider outage or a bad answer would otherwise escape as a 500 (authentication runs before the
+    // error page): send the user back to the sign-in page with the reason, and keep the details in the log.
+    private static Task ShowRemoteFailure(RemoteFailureContext context)
+    {
+        context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ExternalSignIn))
+            .LogWarning(context.Failure, "external sign-in with {Scheme} failed", context.Scheme.Name);
+        var reason = context.Failure?.InnerException?.Message ?? context.Failure?.Message ?? "sign-in failed";
+        context.Response.Redirect($"{context.Request.PathBase}/Account/ExternalLogin?RemoteError={Uri.EscapeDataString(reason)}");
+        context.HandleResponse();
+        return Task.CompletedTask;
     }
 
     // The handlers' defaults (SameSite=None, Secure always) drop these cookies on a registry served over plain HTTP.
