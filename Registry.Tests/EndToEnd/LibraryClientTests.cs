@@ -105,6 +105,24 @@ public sealed class LibraryClientTests(RegistryFixture fx, ITestOutputHelper out
         FilesEqual(sif, outVerify).ShouldBeTrue("pullverify: downloaded file differs from the pushed one");
     }
 
+    [Fact]
+    public async Task Pull_by_hash_finds_the_image_after_its_tag_moved_on()
+    {
+        var alice = await fx.NewUserAsync("alice");
+        var first = await fx.Sif.CreateAsync(Small);
+        var second = await fx.Sif.CreateAsync(Small);
+        (await Lib(alice.Token, "push", first, $"{alice.Name}/c/x", "latest")).ExitCode.ShouldBe(0);
+        (await Lib(alice.Token, "push", second, $"{alice.Name}/c/x", "latest")).ExitCode.ShouldBe(0);
+        var hash = await SifFiles.HashAsync(first); // "sha256.<hex>", the client's own ref form
+
+        var output = fx.NewPath();
+        var pull = await Lib(alice.Token, "pullverify", $"{alice.Name}/c/x:{hash}", output);
+
+        pull.ExitCode.ShouldBe(0, pull.ToString());
+        FilesEqual(first, output).ShouldBeTrue("pull by hash returned other bytes");
+        (await Lib(null, "get", $"{alice.Name}/c/x:sha256.{new string('0', 64)}")).ExitCode.ShouldBe(3);
+    }
+
     // ---------------------------------------------------------------- 5 arch
 
     [Fact]
