@@ -58,14 +58,20 @@ public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory,
         return o.TermsText;
     }
 
-    public async Task AgreeAsync(Actor actor, CancellationToken ct = default)
+    public Task AgreeAsync(Actor actor, CancellationToken ct = default) =>
+        actor.IsAuthenticated ? RecordAgreementAsync(actor, actor.UserId!, ct) : Task.CompletedTask;
+
+    /// <summary>
+    /// Records that <paramref name="userId"/> agreed to the current version; <paramref name="by"/> is the user themselves,
+    /// or an admin who collected the agreement elsewhere (robot accounts, accounts set up by script). The audit log tells which.
+    /// </summary>
+    public async Task RecordAgreementAsync(Actor by, string userId, CancellationToken ct = default)
     {
-        if (!actor.IsAuthenticated) return;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.UserId, ct);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null) return;
         user.AcceptedTermsVersion = CurrentVersion;
-        AuditLog.Record(db, actor, "terms.agree", user.UserName!, detail: CurrentVersion.ToString());
+        AuditLog.Record(db, by, "terms.agree", user.UserName!, detail: CurrentVersion.ToString());
         await db.SaveChangesAsync(ct);
     }
 

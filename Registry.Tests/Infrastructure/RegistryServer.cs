@@ -69,7 +69,8 @@ public sealed class RegistryServer : IAsyncDisposable
         }
     }
 
-    public static async Task<RegistryServer> StartAsync()
+    /// <param name="settings">Environment overrides (<c>Section__Key</c>) on top of the defaults below.</param>
+    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dll = RepoPaths.WebDll;
         if (!File.Exists(dll))
@@ -92,6 +93,7 @@ public sealed class RegistryServer : IAsyncDisposable
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) environment[key] = value;
 
         var psi = NewStartInfo(environment, appDir, [Path.Combine(appDir, "Registry.Web.dll"), "--urls", baseUrl]);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Registry.Core.Access;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Core.Terms;
 
 namespace Registry.Web.Admin;
 
@@ -16,7 +17,7 @@ public static partial class AdminCli
 
     private const string Usage = """
         usage: admin <command>
-          user add <name> [--admin] [--email E] [--password P]
+          user add <name> [--admin] [--accept-terms] [--email E] [--password P]
           user admin <name> [--revoke]
           token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
           collection private|public <entity>/<collection>
@@ -31,6 +32,7 @@ public static partial class AdminCli
         logging.ClearProviders();
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(LogLevel.Warning);
+        logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error); // query-shape advice is for developers, not a script's stderr
     }
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args)
@@ -41,7 +43,7 @@ public static partial class AdminCli
         {
             return args switch
             {
-                ["user", "add", var name, .. var rest] => await AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin")),
+                ["user", "add", var name, .. var rest] => await AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin"), rest.Contains("--accept-terms")),
                 ["user", "admin", var name, .. var rest] => await SetAdminAsync(sp, name, !rest.Contains("--revoke")),
                 ["token", "create", var name, .. var rest] => await CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
                 ["collection", "private" or "public", var path] => await SetPrivateAsync(sp, path, args[1] == "private"),
@@ -59,14 +61,20 @@ public static partial class AdminCli
         }
     }
 
-    private static async Task<int> AddUserAsync(IServiceProvider sp, string name, Dictionary<string, string> options, bool admin)
+    /// <param name="acceptTerms">The person (or the robot account's owner) agreed to the terms outside the web UI; without it their tokens
+    /// are refused until they sign in and agree.</param>
+    private static async Task<int> AddUserAsync(IServiceProvider sp, string name, Dictionary<string, string> options, bool admin, bool acceptTerms)
     {
         var users = sp.GetRequiredService<UserManager<RegistryUser>>();
         var user = new RegistryUser { UserName = name, Email = options.GetValueOrDefault("--email"), IsAdmin = admin };
         var password = options.GetValueOrDefault("--password");
         var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
         if (!created.Succeeded) return Fail(1, $"cannot add user {name}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+        var terms = sp.GetRequiredService<TermsService>();
+        if (acceptTerms) await terms.RecordAgreementAsync(System, user.Id);
         Console.WriteLine($"added user {name}{(user.IsAdmin ? " (admin)" : "")}");
+        if (!acceptTerms && terms.CurrentVersion > 0)
+            Console.WriteLine($"{name} must agree to the terms of service (version {terms.CurrentVersion}) in the web UI before their tokens work; --accept-terms records that they already did");
         return 0;
     }
 
@@ -101,7 +109,7 @@ public static partial class AdminCli
             var result = new Dictionary<string, string>();
             for (var i = 0; i < rest.Length; i++)
             {
-                if (rest[i] == "--admin" || rest[i] == "--revoke") continue;
+                if (rest[i] is "--admin" or "--revoke" or "--accept-terms") continue;
                 if (!allowed.Contains(rest[i])) throw new ArgumentException($"unknown option {rest[i]}; run 'admin help' for usage");
                 if (i + 1 >= rest.Length) throw new ArgumentException($"{rest[i]} needs a value");
                 result[rest[i]] = rest[++i];

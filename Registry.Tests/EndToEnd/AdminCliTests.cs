@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Registry.Tests.Infrastructure;
+
+namespace Registry.Tests.EndToEnd;
+
+/// <summary>A server that asks for terms of service (version 1), as appsettings.json ships it, for the admin CLI tests.</summary>
+public sealed class TermsServerFixture : IAsyncLifetime
+{
+    public RegistryServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await RegistryServer.StartAsync(new Dictionary<string, string?> { ["Accounts__TermsVersion"] = "1" });
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>The admin command line as a script uses it: a real process against the running server's data folder.</summary>
+public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsServerFixture>
+{
+    [Theory]
+    [InlineData(2, "frobnicate")]
+    [InlineData(2, "user", "add")]
+    [InlineData(2, "user", "add", "carl", "--colour", "blue")]
+    [InlineData(2, "token", "create", "carl", "--label")]
+    [InlineData(1, "token", "create", "nobody-here")]
+    [InlineData(1, "user", "add", "../etc")]
+    [InlineData(1, "collection", "private", "nobody-here/nothing")]
+    public async Task Bad_arguments_give_one_line_on_stderr_and_a_non_zero_exit(int exitCode, params string[] args)
+    {
+        var result = await fx.Server.AdminAsync(args);
+
+        result.ExitCode.ShouldBe(exitCode, result.ToString());
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.ShouldHaveSingleItem(result.ToString()).Length.ShouldBeGreaterThan(10);
+        result.Stdout.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_token_for_a_user_who_has_not_agreed_to_the_terms_is_refused_until_they_do()
+    {
+        var name = RegistryFixture.Unique("dana");
+        var added = await fx.Server.AdminOkAsync("user", "add", name);
+        added.Stdout.ShouldContain($"{name} must agree to the terms of service (version 1) in the web UI");
+        var token = await fx.Server.CreateTokenAsync(name);
+
+        using var refused = await GetEntityAsync(name, token);
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("terms of service");
+    }
+
+    [Fact]
+    public async Task Accept_terms_lets_a_scripted_account_use_its_token_at_once()
+    {
+        var name = RegistryFixture.Unique("robot");
+        var added = await fx.Server.AdminOkAsync("user", "add", name, "--accept-terms");
+        added.Stdout.ShouldStartWith($"added user {name}");
+        added.Stdout.ShouldNotContain("must agree");
+
+        var created = await fx.Server.AdminOkAsync("token", "create", name, "--label", "ci", "--scope", "read");
+        var token = created.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+
+        using var entity = await GetEntityAsync(name, token);
+        entity.StatusCode.ShouldBe(HttpStatusCode.OK, await entity.Content.ReadAsStringAsync());
+        (await entity.Content.ReadAsStringAsync()).ShouldContain($"\"name\":\"{name}\"");
+    }
+
+    private Task<HttpResponseMessage> GetEntityAsync(string name, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"v1/entities/{name}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return fx.Server.Http.SendAsync(request);
+    }
+}
