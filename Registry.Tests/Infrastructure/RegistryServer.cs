@@ -9,27 +9,31 @@ namespace Registry.Tests.Infrastructure;
 /// <summary>
 /// The real registry server as a child process:
 /// <c>dotnet Registry.Web/bin/&lt;Configuration&gt;/net10.0/Registry.Web.dll --urls http://127.0.0.1:&lt;port&gt;</c>
-/// with <c>Registry__DataPath</c> pointing to a fresh temp directory and
+/// with <c>Registry__DataPath</c> pointing to a fresh temp directory (or one the test owns) and
 /// <c>ASPNETCORE_ENVIRONMENT=Production</c>. The build output is first copied to a temp directory so that
 /// a rebuild during the run cannot swap the binaries under the server or the admin CLI.
-/// Captures its output; disposing kills it and deletes the data and the copy.
+/// Captures its output; disposing kills it and deletes the copy and, unless the test owns it, the data.
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _log = [];
     private readonly Dictionary<string, string?> _environment;
+    private readonly bool _ownsData;
 
     public string BaseUrl { get; }
     public string DataPath { get; }
     /// <summary>The private copy of <c>Registry.Web/bin/&lt;Configuration&gt;/net10.0</c> the server runs from.</summary>
     public string AppDir { get; }
     public HttpClient Http { get; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
 
     private string AppDll => Path.Combine(AppDir, "Registry.Web.dll");
 
-    private RegistryServer(Process process, string baseUrl, string dataPath, string appDir, Dictionary<string, string?> environment)
+    private RegistryServer(Process process, string baseUrl, string dataPath, bool ownsData, string appDir, Dictionary<string, string?> environment)
     {
+        _ownsData = ownsData;
         _process = process;
         BaseUrl = baseUrl;
         DataPath = dataPath;
@@ -70,7 +74,8 @@ public sealed class RegistryServer : IAsyncDisposable
     }
 
     /// <param name="settings">Environment overrides (<c>Section__Key</c>) on top of the defaults below.</param>
-    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="dataPath">A data folder the test owns and keeps (to restart on the same bytes); default a fresh one deleted at the end.</param>
+    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? dataPath = null)
     {
         var dll = RepoPaths.WebDll;
         if (!File.Exists(dll))
@@ -78,7 +83,8 @@ public sealed class RegistryServer : IAsyncDisposable
 
         var appDir = Directory.CreateTempSubdirectory("registry-e2e-app-").FullName;
         CopyDirectory(RepoPaths.WebBinDir, appDir);
-        var dataPath = Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
+        var ownsData = dataPath is null;
+        dataPath ??= Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var environment = new Dictionary<string, string?>
@@ -97,7 +103,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
         var psi = NewStartInfo(environment, appDir, [Path.Combine(appDir, "Registry.Web.dll"), "--urls", baseUrl]);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new RegistryServer(process, baseUrl, dataPath, appDir, environment);
+        var server = new RegistryServer(process, baseUrl, dataPath, ownsData, appDir, environment);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();
@@ -142,6 +148,14 @@ public sealed class RegistryServer : IAsyncDisposable
         args.AddRange(["--password", password]);
         await AdminOkAsync([.. args]);
         return password;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
+    public async Task KillHardAsync()
+    {
+        _process.Kill(entireProcessTree: false); // Process.Kill is SIGKILL on Unix
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _process.WaitForExitAsync(cts.Token);
     }
 
     /// <summary><c>admin token create NAME</c>; the token is the last line of stdout.</summary>
@@ -232,7 +246,7 @@ public sealed class RegistryServer : IAsyncDisposable
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
         _process.Dispose();
 
-        foreach (var dir in new[] { DataPath, AppDir })
+        foreach (var dir in _ownsData ? [DataPath, AppDir] : new[] { AppDir })
             for (var attempt = 0; attempt < 5 && Directory.Exists(dir); attempt++)
             {
                 try { Directory.Delete(dir, recursive: true); }
