@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Registry.Core;
+using Registry.Core.Access;
+using Registry.Core.Collections;
 using Registry.Core.Data;
 using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Storage;
 using Registry.Core.Uploads;
 using Registry.Web.Admin;
@@ -76,6 +79,10 @@ if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
 // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
 await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
 app.Services.GetRequiredService<SignedUrls>().EnsureKey();
+// PrivateOnly holds for collections made public before it was turned on, too.
+var madePrivate = await app.Services.GetRequiredService<CollectionService>()
+    .EnforcePrivateOnlyAsync(new Actor("system", "system", true, TokenScope.Admin, Address: "startup"));
+if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Count} public collections private", madePrivate);
 
 app.UseSecurityHeaders();
 app.UseHostValidation();
