@@ -90,7 +90,7 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         {
             var count = await db.Collections.CountAsync(c => c.EntityId == entity.Id, ct);
             if (count >= max)
-                return Result.Forbidden($"{entity.Name} already has {count} collections, the most this registry allows ({max}): push to an existing collection or delete one");
+                return Result.Forbidden($"{entity.Name} has reached the collection limit of this registry ({max}): push to an existing collection or delete one");
         }
         return null;
     }

@@ -79,8 +79,8 @@ public sealed class CollectionOptionsTests : IAsyncLifetime
         var thirdInTeam = await collections.CreateAsync(alice, labEntity, "three", "");
 
         third.Outcome.ShouldBe(Outcome.Forbidden);
-        third.Message.ShouldBe("alice already has 2 collections, the most this registry allows (2): push to an existing collection or delete one");
-        thirdInTeam.Message.ShouldBe("lab already has 2 collections, the most this registry allows (2): push to an existing collection or delete one");
+        third.Message.ShouldBe("alice has reached the collection limit of this registry (2): push to an existing collection or delete one");
+        thirdInTeam.Message.ShouldBe("lab has reached the collection limit of this registry (2): push to an existing collection or delete one");
         (await CollectionsOfAsync("alice")).ShouldBe(["one", "two"]);
         (await CollectionsOfAsync("lab")).ShouldBe(["one", "two"]);
         (await collections.CanCreateInAsync(alice, "alice")).Outcome.ShouldBe(Outcome.Forbidden);

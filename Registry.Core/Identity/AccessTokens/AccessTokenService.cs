@@ -33,8 +33,11 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         return new NewAccessToken(token, secret);
     }
 
-    /// <summary>The actor a bearer secret stands for, or null when it is unknown, revoked, expired or its user disabled.</summary>
-    public async Task<(Actor Actor, RegistryUser User)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
+    /// <summary>
+    /// The actor a bearer secret stands for, or null when it is unknown, revoked, expired or its user disabled.
+    /// An admin's powers come only with an admin-scope token: an admin's read or write token (a CI job's) acts as a plain user.
+    /// </summary>
+    public async Task<(Actor Actor, RegistryUser User, AccessToken Token)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length > 200) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -48,7 +51,8 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
             await db.SaveChangesAsync(ct);
         }
         var user = token.User;
-        return (new Actor(user.Id, user.UserName!, user.IsAdmin, token.Scope, token.CollectionId, address), user);
+        var isAdmin = user.IsAdmin && token.Scope == TokenScope.Admin;
+        return (new Actor(user.Id, user.UserName!, isAdmin, token.Scope, token.CollectionId, address), user, token);
     }
 
     public async Task<List<AccessToken>> ListAsync(string userId, CancellationToken ct = default)
