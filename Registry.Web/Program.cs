@@ -86,7 +86,7 @@ if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Co
 
 app.UseSecurityHeaders();
 app.UseHostValidation();
-app.UseRateLimiter();
+app.UseRegistryRateLimits();
 app.UseLibraryApiPlumbing();
 // The web UI's error and not-found pages; API paths have their JSON envelope from the plumbing above.
 app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
