@@ -100,7 +100,8 @@ app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().V
 app.MapStaticAssets();
 app.MapImageDownloads();
 app.MapBrowserUploads();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sets the whole CSP (frame-ancestors 'none') on every response: no second, laxer one from Blazor.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 app.MapAdditionalIdentityEndpoints();
 
 app.Run();

@@ -35,7 +35,7 @@ public sealed class ClosedRegistrationTests(ClosedRegistrationFactory factory) :
         using var browser = factory.Browser();
         var first = await LocalSignIn.RegisterAsync(browser, "root");
         first.Address.AbsolutePath.ShouldBe("/");
-        (await factory.FindUserAsync("root")).ShouldNotBeNull();
+        (await factory.FindUserAsync("root")).ShouldNotBeNull().IsAdmin.ShouldBeTrue(); // the first account is the admin
 
         using var stranger = factory.Browser();
         var page = await stranger.GetAsync("/Account/Register");
