@@ -53,17 +53,17 @@ public static class AccessRules
         var unrestricted = actor with { Scope = TokenScope.Admin, RestrictedToCollectionId = null };
         var access = For(unrestricted, collection);
         if (!(manage ? access.CanManage : access.CanPush)) return null;
-        return TokenLimit(actor, $"{collection.Entity!.Name}/{collection.Name}");
+        return TokenLimit(actor, $"{collection.Entity!.Name}/{collection.Name}", collection.Id);
     }
 
     /// <summary>The same for creating collections in an entity.</summary>
     public static string? TokenLimit(Actor actor, Entity entity) =>
         CanCreateCollectionIn(actor with { Scope = TokenScope.Admin, RestrictedToCollectionId = null }, entity)
-            ? TokenLimit(actor, $"entity {entity.Name}")
+            ? TokenLimit(actor, $"entity {entity.Name}", null)
             : null;
 
-    private static string? TokenLimit(Actor actor, string where) =>
-        actor.RestrictedToCollectionId is not null
+    private static string? TokenLimit(Actor actor, string where, string? collectionId) =>
+        actor.RestrictedToCollectionId is { } only && only != collectionId
             ? $"this token is restricted to one collection and cannot write to {where}: use a token without a collection restriction"
             : actor.Scope < TokenScope.Write
                 ? $"this token is read-only (scope read) and cannot write to {where}: create a token with write scope at /auth/tokens"

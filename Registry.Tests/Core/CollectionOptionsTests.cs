@@ -160,6 +160,8 @@ public sealed class CollectionOptionsTests : IAsyncLifetime
             .ShouldBe("this token is restricted to one collection and cannot write to entity alice: use a token without a collection restriction");
         (await collections.SetPrivateAsync(readToken, tools.Id, true)).Message
             .ShouldBe("this token is read-only (scope read) and cannot write to alice/tools: create a token with write scope at /auth/tokens");
+        (await collections.SetPrivateAsync(readToken with { RestrictedToCollectionId = tools.Id }, tools.Id, true)).Message
+            .ShouldBe("this token is read-only (scope read) and cannot write to alice/tools: create a token with write scope at /auth/tokens");
         // Someone else's entity: the token is not the reason, the user is.
         var bob = await db.AddUserAsync("bob");
         (await collections.CreateAsync(bob with { Scope = TokenScope.Read }, entity, "more", "")).Message.ShouldBe("bob may not create collections in entity alice");

@@ -242,6 +242,37 @@ public sealed class LibraryClientTests(RegistryFixture fx, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Admin_cli_read_token_for_one_collection_pulls_it_and_a_push_prints_why_it_is_refused()
+    {
+        var alice = await fx.NewUserAsync("alice");
+        var sif = await fx.Sif.CreateAsync(Small);
+        (await Lib(alice.Token, "push", sif, $"{alice.Name}/ci/x", "v1")).ExitCode.ShouldBe(0);
+
+        var created = await fx.Server.AdminOkAsync("token", "create", alice.Name, "--label", "cluster", "--scope", "read", "--collection", $"{alice.Name}/ci", "--expires", "30d");
+        var robot = Lines(created).Last();
+        robot.ShouldStartWith("reg_");
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "v1/token-status"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", robot);
+            using var response = await fx.Server.Http.SendAsync(request);
+            using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var data = status.RootElement.GetProperty("data");
+            (data.GetProperty("scope").GetString(), data.GetProperty("collection").GetString()).ShouldBe(("read", $"{alice.Name}/ci"));
+            data.GetProperty("expires").GetDateTime().ToUniversalTime().ShouldBe(DateTime.UtcNow.AddDays(30), TimeSpan.FromMinutes(5));
+        }
+        var pulled = fx.NewPath();
+        (await Lib(robot, "pull", $"{alice.Name}/ci/x:v1", pulled)).ExitCode.ShouldBe(0);
+        FilesEqual(pulled, sif).ShouldBeTrue();
+
+        var push = await Lib(robot, "push", await fx.Sif.CreateAsync(Small), $"{alice.Name}/ci/x", "v2");
+
+        push.ExitCode.ShouldBe(1, push.ToString());
+        push.Stderr.ShouldContain($"this token is read-only (scope read) and cannot write to {alice.Name}/ci: create a token with write scope at /auth/tokens (403 Forbidden)");
+        (await Lib(alice.Token, "get", $"{alice.Name}/ci/x:v2")).ExitCode.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Push_without_token_is_refused()
     {
         var alice = await fx.NewUserAsync("alice");
