@@ -273,6 +273,33 @@ public sealed class LibraryClientTests(RegistryFixture fx, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Admin_cli_promotes_a_user_whose_admin_scope_token_then_acts_as_admin_until_demoted()
+    {
+        var carol = await fx.NewUserAsync("carol");
+        var alice = await fx.NewUserAsync("alice");
+        (await Lib(alice.Token, "push", await fx.Sif.CreateAsync(Small), $"{alice.Name}/c/x", "v1")).ExitCode.ShouldBe(0);
+        (await fx.Server.AdminOkAsync("user", "admin", carol.Name)).Stdout.ShouldContain($"{carol.Name} is now an admin");
+        var adminToken = Lines(await fx.Server.AdminOkAsync("token", "create", carol.Name, "--scope", "admin")).Last();
+
+        (await CurrentRoleAsync(adminToken)).ShouldBe("admin");
+        (await CurrentRoleAsync(carol.Token)).ShouldBe("user"); // her earlier write token carries no admin power
+        (await Lib(carol.Token, "delete", $"{alice.Name}/c/x:v1", "amd64")).ExitCode.ShouldBe(1); // not with the write token
+        (await Lib(adminToken, "delete", $"{alice.Name}/c/x:v1", "amd64")).ExitCode.ShouldBe(0);
+
+        (await fx.Server.AdminOkAsync("user", "admin", carol.Name, "--revoke")).Stdout.ShouldContain($"{carol.Name} is no longer an admin");
+        (await CurrentRoleAsync(adminToken)).ShouldBe("user");
+    }
+
+    private async Task<string> CurrentRoleAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/rbac/users/current");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await fx.Server.Http.SendAsync(request);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("role").GetString()!;
+    }
+
+    [Fact]
     public async Task Push_without_token_is_refused()
     {
         var alice = await fx.NewUserAsync("alice");

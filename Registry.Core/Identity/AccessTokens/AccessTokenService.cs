@@ -23,6 +23,7 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null) return Result.NotFound("user not found");
+        if (collectionId is not null && !await db.Collections.AnyAsync(c => c.Id == collectionId, ct)) return Result.NotFound("the token's collection does not exist");
         if (scope == TokenScope.Admin && !user.IsAdmin) scope = TokenScope.Write;
 
         var secret = Prefix + Ids.NewSecret();
