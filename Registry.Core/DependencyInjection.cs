@@ -28,6 +28,7 @@ public static class DependencyInjection
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataPath), "Registry:DataPath must be set")
             .Validate(o => Names.IsValid(o.DefaultEntity) && Names.IsValid(o.DefaultCollection), "Registry:DefaultEntity/DefaultCollection must be valid names")
             .Validate(o => o.MultipartPartSize >= 5 * 1024 * 1024, "Registry:MultipartPartSize must be at least 5 MiB")
+            .Validate(o => o.MaxCollectionsPerUser >= 0, "Registry:MaxCollectionsPerUser must be 0 (unlimited) or more")
             .ValidateOnStart();
 
         services.AddDbContextFactory<RegistryDbContext>((sp, db) =>

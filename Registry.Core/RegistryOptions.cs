@@ -38,6 +38,18 @@ public sealed class RegistryOptions
     /// <summary>Storage quota per entity in bytes reported to clients and enforced at push; 0 = unlimited.</summary>
     public long DefaultQuotaBytes { get; set; }
 
+    /// <summary>Whether ordinary users may create collections (in their own entity and their teams'); admins always can.</summary>
+    public bool UserCollections { get; set; } = true;
+
+    /// <summary>New collections are private unless their creator asks otherwise.</summary>
+    public bool DefaultPrivate { get; set; }
+
+    /// <summary>No collection may be public: new ones are private whatever is asked, making one public is refused, and public ones left from before are made private at start-up.</summary>
+    public bool PrivateOnly { get; set; }
+
+    /// <summary>Most collections one entity (a user's own, or a team's) may hold when a non-admin creates one; 0 = unlimited.</summary>
+    public int MaxCollectionsPerUser { get; set; }
+
     /// <summary>Resolved absolute data folder.</summary>
     public string DataRoot => Path.GetFullPath(DataPath);
 }

@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Registry.Core;
+using Registry.Core.Access;
+using Registry.Core.Collections;
 using Registry.Core.Data;
 using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Storage;
 using Registry.Core.Uploads;
 using Registry.Web.Admin;
@@ -76,10 +79,14 @@ if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
 // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
 await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
 app.Services.GetRequiredService<SignedUrls>().EnsureKey();
+// PrivateOnly holds for collections made public before it was turned on, too.
+var madePrivate = await app.Services.GetRequiredService<CollectionService>()
+    .EnforcePrivateOnlyAsync(new Actor("system", "system", true, TokenScope.Admin, Address: "startup"));
+if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Count} public collections private", madePrivate);
 
 app.UseSecurityHeaders();
 app.UseHostValidation();
-app.UseRateLimiter();
+app.UseRegistryRateLimits();
 app.UseLibraryApiPlumbing();
 // The web UI's error and not-found pages; API paths have their JSON envelope from the plumbing above.
 app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
@@ -93,7 +100,8 @@ app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().V
 app.MapStaticAssets();
 app.MapImageDownloads();
 app.MapBrowserUploads();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sets the whole CSP (frame-ancestors 'none') on every response: no second, laxer one from Blazor.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 app.MapAdditionalIdentityEndpoints();
 
 app.Run();

@@ -44,6 +44,31 @@ public static class AccessRules
         };
     }
 
+    /// <summary>
+    /// When a write is refused because of the token (its user could do it with an unrestricted write token), the message
+    /// that says so; null when the user may not do it anyway. A push with a read token should not read as "not yours".
+    /// </summary>
+    public static string? TokenLimit(Actor actor, Collection collection, bool manage = false)
+    {
+        var unrestricted = actor with { Scope = TokenScope.Admin, RestrictedToCollectionId = null };
+        var access = For(unrestricted, collection);
+        if (!(manage ? access.CanManage : access.CanPush)) return null;
+        return TokenLimit(actor, $"{collection.Entity!.Name}/{collection.Name}", collection.Id);
+    }
+
+    /// <summary>The same for creating collections in an entity.</summary>
+    public static string? TokenLimit(Actor actor, Entity entity) =>
+        CanCreateCollectionIn(actor with { Scope = TokenScope.Admin, RestrictedToCollectionId = null }, entity)
+            ? TokenLimit(actor, $"entity {entity.Name}", null)
+            : null;
+
+    private static string? TokenLimit(Actor actor, string where, string? collectionId) =>
+        actor.RestrictedToCollectionId is { } only && only != collectionId
+            ? $"this token is restricted to one collection and cannot write to {where}: use a token without a collection restriction"
+            : actor.Scope < TokenScope.Write
+                ? $"this token is read-only (scope read) and cannot write to {where}: create a token with write scope at /auth/tokens"
+                : null;
+
     private enum Level { None, Pull, Push, Manage }
 
     private static Level LevelOf(Actor actor, Collection collection)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
+using Registry.Core.Entities;
 
 namespace Registry.Core.Collections;
 
@@ -19,6 +20,11 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         return collection;
     }
 
+    /// <summary>
+    /// Creates a collection (the web UI, and every first push through <c>POST /v1/collections</c>), under the registry's
+    /// collection options: <see cref="RegistryOptions.UserCollections"/>, <see cref="RegistryOptions.MaxCollectionsPerUser"/>,
+    /// <see cref="RegistryOptions.DefaultPrivate"/> and <see cref="RegistryOptions.PrivateOnly"/>.
+    /// </summary>
     public async Task<Result<Collection>> CreateAsync(Actor actor, string entityId, string name, string description, bool? isPrivate = null, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to create a collection");
@@ -27,15 +33,16 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         var entity = await db.Entities.Include(e => e.Team).ThenInclude(t => t!.Members).FirstOrDefaultAsync(e => e.Id == entityId, ct);
         if (entity is null) return Result.NotFound($"entity {entityId} not found");
         if (!AccessRules.CanCreateCollectionIn(actor, entity))
-            return Result.Forbidden($"{actor.UserName} may not create collections in entity {entity.Name}");
+            return Result.Forbidden(AccessRules.TokenLimit(actor, entity) ?? $"{actor.UserName} may not create collections in entity {entity.Name}");
         if (await ExistingAsync(actor, entityId, name, ct) is { } existing) return existing;
+        if (await PolicyRefusalAsync(db, actor, entity, name, ct) is { } refused) return refused;
 
         var collection = new Collection
         {
             EntityId = entity.Id,
             Name = name,
             Description = description == "No description" ? "" : description,
-            IsPrivate = isPrivate ?? entity.DefaultPrivate,
+            IsPrivate = options.Value.PrivateOnly || (isPrivate ?? (options.Value.DefaultPrivate || entity.DefaultPrivate)),
             CreatedById = actor.UserId!,
         };
         if (entity.Kind == Entities.EntityKind.Team || entity.UserId != actor.UserId)
@@ -56,6 +63,39 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
     }
 
     /// <summary>
+    /// Whether the actor may create a collection in the entity named <paramref name="entityName"/> now (the entity on
+    /// success; otherwise the reason, as <see cref="CreateAsync"/> would give it), so the web UI can explain before asking.
+    /// </summary>
+    public async Task<Result<Entity>> CanCreateInAsync(Actor actor, string entityName, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("sign in to create a collection");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entity = await db.Entities.AsNoTracking().Include(e => e.Team).ThenInclude(t => t!.Members).FirstOrDefaultAsync(e => e.Name == entityName, ct);
+        if (entity is null) return Result.NotFound($"entity {entityName} not found");
+        if (!AccessRules.CanCreateCollectionIn(actor, entity))
+            return Result.Forbidden(AccessRules.TokenLimit(actor, entity) ?? $"{actor.UserName} may not create collections in entity {entity.Name}");
+        if (await PolicyRefusalAsync(db, actor, entity, null, ct) is { } refused) return refused;
+        return entity;
+    }
+
+    /// <summary>The registry-wide limits on new collections; admins are held by none of them.</summary>
+    private async Task<Result.Failure?> PolicyRefusalAsync(RegistryDbContext db, Actor actor, Entity entity, string? name, CancellationToken ct)
+    {
+        if (actor.IsAdmin) return null;
+        var what = name is null ? $"collections in {entity.Name}" : $"{entity.Name}/{name}";
+        if (!options.Value.UserCollections)
+            return Result.Forbidden($"only administrators create collections on this registry: ask one to create {what}, or push to an existing collection");
+        var max = options.Value.MaxCollectionsPerUser;
+        if (max > 0)
+        {
+            var count = await db.Collections.CountAsync(c => c.EntityId == entity.Id, ct);
+            if (count >= max)
+                return Result.Forbidden($"{entity.Name} has reached the collection limit of this registry ({max}): push to an existing collection or delete one");
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Pushes create their collection on the fly, often several at once: one the caller may push to is simply returned,
     /// so concurrent first pushes all succeed; anyone else gets a conflict.
     /// </summary>
@@ -73,7 +113,10 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var collection = await db.Collections.WithAccessGraph().FirstOrDefaultAsync(c => c.Id == collectionId, ct);
         if (collection is null || !AccessRules.For(actor, collection).CanView) return Result.NotFound("collection not found");
-        if (!AccessRules.For(actor, collection).CanManage) return Result.Forbidden("only owners can change a collection's visibility");
+        if (!AccessRules.For(actor, collection).CanManage)
+            return Result.Forbidden(AccessRules.TokenLimit(actor, collection, manage: true) ?? "only owners can change a collection's visibility");
+        if (!isPrivate && options.Value.PrivateOnly)
+            return Result.Forbidden($"this registry keeps every collection private: {collection.Entity!.Name}/{collection.Name} cannot be made public");
         collection.IsPrivate = isPrivate;
         collection.UpdatedAt = DateTime.UtcNow;
         AuditLog.Record(db, actor, isPrivate ? "collection.private" : "collection.public", $"{collection.Entity!.Name}/{collection.Name}", collection.Id);
@@ -88,6 +131,25 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var candidates = await db.Collections.AsNoTracking().WithAccessGraph().Where(c => c.Name == name).ToListAsync(ct);
         return candidates.Where(c => AccessRules.For(actor, c).CanView).ToList();
+    }
+
+    /// <summary>
+    /// With <see cref="RegistryOptions.PrivateOnly"/> turned on, collections made public before are made private (at
+    /// start-up), each with an audit event, so "no collection is public" holds for old data too. Returns how many.
+    /// </summary>
+    public async Task<int> EnforcePrivateOnlyAsync(Actor system, CancellationToken ct = default)
+    {
+        if (!options.Value.PrivateOnly) return 0;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var exposed = await db.Collections.Include(c => c.Entity).Where(c => !c.IsPrivate).ToListAsync(ct);
+        foreach (var collection in exposed)
+        {
+            collection.IsPrivate = true;
+            collection.UpdatedAt = DateTime.UtcNow;
+            AuditLog.Record(db, system, "collection.private", $"{collection.Entity!.Name}/{collection.Name}", collection.Id, "PrivateOnly");
+        }
+        await db.SaveChangesAsync(ct);
+        return exposed.Count;
     }
 
     internal RegistryOptions Options => options.Value;

@@ -29,7 +29,7 @@ public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFact
         var collection = await db.Collections.WithAccessGraph().FirstOrDefaultAsync(c => c.Id == collectionId, ct);
         var access = collection is null ? CollectionAccess.None : AccessRules.For(actor, collection);
         if (!access.CanView) return Result.NotFound($"collection {collectionId} not found");
-        if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {collection!.Entity!.Name}/{collection.Name}");
+        if (!access.CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, collection!) ?? $"{actor.UserName} may not push to {collection!.Entity!.Name}/{collection.Name}");
         // Concurrent pushes of a new container: whoever may push gets the one that exists (see CollectionService.CreateAsync).
         if (await ExistingAsync(collectionId, name, ct) is { } existing) return existing;
 

@@ -49,7 +49,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         var container = await db.Containers.WithAccessGraph().FirstOrDefaultAsync(x => x.Id == containerId, ct);
         var access = container is null ? CollectionAccess.None : AccessRules.For(actor, container.Collection!);
         if (!access.CanView) return Result.NotFound($"container {containerId} not found");
-        if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {container!.Collection!.Entity!.Name}/{container.Collection.Name}");
+        if (!access.CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, container!.Collection!) ?? $"{actor.UserName} may not push to {container!.Collection!.Entity!.Name}/{container.Collection.Name}");
 
         var existing = await db.Images.Include(i => i.Tags).FirstOrDefaultAsync(i => i.ContainerId == containerId && i.Hash == digest.Hex, ct);
         if (existing is not null)
@@ -89,7 +89,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         if (!resolved.Succeeded) return resolved;
         var image = resolved.Value!;
         var collection = image.Container!.Collection!;
-        if (!AccessRules.For(actor, collection).CanPush) return Result.Forbidden($"{actor.UserName} may not delete images in {collection.Entity!.Name}/{collection.Name}");
+        if (!AccessRules.For(actor, collection).CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, collection) ?? $"{actor.UserName} may not delete images in {collection.Entity!.Name}/{collection.Name}");
         if (image.Tags.Any(t => t.Frozen))
             return Result.Forbidden($"{reference} has a frozen tag ({string.Join(",", image.Tags.Where(t => t.Frozen).Select(t => t.Name))}); unfreeze it first");
 

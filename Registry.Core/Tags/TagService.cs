@@ -30,7 +30,7 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         var container = await FindVisibleAsync(db, actor, containerId, ct);
         if (container is null) return Result.NotFound($"container {containerId} not found");
         var where = $"{container.Collection!.Entity!.Name}/{container.Collection.Name}/{container.Name}";
-        if (!AccessRules.For(actor, container.Collection).CanPush) return Result.Forbidden($"{actor.UserName} may not tag images in {where}");
+        if (!AccessRules.For(actor, container.Collection).CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, container.Collection) ?? $"{actor.UserName} may not tag images in {where}");
 
         var image = await db.Images.FirstOrDefaultAsync(i => i.Id == imageId && i.ContainerId == containerId, ct);
         if (image is null) return Result.NotFound($"image {imageId} not found in {where}");
@@ -61,7 +61,7 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         var existing = container is null ? null
             : await db.Tags.FirstOrDefaultAsync(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag, ct);
         if (existing is null) return Result.NotFound($"tag {tag} ({arch}) not found");
-        if (!AccessRules.For(actor, container!.Collection!).CanManage) return Result.Forbidden("only owners can freeze or unfreeze tags");
+        if (!AccessRules.For(actor, container!.Collection!).CanManage) return Result.Forbidden(AccessRules.TokenLimit(actor, container.Collection!, manage: true) ?? "only owners can freeze or unfreeze tags");
         existing.Frozen = frozen;
         AuditLog.Record(db, actor, frozen ? "tag.freeze" : "tag.unfreeze",
             $"{container.Collection!.Entity!.Name}/{container.Collection.Name}/{container.Name}:{tag}", container.CollectionId, arch);

@@ -105,7 +105,7 @@ public sealed partial class UploadService(
             .FirstOrDefaultAsync(i => i.Id == imageId, ct);
         var access = image is null ? CollectionAccess.None : AccessRules.For(actor, image.Container!.Collection!);
         if (!access.CanView) return Result.NotFound($"image {imageId} not found");
-        if (!access.CanPush) return Result.Forbidden($"{actor.UserName} may not push to {image!.Container!.Collection!.Entity!.Name}/{image.Container.Collection.Name}");
+        if (!access.CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, image!.Container!.Collection!) ?? $"{actor.UserName} may not push to {image!.Container!.Collection!.Entity!.Name}/{image.Container.Collection.Name}");
         return image!;
     }
 

@@ -260,6 +260,64 @@ public sealed class LibraryClientTests(RegistryFixture fx, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Admin_cli_read_token_for_one_collection_pulls_it_and_a_push_prints_why_it_is_refused()
+    {
+        var alice = await fx.NewUserAsync("alice");
+        var sif = await fx.Sif.CreateAsync(Small);
+        (await Lib(alice.Token, "push", sif, $"{alice.Name}/ci/x", "v1")).ExitCode.ShouldBe(0);
+
+        var created = await fx.Server.AdminOkAsync("token", "create", alice.Name, "--label", "cluster", "--scope", "read", "--collection", $"{alice.Name}/ci", "--expires", "30d");
+        var robot = Lines(created).Last();
+        robot.ShouldStartWith("reg_");
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "v1/token-status"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", robot);
+            using var response = await fx.Server.Http.SendAsync(request);
+            using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var data = status.RootElement.GetProperty("data");
+            (data.GetProperty("scope").GetString(), data.GetProperty("collection").GetString()).ShouldBe(("read", $"{alice.Name}/ci"));
+            data.GetProperty("expires").GetDateTime().ToUniversalTime().ShouldBe(DateTime.UtcNow.AddDays(30), TimeSpan.FromMinutes(5));
+        }
+        var pulled = fx.NewPath();
+        (await Lib(robot, "pull", $"{alice.Name}/ci/x:v1", pulled)).ExitCode.ShouldBe(0);
+        FilesEqual(pulled, sif).ShouldBeTrue();
+
+        var push = await Lib(robot, "push", await fx.Sif.CreateAsync(Small), $"{alice.Name}/ci/x", "v2");
+
+        push.ExitCode.ShouldBe(1, push.ToString());
+        push.Stderr.ShouldContain($"this token is read-only (scope read) and cannot write to {alice.Name}/ci: create a token with write scope at /auth/tokens (403 Forbidden)");
+        (await Lib(alice.Token, "get", $"{alice.Name}/ci/x:v2")).ExitCode.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Admin_cli_promotes_a_user_whose_admin_scope_token_then_acts_as_admin_until_demoted()
+    {
+        var carol = await fx.NewUserAsync("carol");
+        var alice = await fx.NewUserAsync("alice");
+        (await Lib(alice.Token, "push", await fx.Sif.CreateAsync(Small), $"{alice.Name}/c/x", "v1")).ExitCode.ShouldBe(0);
+        (await fx.Server.AdminOkAsync("user", "admin", carol.Name)).Stdout.ShouldContain($"{carol.Name} is now an admin");
+        var adminToken = Lines(await fx.Server.AdminOkAsync("token", "create", carol.Name, "--scope", "admin")).Last();
+
+        (await CurrentRoleAsync(adminToken)).ShouldBe("admin");
+        (await CurrentRoleAsync(carol.Token)).ShouldBe("user"); // her earlier write token carries no admin power
+        (await Lib(carol.Token, "delete", $"{alice.Name}/c/x:v1", "amd64")).ExitCode.ShouldBe(1); // not with the write token
+        (await Lib(adminToken, "delete", $"{alice.Name}/c/x:v1", "amd64")).ExitCode.ShouldBe(0);
+
+        (await fx.Server.AdminOkAsync("user", "admin", carol.Name, "--revoke")).Stdout.ShouldContain($"{carol.Name} is no longer an admin");
+        (await CurrentRoleAsync(adminToken)).ShouldBe("user");
+    }
+
+    private async Task<string> CurrentRoleAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/rbac/users/current");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await fx.Server.Http.SendAsync(request);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("role").GetString()!;
+    }
+
+    [Fact]
     public async Task Push_without_token_is_refused()
     {
         var alice = await fx.NewUserAsync("alice");

@@ -7,9 +7,31 @@ namespace Registry.Tests.SignIn;
 /// A cookie-keeping HTTP client that follows redirects by hand (across hosts, like a browser) and fills static SSR forms:
 /// the antiforgery token and <c>_handler</c> come from the page's HTML.
 /// </summary>
-public sealed partial class BrowserSession(Uri baseAddress) : IDisposable
+public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = null) : IDisposable
 {
-    private readonly HttpClient http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = baseAddress };
+    private readonly HttpClient http = new(Handler(from)) { BaseAddress = baseAddress };
+
+    /// <summary>Connections leave from <paramref name="from"/> when given (another loopback address, e.g. 127.0.0.2: another client machine).</summary>
+    private static SocketsHttpHandler Handler(IPAddress? from) => new()
+    {
+        AllowAutoRedirect = false,
+        CookieContainer = new CookieContainer(),
+        ConnectCallback = from is null ? null : async (context, ct) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 
     /// <summary>Every address visited while following redirects, in order.</summary>
     public List<Uri> Visited { get; } = [];

@@ -20,6 +20,12 @@ public sealed class SignInLimitFactory : SignInFactory
     protected override IEnumerable<(string Key, string Value)> ModeSettings => [("RateLimits:SignInPerAddressPerMinute", "3")];
 }
 
+public sealed class AccountSignInLimitFactory : SignInFactory
+{
+    protected override IEnumerable<(string Key, string Value)> ModeSettings =>
+        [("RateLimits:SignInPerAddressPerMinute", "100"), ("RateLimits:SignInPerAccountPerMinute", "3")];
+}
+
 /// <summary>A closed registry takes its first account (the admin), then no one: not by password, not through a provider.</summary>
 public sealed class ClosedRegistrationTests(ClosedRegistrationFactory factory) : IClassFixture<ClosedRegistrationFactory>
 {
@@ -29,7 +35,7 @@ public sealed class ClosedRegistrationTests(ClosedRegistrationFactory factory) :
         using var browser = factory.Browser();
         var first = await LocalSignIn.RegisterAsync(browser, "root");
         first.Address.AbsolutePath.ShouldBe("/");
-        (await factory.FindUserAsync("root")).ShouldNotBeNull();
+        (await factory.FindUserAsync("root")).ShouldNotBeNull().IsAdmin.ShouldBeTrue(); // the first account is the admin
 
         using var stranger = factory.Browser();
         var page = await stranger.GetAsync("/Account/Register");
@@ -130,6 +136,90 @@ public sealed class SignInRateLimitTests(SignInLimitFactory factory) : IClassFix
         refused.Response.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldNotBeNull().TotalSeconds.ShouldBeInRange(1, 60);
         refused.Html.ShouldStartWith("too many requests; retry in ");
         (await browser.GetAsync("/Account/Login")).Status.ShouldBe(HttpStatusCode.OK); // reading the page is not an attempt
+    }
+}
+
+/// <summary>Sign-in attempts are limited per account too, so guessing one password from many addresses is slowed as well.</summary>
+public sealed class AccountSignInRateLimitTests(AccountSignInLimitFactory factory) : IClassFixture<AccountSignInLimitFactory>
+{
+    [Fact]
+    public async Task Attempts_on_one_account_from_two_addresses_share_a_limit_and_other_accounts_are_unaffected()
+    {
+        await factory.CreateUserWithPasswordAsync("carol", "Carol-pass-1");
+        await factory.CreateUserWithPasswordAsync("erik", "Erik-pass-1");
+        using var first = factory.Browser();
+        using var second = factory.Browser(IPAddress.Parse("127.0.0.2"));
+        for (var i = 0; i < 2; i++) (await LocalSignIn.SignInAsync(first, "carol", "Wrong-pass-1")).Status.ShouldBe(HttpStatusCode.OK);
+        (await LocalSignIn.SignInAsync(second, "CAROL", "Wrong-pass-1")).Status.ShouldBe(HttpStatusCode.OK); // the same account, however cased
+
+        var refused = await LocalSignIn.SignInAsync(second, "carol", "Carol-pass-1");
+
+        refused.Status.ShouldBe(HttpStatusCode.TooManyRequests);
+        refused.Response.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldNotBeNull().TotalSeconds.ShouldBeInRange(1, 60);
+        refused.Html.ShouldStartWith("too many requests; retry in ");
+        (await factory.AuditAsync("signin")).ShouldNotContain(e => e.UserName == "carol"); // the right password did not get through
+        (await factory.AuditAsync("signin.failed")).Where(e => e.UserName == "carol").Select(e => e.Address).ShouldBe(["127.0.0.1", "127.0.0.1", "127.0.0.2"]);
+        var other = await LocalSignIn.SignInAsync(first, "erik", "Erik-pass-1");
+        other.Address.AbsolutePath.ShouldBe("/");
+        (await factory.AuditAsync("signin")).ShouldContain(e => e.UserName == "erik");
+    }
+}
+
+/// <summary>Return URLs after sign-in only ever lead to this site; a crafted one lands on the home page, not on an error.</summary>
+public sealed class ReturnUrlTests(SignInFactory factory) : IClassFixture<SignInFactory>
+{
+    [Theory]
+    [InlineData("https://evil.example/steal")]
+    [InlineData("//evil.example/steal")]
+    [InlineData("/\\evil.example/steal")]
+    [InlineData("javascript:alert(1)")]
+    public async Task A_foreign_return_url_is_not_followed_after_a_password_sign_in(string returnUrl)
+    {
+        var name = "ret" + Guid.NewGuid().ToString("N")[..8];
+        await factory.CreateUserWithPasswordAsync(name, "Return-pass-1");
+        using var browser = factory.Browser();
+        var login = await browser.GetAsync("/Account/Login?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
+
+        var signedIn = await browser.SubmitAsync(login, "login", new() { ["Input.Email"] = name, ["Input.Password"] = "Return-pass-1" }, follow: false);
+
+        signedIn.Status.ShouldBe(HttpStatusCode.Redirect);
+        var location = new Uri(factory.BaseAddress, signedIn.Response.Headers.Location!);
+        location.Authority.ShouldBe(factory.BaseAddress.Authority);
+        location.AbsolutePath.ShouldBe("/");
+        var landed = await browser.FollowAsync(signedIn);
+        landed.Status.ShouldBe(HttpStatusCode.OK);
+        browser.Visited.ShouldAllBe(u => u.Authority == factory.BaseAddress.Authority);
+        (await factory.AuditAsync("signin")).ShouldContain(e => e.UserName == name);
+    }
+
+    [Fact]
+    public async Task A_return_url_on_this_site_is_followed_also_when_given_as_an_absolute_url()
+    {
+        await factory.CreateUserWithPasswordAsync("homebody", "Homebody-pass-1");
+        using var browser = factory.Browser();
+
+        var signedIn = await LocalSignIn.SignInAsync(browser, "homebody", "Homebody-pass-1", returnUrl: new Uri(factory.BaseAddress, "/auth/tokens?x=1").ToString());
+
+        signedIn.Address.PathAndQuery.ShouldBe("/auth/tokens?x=1");
+        signedIn.Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("//evil.example", "/")]
+    [InlineData("https://evil.example", "/")]
+    [InlineData("/evil.example", "/evil.example")] // a path on this site (a not-found page), not a host
+    public async Task Signing_out_with_a_crafted_return_url_stays_on_this_site(string returnUrl, string expected)
+    {
+        var name = "out" + Guid.NewGuid().ToString("N")[..8];
+        await factory.CreateUserWithPasswordAsync(name, "Leaver-pass-1");
+        using var browser = factory.Browser();
+        var signedIn = await LocalSignIn.SignInAsync(browser, name, "Leaver-pass-1", returnUrl: "/auth/tokens");
+
+        var signedOut = await browser.SubmitAsync(signedIn, null, new() { ["returnUrl"] = returnUrl }, action: "/Account/Logout", follow: false);
+
+        signedOut.Status.ShouldBe(HttpStatusCode.Redirect);
+        signedOut.Response.Headers.Location!.ToString().ShouldBe(expected);
+        (await factory.AuditAsync("signout")).ShouldContain(e => e.UserName == name);
     }
 }
 

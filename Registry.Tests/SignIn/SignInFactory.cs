@@ -53,7 +53,7 @@ public class SignInFactory : RegistryApiFactory
         builder.ConfigureServices((context, services) => services.AddExternalSignIn(context.Configuration));
     }
 
-    public BrowserSession Browser() => new(BaseAddress);
+    public BrowserSession Browser(System.Net.IPAddress? from = null) => new(BaseAddress, from);
 
     public async Task<RegistryUser> CreateUserWithPasswordAsync(string name, string password, string? email = null)
     {

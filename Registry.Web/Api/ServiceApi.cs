@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Data;
 using Registry.Core.Identity;
 using Registry.Web.Api.Authentication;
 
@@ -26,12 +28,22 @@ public static class ServiceApi
             });
         });
 
-        app.MapGet("/v1/token-status", (HttpContext context) =>
+        // What the token may do: its scope, the one collection it is restricted to (if any) and its expiry (null = never).
+        app.MapGet("/v1/token-status", async (HttpContext context, IDbContextFactory<RegistryDbContext> dbFactory) =>
         {
             var actor = context.GetActor();
-            return actor.IsAuthenticated
-                ? Envelope.Data(new { status = "valid", username = actor.UserName, scope = actor.Scope.ToString().ToLowerInvariant() })
-                : Envelope.Error(404, "no token given: create one at /auth/tokens");
+            if (context.GetToken() is not { } token) return Envelope.Error(404, "no token given: create one at /auth/tokens");
+            string? collection = null;
+            if (token.CollectionId is { } id)
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
+                collection = await db.Collections.Where(c => c.Id == id).Select(c => c.Entity!.Name + "/" + c.Name).FirstOrDefaultAsync(context.RequestAborted);
+            }
+            return Envelope.Data(new
+            {
+                status = "valid", username = actor.UserName, scope = token.Scope.ToString().ToLowerInvariant(), admin = actor.IsAdmin,
+                collection, expires = token.ExpiresAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null,
+            });
         });
 
         // Not enveloped: the CLI decodes the user object directly.
@@ -40,7 +52,9 @@ public static class ServiceApi
             var actor = context.GetActor();
             if (!actor.IsAuthenticated) return Envelope.Error(401, "a token is required");
             var user = await users.FindByIdAsync(actor.UserId!);
-            return Results.Json(new { username = user!.UserName, email = user.Email ?? "", realname = user.RealName, role = user.IsAdmin ? "admin" : "user" });
+            // The role is the token's: an admin's read or write token is an ordinary user.
+            return Results.Json(new { username = user!.UserName, email = user.Email ?? "", realname = user.RealName, role = actor.IsAdmin ? "admin" : "user",
+                scope = actor.Scope.ToString().ToLowerInvariant() });
         });
 
         // Gen-C clients try an OCI redirect first; 404 keeps them on the classic Library protocol.

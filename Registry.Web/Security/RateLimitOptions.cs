@@ -13,4 +13,7 @@ public sealed class RateLimitOptions
 
     /// <summary>Sign-in and registration attempts per minute from one address (failed sign-ins per account also lock it, see Identity lockout).</summary>
     public int SignInPerAddressPerMinute { get; set; } = 20;
+
+    /// <summary>Sign-in attempts per minute for one account name, whatever the address (guessing from many addresses).</summary>
+    public int SignInPerAccountPerMinute { get; set; } = 10;
 }

@@ -7,17 +7,50 @@ using Registry.Web.Api;
 namespace Registry.Web.Security;
 
 /// <summary>
-/// ASP.NET's rate limiter with three partitions: API calls per token, anonymous API calls per address, and sign-in
-/// attempts per address. Refusals are 429 with Retry-After (and the JSON envelope on API paths).
+/// ASP.NET's rate limiter: API calls per token, anonymous API calls per address, sign-in attempts per address and,
+/// chained to those, sign-in attempts per account name. Refusals are 429 with Retry-After (and the JSON envelope on API paths).
 /// </summary>
 public static class RateLimits
 {
+    private const string AccountKey = "registry.signin-account";
+    private const int MaxAccountNameLength = 256;
+
+    /// <summary>
+    /// The limiter, preceded by a step that reads the account name out of a sign-in form (the limiter's partitioning is
+    /// synchronous and cannot read a body). The form is buffered, so antiforgery and the page read the same one.
+    /// </summary>
+    public static IApplicationBuilder UseRegistryRateLimits(this IApplicationBuilder app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (IsSignIn(context) && context.Request.HasFormContentType)
+            {
+                try
+                {
+                    var form = await context.Request.ReadFormAsync(context.RequestAborted);
+                    var name = form["Input.Email"].ToString().Trim();
+                    if (name.Length is > 0 and <= MaxAccountNameLength) context.Items[AccountKey] = name.ToUpperInvariant();
+                }
+                catch (InvalidDataException) { } // a malformed form: the page answers it, unlimited by account
+            }
+            await next();
+        });
+        return app.UseRateLimiter();
+    }
+
+    private static bool IsSignIn(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/Account/Login");
+
     public static IServiceCollection AddRegistryRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
         services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options));
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options)),
+                PartitionedRateLimiter.Create<HttpContext, string>(context => context.Items[AccountKey] is string account
+                    ? Window("signin-account:" + account, options.SignInPerAccountPerMinute)
+                    : RateLimitPartition.GetNoLimiter("unlimited")));
             limiter.OnRejected = async (rejected, ct) =>
             {
                 var context = rejected.HttpContext;

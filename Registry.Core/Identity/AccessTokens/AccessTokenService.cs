@@ -23,6 +23,7 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null) return Result.NotFound("user not found");
+        if (collectionId is not null && !await db.Collections.AnyAsync(c => c.Id == collectionId, ct)) return Result.NotFound("the token's collection does not exist");
         if (scope == TokenScope.Admin && !user.IsAdmin) scope = TokenScope.Write;
 
         var secret = Prefix + Ids.NewSecret();
@@ -33,8 +34,11 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         return new NewAccessToken(token, secret);
     }
 
-    /// <summary>The actor a bearer secret stands for, or null when it is unknown, revoked, expired or its user disabled.</summary>
-    public async Task<(Actor Actor, RegistryUser User)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
+    /// <summary>
+    /// The actor a bearer secret stands for, or null when it is unknown, revoked, expired or its user disabled.
+    /// An admin's powers come only with an admin-scope token: an admin's read or write token (a CI job's) acts as a plain user.
+    /// </summary>
+    public async Task<(Actor Actor, RegistryUser User, AccessToken Token)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length > 200) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -48,7 +52,8 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
             await db.SaveChangesAsync(ct);
         }
         var user = token.User;
-        return (new Actor(user.Id, user.UserName!, user.IsAdmin, token.Scope, token.CollectionId, address), user);
+        var isAdmin = user.IsAdmin && token.Scope == TokenScope.Admin;
+        return (new Actor(user.Id, user.UserName!, isAdmin, token.Scope, token.CollectionId, address), user, token);
     }
 
     public async Task<List<AccessToken>> ListAsync(string userId, CancellationToken ct = default)

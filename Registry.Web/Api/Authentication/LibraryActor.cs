@@ -12,6 +12,10 @@ namespace Registry.Web.Api.Authentication;
 public static class LibraryActor
 {
     private const string ItemKey = "registry.actor";
+    private const string TokenKey = "registry.token";
+
+    /// <summary>The token the request came with, when it had a valid one.</summary>
+    public static AccessToken? GetToken(this HttpContext context) => context.Items[TokenKey] as AccessToken;
 
     public static Actor GetActor(this HttpContext context)
     {
@@ -45,6 +49,7 @@ public static class LibraryActor
                 return;
             }
             context.Items[ItemKey] = found.Value.Actor;
+            context.Items[TokenKey] = found.Value.Token;
         }
         await next();
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
+using Registry.Web.Components.Account;
 using Registry.Web.Components.Account.Pages;
 using Registry.Web.Components.Account.Pages.Manage;
 using Registry.Core.Identity;
@@ -55,7 +56,8 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             if (await signInManager.UserManager.GetUserAsync(user) is { } signedIn)
                 await SignInAudit.RecordAsync(context, signedIn, "signout");
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
+            // A crafted return URL ("/evil.example", "//evil") must neither leave the site nor throw.
+            return TypedResults.LocalRedirect("~/" + IdentityRedirectManager.LocalOnly(returnUrl, "").TrimStart('/'));
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (

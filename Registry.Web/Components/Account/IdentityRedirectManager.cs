@@ -17,18 +17,21 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri)
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalOnly(uri, navigationManager.BaseUri));
+
+    /// <summary>
+    /// The open-redirect guard for return URLs: a path on this site is kept (absolute URLs of this site become relative);
+    /// anything else — another host, <c>//host</c>, <c>/\host</c>, <c>javascript:</c> — becomes "" (the home page).
+    /// The template's version threw on foreign absolute URLs, turning a crafted link into an error page after sign-in.
+    /// </summary>
+    public static string LocalOnly(string? uri, string baseUri)
     {
         uri ??= "";
-
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
-        {
-            uri = navigationManager.ToBaseRelativePath(uri);
-        }
-
-        navigationManager.NavigateTo(uri);
+        if (uri.StartsWith(baseUri, StringComparison.OrdinalIgnoreCase)) uri = uri[baseUri.Length..];
+        var schemeEnd = uri.IndexOfAny([':', '/', '?', '#']);
+        var hasScheme = schemeEnd >= 0 && uri[schemeEnd] == ':';
+        var local = !hasScheme && !uri.StartsWith("//", StringComparison.Ordinal) && !uri.Contains('\\') && !uri.Any(char.IsControl);
+        return local ? uri : "";
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
