@@ -29,6 +29,7 @@ builder.Services.AddDataProtection().SetApplicationName("Registry")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
         builder.Configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot, "keys", "data-protection")));
 builder.Services.AddRegistryRateLimits(builder.Configuration);
+builder.Services.AddApiDocs();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
@@ -88,6 +89,7 @@ app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
     web.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
 app.UseAntiforgery();
+app.UseApiDocs();
 
 app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);
 app.MapStaticAssets();

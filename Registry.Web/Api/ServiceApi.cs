@@ -12,7 +12,8 @@ public static class ServiceApi
     public static void MapServiceApi(this IEndpointRouteBuilder app)
     {
         var version = typeof(ServiceApi).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
-        app.MapGet("/version", () => Envelope.Data(new { version, apiVersion = ApiVersion }));
+        app.MapGet("/version", () => Envelope.Data(new { version, apiVersion = ApiVersion }))
+            .Doc("Service", "GetVersion", "Server and Library API version");
 
         // Every top-level value must be an object and URIs carry no trailing slash.
         app.MapGet("/assets/config/config.prod.json", (HttpContext context) =>
@@ -24,7 +25,7 @@ public static class ServiceApi
                 ["keystoreAPI"] = new { uri },
                 ["tokenAPI"] = new { uri },
             });
-        });
+        }).Doc("Service", "GetServiceConfig", "Service discovery for `remote add`: where the library, keystore and token APIs live");
 
         app.MapGet("/v1/token-status", (HttpContext context) =>
         {
@@ -32,7 +33,7 @@ public static class ServiceApi
             return actor.IsAuthenticated
                 ? Envelope.Data(new { status = "valid", username = actor.UserName, scope = actor.Scope.ToString().ToLowerInvariant() })
                 : Envelope.Error(404, "no token given: create one at /auth/tokens");
-        });
+        }).Doc("Service", "GetTokenStatus", "Whether the bearer token is valid, whose it is and its scope");
 
         // Not enveloped: the CLI decodes the user object directly.
         app.MapGet("/v1/rbac/users/current", async (HttpContext context, UserManager<RegistryUser> users) =>
@@ -41,9 +42,10 @@ public static class ServiceApi
             if (!actor.IsAuthenticated) return Envelope.Error(401, "a token is required");
             var user = await users.FindByIdAsync(actor.UserId!);
             return Results.Json(new { username = user!.UserName, email = user.Email ?? "", realname = user.RealName, role = user.IsAdmin ? "admin" : "user" });
-        });
+        }).Doc("Service", "GetCurrentUser", "The user the bearer token belongs to (not enveloped)");
 
         // Gen-C clients try an OCI redirect first; 404 keeps them on the classic Library protocol.
-        app.MapGet("/v1/oci-redirect", () => Envelope.Error(404, "this registry serves the Library API only (no OCI redirect)"));
+        app.MapGet("/v1/oci-redirect", () => Envelope.Error(404, "this registry serves the Library API only (no OCI redirect)"))
+            .Doc("Service", "GetOciRedirect", "Always 404: this registry serves the Library protocol, not OCI");
     }
 }
