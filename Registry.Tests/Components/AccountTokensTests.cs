@@ -6,7 +6,7 @@ using Registry.Web.Components.Pages.Tokens;
 
 namespace Registry.Tests.Components;
 
-public sealed class AccountTokensTests : AccountTestContext
+public sealed class AccountTokensTests : RegistryTestContext
 {
     [Fact]
     public async Task Creating_a_token_shows_the_secret_once_and_lists_it()

@@ -3,7 +3,7 @@ using Registry.Web.Components.Pages.Containers;
 
 namespace Registry.Tests.Components;
 
-public sealed class ContainerPageTests : BrowseTestContext
+public sealed class ContainerPageTests : RegistryTestContext
 {
     private const string Def = "Bootstrap: docker\nFrom: alpine\n%runscript\n  echo hi\n";
 
