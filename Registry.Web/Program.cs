@@ -30,7 +30,8 @@ builder.Services.AddDataProtection().SetApplicationName("Registry")
         builder.Configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot, "keys", "data-protection")));
 builder.Services.AddRegistryRateLimits(builder.Configuration);
 builder.Services.AddApiDocs();
-builder.Services.AddMudServices();
+// Snackbars bottom-right: at the top they covered the app bar's Sign out button.
+builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 builder.Services.AddCascadingAuthenticationState();

@@ -56,7 +56,18 @@ public static class ApiDocs
     internal static RouteHandlerBuilder Doc(this RouteHandlerBuilder endpoint, string tag, string name, string summary) =>
         endpoint.WithTags(tag).WithName(name).WithSummary(summary);
 
-    /// <summary>Endpoints read their JSON body themselves (the Go client sends no Content-Type); this tells the document its shape.</summary>
-    internal static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder endpoint) where T : notnull =>
-        endpoint.Accepts<T>("application/json");
+    /// <summary>
+    /// Endpoints read their JSON body themselves (the Go client sends no Content-Type), so the document is told its shape here.
+    /// Not <c>Accepts&lt;T&gt;</c>: that also makes routing refuse requests without a JSON Content-Type (415).
+    /// </summary>
+    internal static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder endpoint, string contentType = "application/json") =>
+        endpoint.AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, ct);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { [contentType] = new() { Schema = schema } },
+            };
+        });
 }

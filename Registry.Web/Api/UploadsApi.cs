@@ -67,7 +67,7 @@ public static class UploadsApi
         app.MapPost("/v1/imagefile/{imageId}", async (string imageId, HttpContext context, UploadService uploads) =>
             Completion(await uploads.UploadWholeAsync(context.GetActor(), imageId, context.Request.Body, context.Request.ContentLength, context.RequestAborted)))
             .Doc("Uploads", "UploadImageV1", "Legacy upload: the whole image as the request body")
-            .Accepts<Stream>("application/octet-stream");
+            .Body<Stream>("application/octet-stream");
     }
 
     /// <summary>The client prints "Library storage: using X out of Y" and the container URL from this body.</summary>
