@@ -65,8 +65,9 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
     protected void SignIn(Actor actor)
     {
         _auth.SetAuthorized(actor.UserName);
-        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, actor.UserId!));
+        // Roles first: bunit's SetRoles drops claims set before it, and the id claim is what makes the actor.
         if (actor.IsAdmin) _auth.SetRoles(RegistryClaimsFactory.AdminRole);
+        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, actor.UserId!));
     }
 
     /// <summary>Renders the MudBlazor providers that popovers, dialogs and snackbars need; dialogs show up in the one returned.</summary>
