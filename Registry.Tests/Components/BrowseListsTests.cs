@@ -47,6 +47,24 @@ public sealed class BrowseListsTests : RegistryTestContext
         byPath.WaitForAssertion(() => byPath.FindAll("[data-testid=found-containers] a").Select(a => a.GetAttribute("href")).ShouldBe(["alice/tools/demo"]));
     }
 
+    [Fact]
+    public async Task Search_finds_containers_by_the_labels_inside_their_SIF_files_but_not_private_ones()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        await CreateCollectionAsync(alice, "tools");
+        await CreateCollectionAsync(alice, "secret", isPrivate: true);
+        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-2\"}"));
+        await PushAsync(alice, "secret", "hidden", "v1", SifBytes.Create("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-private\"}"));
+        RenderProviders();
+
+        Services.GetRequiredService<NavigationManager>().NavigateTo("search?q=rnaseq");
+        var page = Render<SearchPage>();
+
+        page.WaitForAssertion(() => page.FindAll("[data-testid=found-labels] a").Select(a => a.GetAttribute("href")).ShouldBe(["alice/tools/demo"]));
+        page.Find("[data-testid=found-labels]").TextContent.ShouldContain("org.lab.pipeline: rnaseq-2");
+        page.Markup.ShouldNotContain("rnaseq-private");
+    }
+
     [Theory]
     [InlineData(false, false, "Only people who share a team with you can be added: create a team and invite them, or join theirs.")]
     [InlineData(true, false, "1 person from your teams can be added.")]

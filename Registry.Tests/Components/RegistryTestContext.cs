@@ -47,7 +47,7 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IOptionsMonitor<AccountOptions>>(AccountOptions);
         Services.AddSingleton<IBlobStore>(new FileSystemBlobStore(Db.Root));
         foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
-                                     typeof(SearchService), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
+                                     typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
                                      typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
                                      typeof(CollectionMembersService), typeof(AuditQueries) })
             Services.AddSingleton(type);
