@@ -479,6 +479,31 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
         await alice.SnapAsync(fx.ScreenshotDir, "api");
     });
 
+    [Fact]
+    public Task S17_New_collection_from_the_collections_page() => Step("S17", async () =>
+    {
+        S.Require("S02");
+        var alice = S.Alice!;
+        await alice.OpenAsync("/collections");
+        await alice.WaitForInteractiveAsync();
+        await alice.GetByRole(AriaRole.Button, Named("New collection")).ClickAsync();
+        var dialog = alice.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync("New collection");
+
+        // A name the registry can't use gets a friendly message with a suggestion, not a server error.
+        var name = dialog.GetByLabel("Name", new() { Exact = true });
+        await name.EnterAsync("Lab Notes");
+        await Expect(dialog.GetByText("e.g. lab-notes")).ToBeVisibleAsync();
+        await name.EnterAsync("lab-notes");
+        await dialog.GetByLabel("Description").EnterAsync("Shared notebooks");
+        await alice.SnapAsync(fx.ScreenshotDir, "new-collection");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+
+        await Expect(alice).ToHaveURLAsync(EndsWith("/alice/lab-notes"));
+        await Expect(alice.GetByRole(AriaRole.Heading, Named("alice/lab-notes"))).ToBeVisibleAsync();
+        await Expect(alice.GetByText("Shared notebooks")).ToBeVisibleAsync();
+    });
+
     // ------------------------------------------------------------------ plumbing
 
     /// <summary>Runs a step; on failure adds what every open page shows (and screenshots it) to the exception.</summary>
