@@ -31,6 +31,12 @@ public sealed class ApiDocsTests(RegistryApiFactory factory) : IClassFixture<Reg
         getImage["summary"]!.GetValue<string>().ShouldContain("Resolve");
         getImage["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ShouldBe(["reference", "arch"], ignoreOrder: true);
 
+        // Answers: {"data": ImageJson} on success, the error envelope otherwise.
+        var data = Resolve(document, getImage["responses"]!["200"]!["content"]!["application/json"]!["schema"]!)["properties"]!["data"]!;
+        Resolve(document, data)["properties"]!.AsObject().Select(p => p.Key).ShouldContain("containerName");
+        var error = Resolve(document, getImage["responses"]!["default"]!["content"]!["application/json"]!["schema"]!)["properties"]!["error"]!;
+        Resolve(document, error)["properties"]!.AsObject().Select(p => p.Key).ShouldBe(["code", "message"], ignoreOrder: true);
+
         // Bodies the endpoints read themselves still show their shape.
         var createCollection = paths["/v1/collections"]!["post"]!;
         createCollection["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!.AsObject().Select(p => p.Key)
@@ -39,6 +45,13 @@ public sealed class ApiDocsTests(RegistryApiFactory factory) : IClassFixture<Reg
 
         // Tokens are bearer tokens, declared once for the whole document.
         document["components"]!["securitySchemes"]!["token"]!["scheme"]!.GetValue<string>().ShouldBe("bearer");
+    }
+
+    /// <summary>Follows a local <c>$ref</c> (#/components/schemas/X), also the one inside a nullable's oneOf, to the schema it names.</summary>
+    private static JsonNode Resolve(JsonNode document, JsonNode schema)
+    {
+        if (schema["oneOf"] is JsonArray options) schema = options.First(o => o!["$ref"] is not null)!;
+        return schema["$ref"]?.GetValue<string>() is { } reference ? document["components"]!["schemas"]![reference.Split('/')[^1]]! : schema;
     }
 
     [Fact]

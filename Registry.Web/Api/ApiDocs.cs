@@ -15,6 +15,19 @@ public static class ApiDocs
     {
         // Only the Library API: not the UI's own endpoints (account forms, browser uploads, downloads).
         options.ShouldInclude = description => LibraryApi.IsApiPath("/" + description.RelativePath);
+        // Every failure, whatever the endpoint, is the same envelope.
+        options.AddOperationTransformer(async (operation, context, ct) =>
+        {
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses["default"] = new OpenApiResponse
+            {
+                Description = "The error envelope, with the HTTP status repeated as code",
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ErrorEnvelope), null, ct) },
+                },
+            };
+        });
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo
@@ -56,6 +69,9 @@ public static class ApiDocs
     internal static RouteHandlerBuilder Doc(this RouteHandlerBuilder endpoint, string tag, string name, string summary) =>
         endpoint.WithTags(tag).WithName(name).WithSummary(summary);
 
+    /// <summary>The success answer's shape (<c>{"data": T}</c>) for the document; the endpoint itself returns an IResult.</summary>
+    internal static RouteHandlerBuilder Returns<T>(this RouteHandlerBuilder endpoint) => endpoint.Produces<DataEnvelope<T>>();
+
     /// <summary>
     /// Endpoints read their JSON body themselves (the Go client sends no Content-Type), so the document is told its shape here.
     /// Not <c>Accepts&lt;T&gt;</c>: that also makes routing refuse requests without a JSON Content-Type (415).
@@ -71,3 +87,10 @@ public static class ApiDocs
             };
         });
 }
+
+/// <summary>Documentation shapes of the envelope (LIBRARY-API.md §3); the wire format comes from <see cref="Envelope"/>.</summary>
+public sealed record DataEnvelope<T>(T Data);
+
+public sealed record ErrorEnvelope(ErrorBody Error);
+
+public sealed record ErrorBody(int Code, string Message);
