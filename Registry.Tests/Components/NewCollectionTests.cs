@@ -60,6 +60,43 @@ public sealed class NewCollectionTests : RegistryTestContext
     }
 
     [Fact]
+    public async Task Team_owners_create_a_collection_in_the_team_from_its_page()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var bob = await Db.AddUserAsync("bob");
+        var teams = Services.GetRequiredService<Registry.Core.Teams.TeamService>();
+        (await teams.CreateAsync(alice, "lab", "", isOpen: true)).Succeeded.ShouldBeTrue();
+        (await teams.JoinAsync(bob, "lab")).Succeeded.ShouldBeTrue();
+        SignIn(alice);
+        var dialogs = RenderProviders();
+
+        var page = Render<Registry.Web.Components.Pages.Teams.TeamPage>(p => p.Add(x => x.TeamName, "lab"));
+        page.WaitForElement("[data-testid=new-collection]").Click();
+        dialogs.WaitForElement("input[data-testid=collection-name], [data-testid=collection-name] input").Input("shared");
+        dialogs.Markup.ShouldContain("library://lab/shared/…");
+        dialogs.FindAll("[data-testid=collection-owner]").ShouldBeEmpty(); // only the team is offered here
+        dialogs.Find("[data-testid=create-collection]").Click();
+
+        dialogs.WaitForAssertion(() => Services.GetRequiredService<NavigationManager>().Uri.ShouldBe("http://localhost/lab/shared"));
+    }
+
+    [Fact]
+    public async Task Plain_team_members_get_no_button_on_the_team_page()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var bob = await Db.AddUserAsync("bob");
+        var teams = Services.GetRequiredService<Registry.Core.Teams.TeamService>();
+        (await teams.CreateAsync(alice, "lab", "", isOpen: true)).Succeeded.ShouldBeTrue();
+        (await teams.JoinAsync(bob, "lab")).Succeeded.ShouldBeTrue();
+        SignIn(bob);
+        RenderProviders();
+
+        var page = Render<Registry.Web.Components.Pages.Teams.TeamPage>(p => p.Add(x => x.TeamName, "lab"));
+        page.WaitForAssertion(() => page.Markup.ShouldContain("Leave team"));
+        page.FindAll("[data-testid=new-collection]").ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Visitors_get_no_button_and_owners_also_find_it_on_their_profile()
     {
         var alice = await Db.AddUserAsync("alice");

@@ -36,7 +36,8 @@ public static class ApiDocs
                 Version = ServiceApi.ApiVersion,
                 Description = "The Sylabs Library API that `apptainer push/pull library://` speaks, and the Singularity Hub manifest behind `pull shub://`. " +
                     "Every answer is `{\"data\": …}` or `{\"error\": {\"code\", \"message\"}}`. " +
-                    "Send a token created at /auth/tokens as `Authorization: Bearer <token>`; anonymous requests see public collections only.",
+                    "Send a token created at [/auth/tokens](/auth/tokens) as `Authorization: Bearer <token>`; anonymous requests see public collections only. " +
+                    "[← Back to the registry](/)",
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
