@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddSingleton<TagService>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();
+        services.AddSingleton<LabelSearch>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StorageMaintenance>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<DownloadService>();

@@ -32,7 +32,9 @@ builder.Services.AddDataProtection().SetApplicationName("Registry")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
         builder.Configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot, "keys", "data-protection")));
 builder.Services.AddRegistryRateLimits(builder.Configuration);
-builder.Services.AddMudServices();
+builder.Services.AddApiDocs();
+// Snackbars bottom-right: at the top they covered the app bar's Sign out button.
+builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 builder.Services.AddCascadingAuthenticationState();
@@ -95,6 +97,7 @@ app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
     web.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
 app.UseAntiforgery();
+app.UseApiDocs();
 
 app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);
 app.MapStaticAssets();

@@ -16,6 +16,17 @@ public sealed class EntityService(IDbContextFactory<RegistryDbContext> dbFactory
         return entity is null ? Result.NotFound($"entity {name} not found") : entity;
     }
 
+    /// <summary>Entities the actor may create collections in: their own first, then the teams they own.</summary>
+    public async Task<List<Entity>> WritableByAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var candidates = await db.Entities.AsNoTracking().Include(e => e.Team).ThenInclude(t => t!.Members)
+            .Where(e => e.UserId == actor.UserId || e.Team!.Members.Any(m => m.UserId == actor.UserId))
+            .ToListAsync(ct);
+        return candidates.Where(e => AccessRules.CanCreateCollectionIn(actor, e)).OrderBy(e => e.Kind).ThenBy(e => e.Name).ToList();
+    }
+
     /// <summary><c>POST /v1/entities</c>: a user's entity exists from sign-up, so this only answers why it can't be made.</summary>
     public async Task<Result<Entity>> CreateAsync(Actor actor, string name, CancellationToken ct = default)
     {

@@ -81,7 +81,10 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         return Result.Created(image);
     }
 
-    /// <summary><c>DELETE /v1/images/…</c>: removes the version the ref resolves to and every tag on it; the blob goes when nothing else uses it.</summary>
+    /// <summary>
+    /// <c>DELETE /v1/images/…</c>: removes the version the ref resolves to and every tag on it; the blob goes when nothing
+    /// else uses it, the container when it has no image left.
+    /// </summary>
     public async Task<Result<Image>> DeleteAsync(Actor actor, ImageRef reference, string? arch, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to delete");
@@ -95,6 +98,9 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Images.Where(i => i.Id == image.Id).ExecuteDeleteAsync(ct);
+        // The container goes with its last image (an empty one only clutters the pages). One statement, so an image
+        // a concurrent push has just registered keeps its container.
+        await db.Containers.Where(x => x.Id == image.ContainerId && !db.Images.Any(i => i.ContainerId == x.Id)).ExecuteDeleteAsync(ct);
         AuditLog.Record(db, actor, "image.delete", reference.ToString(), collection.Id, $"sha256.{image.Hash} {image.Arch}");
         await db.SaveChangesAsync(ct);
         await BlobHousekeeping.DeleteIfUnusedAsync(db, blobs, image.Hash, ct);

@@ -29,14 +29,15 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
         // Visibility is decided in memory by the one rule set; candidates are bounded by the LIKE filter and MaxResults.
         var collections = (await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
                 .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\")
-                            || EF.Functions.Like(c.Entity!.Name, pattern, "\\")
-                            || c.Containers.Any(x => EF.Functions.Like(x.Name, pattern, "\\") || EF.Functions.Like(x.Description, pattern, "\\")))
+                            || EF.Functions.Like(c.Entity!.Name, pattern, "\\") || EF.Functions.Like(c.Entity!.Name + "/" + c.Name, pattern, "\\")
+                            || c.Containers.Any(x => EF.Functions.Like(c.Entity!.Name + "/" + c.Name + "/" + x.Name, pattern, "\\")
+                                             || EF.Functions.Like(x.Description, pattern, "\\")))
                 .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
             .Where(c => AccessRules.For(actor, c).CanView).ToList();
 
         var containers = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
             .Where(x => x.Name.Contains(value) || x.Description.Contains(value, StringComparison.OrdinalIgnoreCase)
-                        || x.Collection!.Name.Contains(value) || x.Collection.Entity!.Name.Contains(value))
+                        || $"{x.Collection!.Entity!.Name}/{x.Collection.Name}/{x.Name}".Contains(value))
             .ToList();
         var containerIds = containers.Select(x => x.Id).ToList();
         var images = await db.Images.AsNoTracking().Include(i => i.Tags)
@@ -49,7 +50,9 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
 
         if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
         var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
-        var matchingCollections = collections.Where(c => c.Name.Contains(value) || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();
+        // A query naming the entity (or "entity/collection") lists its collections too, as it already lists their containers.
+        var matchingCollections = collections.Where(c => $"{c.Entity!.Name}/{c.Name}".Contains(value)
+                                                         || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();
         return new SearchResults(entities, matchingCollections, containers, images);
     }
 }

@@ -74,9 +74,16 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
         body!["data"]!["hash"]!.GetValue<string>().ShouldBe("sha256." + hex);
         File.Exists(blob).ShouldBeTrue();
         (await client.GetAsync("/v1/images/deleter/c/one:latest?arch=amd64")).Status.ShouldBe(HttpStatusCode.NotFound);
+        // Its last image gone, the container goes too.
+        (await client.GetAsync("/v1/containers/deleter/c/one")).Status.ShouldBe(HttpStatusCode.NotFound);
 
+        await client.PushAsync("deleter", "c", "two", FakeSif.Make(2600), "v2");
         (await client.SendAsync(HttpMethod.Delete, "/v1/images/deleter/c/two:latest?arch=amd64")).Status.ShouldBe(HttpStatusCode.OK);
         File.Exists(blob).ShouldBeFalse();
+        // Another image is left, so the container stays with it.
+        var (kept, container) = await client.GetAsync("/v1/containers/deleter/c/two");
+        kept.ShouldBe(HttpStatusCode.OK);
+        container!["data"]!["imageTags"]!.AsObject().Select(t => t.Key).ShouldBe(["v2"]);
     }
 
     [Theory]

@@ -6,7 +6,7 @@ using Registry.Web.Components.Pages.Terms;
 
 namespace Registry.Tests.Components;
 
-public sealed class AccountTermsTests : AccountTestContext
+public sealed class AccountTermsTests : RegistryTestContext
 {
     [Fact]
     public async Task Agreeing_records_the_version_and_returns_to_the_page_asked_for()

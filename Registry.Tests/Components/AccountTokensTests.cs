@@ -6,7 +6,7 @@ using Registry.Web.Components.Pages.Tokens;
 
 namespace Registry.Tests.Components;
 
-public sealed class AccountTokensTests : AccountTestContext
+public sealed class AccountTokensTests : RegistryTestContext
 {
     [Fact]
     public async Task Creating_a_token_shows_the_secret_once_and_lists_it()
@@ -24,6 +24,10 @@ public sealed class AccountTokensTests : AccountTestContext
         var secret = page.Find(".token-secret").TextContent;
         secret.ShouldStartWith(AccessTokenService.Prefix);
         page.Find("tbody").TextContent.ShouldContain("laptop");
+        // The form is ready for the next token: empty name, and no "Required" nagging about the field just cleared.
+        page.Find("input").GetAttribute("value").ShouldBeNullOrEmpty();
+        page.FindAll(".mud-input-helper-text.mud-input-error").ShouldBeEmpty();
+        page.FindAll(".mud-input-helper-text").Select(h => h.TextContent).ShouldNotContain("Required");
 
         var stored = await Services.GetRequiredService<AccessTokenService>().AuthenticateAsync(secret, "");
         stored.ShouldNotBeNull().Actor.Scope.ShouldBe(TokenScope.Write);

@@ -8,14 +8,8 @@ using Registry.Web.Components.Pages.CollectionSettings;
 namespace Registry.Tests.Components;
 
 /// <summary>Owners see their collection's audit events and nothing else; admins see everything.</summary>
-public sealed class AuditViewTests : AccountTestContext
+public sealed class AuditViewTests : RegistryTestContext
 {
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Services.AddSingleton<AuditQueries>();
-    }
-
     [Fact]
     public async Task An_owner_sees_only_the_events_of_their_collection()
     {

@@ -4,7 +4,7 @@ using Registry.Web.Components.Pages.Treemap;
 
 namespace Registry.Tests.Components;
 
-public sealed class CollectionPagesTests : BrowseTestContext
+public sealed class CollectionPagesTests : RegistryTestContext
 {
     [Fact]
     public async Task Signed_in_users_star_a_collection_and_everyone_gets_usage_snippets()

@@ -1,9 +1,14 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core;
+using Registry.Core.Containers;
+using Registry.Web.Components.Pages.Collections;
 using Registry.Web.Components.Pages.Containers;
 
 namespace Registry.Tests.Components;
 
-public sealed class ContainerPageTests : BrowseTestContext
+public sealed class ContainerPageTests : RegistryTestContext
 {
     private const string Def = "Bootstrap: docker\nFrom: alpine\n%runscript\n  echo hi\n";
 
@@ -67,6 +72,31 @@ public sealed class ContainerPageTests : BrowseTestContext
         dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain("Delete alice/tools/demo:v1 (arm64)?"));
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
-        page.WaitForAssertion(() => page.Markup.ShouldContain("No images yet."));
+        // The last image took the container with it: back to the collection, where it is no longer listed.
+        var nav = Services.GetRequiredService<NavigationManager>();
+        page.WaitForAssertion(() => nav.Uri.ShouldBe("http://localhost/alice/tools"));
+        var alice = await Db.AddUserAsync("carol");
+        (await Services.GetRequiredService<ContainerService>().FindAsync(alice, "alice", "tools", "demo")).Outcome.ShouldBe(Outcome.NotFound);
+        var collection = Render<CollectionPage>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "tools"));
+        collection.WaitForAssertion(() => collection.Markup.ShouldContain("No containers yet."));
+    }
+
+    [Fact]
+    public async Task Deleting_one_of_two_images_keeps_the_container_and_the_other_tag()
+    {
+        var alice = await SeedAsync();
+        await PushAsync(alice, "tools", "demo", "v2", SifBytes.Create("amd64", Def, "{}"));
+        SignIn(alice);
+        var dialogs = RenderProviders();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(2));
+        page.FindAll("tbody tr").Single(r => r.TextContent.Contains("v1")).QuerySelector("button[aria-label=Delete]")!.Click();
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain("Delete alice/tools/demo:v1 (arm64)?"));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
+
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Select(r => r.QuerySelector("[data-label=Tag]")!.TextContent.Trim()).ShouldBe(["v2"]));
+        Services.GetRequiredService<NavigationManager>().Uri.ShouldBe("http://localhost/");
+        page.Markup.ShouldContain("0 downloads");
     }
 }

@@ -15,6 +15,13 @@ public sealed class FormatTests
     public void Sizes_use_binary_units(long bytes, string text) => Format.Bytes(bytes).ShouldBe(text);
 
     [Theory]
+    [InlineData(0, "0 downloads")]
+    [InlineData(1, "1 download")]
+    [InlineData(2, "2 downloads")]
+    [InlineData(12345, "12,345 downloads")]
+    public void Counts_agree_with_their_noun(long n, string text) => Format.Count(n, "download").ShouldBe(text);
+
+    [Theory]
     [InlineData(75, "1:15")]
     [InlineData(3725, "1:02:05")]
     [InlineData(double.PositiveInfinity, "–")]

@@ -8,7 +8,7 @@ using Registry.Web.Components.Pages.CollectionSettings;
 namespace Registry.Tests.Components;
 
 /// <summary>With <c>PrivateOnly</c> the settings page offers no way to make a collection public.</summary>
-public sealed class PrivateOnlySettingsTests : AccountTestContext
+public sealed class PrivateOnlySettingsTests : RegistryTestContext
 {
     [Fact]
     public async Task A_private_collection_offers_no_make_public_button_and_a_public_one_can_still_be_made_private()

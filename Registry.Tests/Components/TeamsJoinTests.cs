@@ -5,7 +5,7 @@ using Registry.Web.Components.Pages.Teams;
 
 namespace Registry.Tests.Components;
 
-public sealed class TeamsJoinTests : AccountTestContext
+public sealed class TeamsJoinTests : RegistryTestContext
 {
     private async Task<string> InviteAsync()
     {

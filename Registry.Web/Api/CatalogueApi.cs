@@ -14,17 +14,18 @@ public static class CatalogueApi
         {
             var found = await entities.FindAsync(name, context.RequestAborted);
             return Envelope.From(found, EntityJson.From);
-        });
+        }).Doc("Catalogue", "GetEntity", "An entity (a user's or team's namespace) by name").Returns<EntityJson>();
 
         app.MapPost("/v1/entities", async (HttpContext context, EntityService entities) =>
         {
             var (body, error) = await JsonBody.ReadAsync<CreateEntityRequest>(context);
             if (error is not null) return error;
             return Envelope.From(await entities.CreateAsync(context.GetActor(), body!.Name!, context.RequestAborted), EntityJson.From);
-        });
+        }).Doc("Catalogue", "CreateEntity", "Create an entity (only your own user name or a team you own)").Returns<EntityJson>().Body<CreateEntityRequest>();
 
         app.MapGet("/v1/collections/{entity}/{name}", async (string entity, string name, HttpContext context, CollectionService collections) =>
-            Envelope.From(await collections.FindAsync(context.GetActor(), entity, name, context.RequestAborted), CollectionJson.From));
+            Envelope.From(await collections.FindAsync(context.GetActor(), entity, name, context.RequestAborted), CollectionJson.From))
+            .Doc("Catalogue", "GetCollection", "A collection by entity and name; private ones only for those who may see them").Returns<CollectionJson>();
 
         app.MapPost("/v1/collections", async (HttpContext context, CollectionService collections) =>
         {
@@ -34,10 +35,11 @@ public static class CatalogueApi
             var created = await collections.CreateAsync(context.GetActor(), body!.Entity!, body.Name!, body.Description ?? "",
                 body.Private ? true : null, context.RequestAborted);
             return Envelope.From(created, CollectionJson.From);
-        });
+        }).Doc("Catalogue", "CreateCollection", "Create a collection in an entity").Returns<CollectionJson>().Body<CreateCollectionRequest>();
 
         app.MapGet("/v1/containers/{entity}/{collection}/{name}", async (string entity, string collection, string name, HttpContext context, ContainerService containers) =>
-            Envelope.From(await containers.FindAsync(context.GetActor(), entity, collection, name, context.RequestAborted), ContainerJson.From));
+            Envelope.From(await containers.FindAsync(context.GetActor(), entity, collection, name, context.RequestAborted), ContainerJson.From))
+            .Doc("Catalogue", "GetContainer", "A container with its images and tags per architecture").Returns<ContainerJson>();
 
         app.MapPost("/v1/containers", async (HttpContext context, ContainerService containers) =>
         {
@@ -45,6 +47,6 @@ public static class CatalogueApi
             if (error is not null) return error;
             var created = await containers.CreateAsync(context.GetActor(), body!.Collection!, body.Name!, body.Description ?? "", context.RequestAborted);
             return Envelope.From(created, ContainerJson.From);
-        });
+        }).Doc("Catalogue", "CreateContainer", "Create a container in a collection").Returns<ContainerJson>().Body<CreateContainerRequest>();
     }
 }

@@ -24,7 +24,7 @@ public static class DownloadsApi
             await images.RecordDownloadAsync(image.Value!.ContainerId, context.RequestAborted);
             context.Response.Headers.Location = urls.ForImage(context, image.Value.Id);
             return Results.StatusCode(StatusCodes.Status303SeeOther);
-        });
+        }).Doc("Downloads", "DownloadImage", "Pull an image: 303 to a signed, expiring URL of its bytes");
 
         app.MapMethods("/v1/imagefile-blob/{imageId}", ["GET", "HEAD"], async (string imageId, long? exp, string? sig, HttpContext context, ImageService images, IBlobStore blobs, SignedUrls urls) =>
         {
@@ -32,7 +32,7 @@ public static class DownloadsApi
             var image = await images.FindUploadedAsync(imageId, context.RequestAborted);
             if (image is null || !blobs.Exists(new Digest(image.Hash))) return Envelope.Error(404, "image not found");
             return ServeBlob(context, blobs.PathOf(new Digest(image.Hash)), image.Size, image.Hash, $"{image.Id}.sif");
-        });
+        }).Doc("Downloads", "GetImageBlob", "The image bytes behind a signed URL; supports HEAD, Range and ETag");
     }
 
     /// <summary>Zero-copy file response with ranges; an unsatisfiable range gets the JSON envelope instead of an empty 416.</summary>

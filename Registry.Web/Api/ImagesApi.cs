@@ -17,7 +17,7 @@ public static class ImagesApi
             var parsed = ImageRef.Parse(reference, options.Value);
             if (!parsed.Succeeded) return Envelope.Failure(parsed);
             return Envelope.From(await images.ResolveAsync(context.GetActor(), parsed.Value!, arch, requireUploaded: false, context.RequestAborted), ImageJson.From);
-        });
+        }).Doc("Images", "GetImage", "Resolve `entity/collection/container:tag` or `…@sha256.hash` to an image, optionally for one architecture").Returns<ImageJson>();
 
         app.MapPost("/v1/images", async (HttpContext context, ImageService images) =>
         {
@@ -25,7 +25,7 @@ public static class ImagesApi
             if (error is not null) return error;
             var created = await images.CreateAsync(context.GetActor(), body!.Container!, body.Hash!, body.Description ?? "", context.RequestAborted);
             return Envelope.From(created, ImageJson.From);
-        });
+        }).Doc("Images", "CreateImage", "Register an image (by its sha256) in a container before uploading its bytes").Returns<ImageJson>().Body<CreateImageRequest>();
 
         // The client accepts exactly 200 here (204 is an error).
         app.MapDelete("/v1/images/{**reference}", async (string reference, string? arch, HttpContext context, ImageService images, IOptions<RegistryOptions> options) =>
@@ -33,16 +33,20 @@ public static class ImagesApi
             var parsed = ImageRef.Parse(reference, options.Value);
             if (!parsed.Succeeded) return Envelope.Failure(parsed);
             return Envelope.From(await images.DeleteAsync(context.GetActor(), parsed.Value!, arch, context.RequestAborted), ImageJson.From);
-        });
+        }).Doc("Images", "DeleteImage", "Delete an image by reference; the container goes with its last image").Returns<ImageJson>();
 
         app.MapGet("/v1/tags/{containerId}", async (string containerId, HttpContext context, TagService tags) =>
-            Envelope.From(await tags.ListAsync(context.GetActor(), containerId, context.RequestAborted), ContainerJson.ImageTagsOf));
+            Envelope.From(await tags.ListAsync(context.GetActor(), containerId, context.RequestAborted), ContainerJson.ImageTagsOf))
+            .Doc("Tags", "GetTagsV1", "A container's tags, tag → image id (most recent of any architecture)").Returns<Dictionary<string, string>>();
         app.MapGet("/v2/tags/{containerId}", async (string containerId, HttpContext context, TagService tags) =>
-            Envelope.From(await tags.ListAsync(context.GetActor(), containerId, context.RequestAborted), ContainerJson.ArchTagsOf));
+            Envelope.From(await tags.ListAsync(context.GetActor(), containerId, context.RequestAborted), ContainerJson.ArchTagsOf))
+            .Doc("Tags", "GetTagsV2", "A container's tags per architecture, arch → tag → image id").Returns<Dictionary<string, Dictionary<string, string>>>();
         app.MapPost("/v1/tags/{containerId}", (string containerId, HttpContext context, TagService tags) =>
-            SetTagAsync(containerId, context, tags, archAware: false));
+            SetTagAsync(containerId, context, tags, archAware: false))
+            .Doc("Tags", "SetTagV1", "Point a tag at an image").Returns<Dictionary<string, string>>().Body<SetTagRequest>();
         app.MapPost("/v2/tags/{containerId}", (string containerId, HttpContext context, TagService tags) =>
-            SetTagAsync(containerId, context, tags, archAware: true));
+            SetTagAsync(containerId, context, tags, archAware: true))
+            .Doc("Tags", "SetTagV2", "Point a tag at an image for one architecture").Returns<Dictionary<string, Dictionary<string, string>>>().Body<SetTagRequest>();
 
         app.MapGet("/v1/search", async (string? value, string? arch, string? signed, HttpContext context, SearchService search) =>
         {
@@ -55,7 +59,7 @@ public static class ImagesApi
                 container = r.Containers.Select(ContainerJson.From),
                 image = r.Images.Select(ImageJson.From),
             });
-        });
+        }).Doc("Search", "Search", "Entities, collections, containers and images matching `value`, filtered by arch and signed");
     }
 
     private static async Task<IResult> SetTagAsync(string containerId, HttpContext context, TagService tags, bool archAware)

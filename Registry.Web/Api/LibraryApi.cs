@@ -56,6 +56,7 @@ public static class LibraryApi
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.
         foreach (var prefix in new[] { "/v1", "/v2", "/api/container" })
             app.Map(prefix + "/{**rest}", (HttpContext context) =>
-                Envelope.Error(404, $"{context.Request.Method} {context.Request.Path} is not part of this API"));
+                Envelope.Error(404, $"{context.Request.Method} {context.Request.Path} is not part of this API"))
+                .ExcludeFromDescription();
     }
 }

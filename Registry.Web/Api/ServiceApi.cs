@@ -14,7 +14,8 @@ public static class ServiceApi
     public static void MapServiceApi(this IEndpointRouteBuilder app)
     {
         var version = typeof(ServiceApi).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
-        app.MapGet("/version", () => Envelope.Data(new { version, apiVersion = ApiVersion }));
+        app.MapGet("/version", () => Envelope.Data(new { version, apiVersion = ApiVersion }))
+            .Doc("Service", "GetVersion", "Server and Library API version");
 
         // Every top-level value must be an object and URIs carry no trailing slash.
         app.MapGet("/assets/config/config.prod.json", (HttpContext context) =>
@@ -26,7 +27,7 @@ public static class ServiceApi
                 ["keystoreAPI"] = new { uri },
                 ["tokenAPI"] = new { uri },
             });
-        });
+        }).Doc("Service", "GetServiceConfig", "Service discovery for `remote add`: where the library, keystore and token APIs live");
 
         // What the token may do: its scope, the one collection it is restricted to (if any) and its expiry (null = never).
         app.MapGet("/v1/token-status", async (HttpContext context, IDbContextFactory<RegistryDbContext> dbFactory) =>
@@ -44,7 +45,7 @@ public static class ServiceApi
                 status = "valid", username = actor.UserName, scope = token.Scope.ToString().ToLowerInvariant(), admin = actor.IsAdmin,
                 collection, expires = token.ExpiresAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null,
             });
-        });
+        }).Doc("Service", "GetTokenStatus", "Whether the bearer token is valid, whose it is, its scope, collection and expiry");
 
         // Not enveloped: the CLI decodes the user object directly.
         app.MapGet("/v1/rbac/users/current", async (HttpContext context, UserManager<RegistryUser> users) =>
@@ -55,9 +56,10 @@ public static class ServiceApi
             // The role is the token's: an admin's read or write token is an ordinary user.
             return Results.Json(new { username = user!.UserName, email = user.Email ?? "", realname = user.RealName, role = actor.IsAdmin ? "admin" : "user",
                 scope = actor.Scope.ToString().ToLowerInvariant() });
-        });
+        }).Doc("Service", "GetCurrentUser", "The user the bearer token belongs to, with the token's role and scope (not enveloped)");
 
         // Gen-C clients try an OCI redirect first; 404 keeps them on the classic Library protocol.
-        app.MapGet("/v1/oci-redirect", () => Envelope.Error(404, "this registry serves the Library API only (no OCI redirect)"));
+        app.MapGet("/v1/oci-redirect", () => Envelope.Error(404, "this registry serves the Library API only (no OCI redirect)"))
+            .Doc("Service", "GetOciRedirect", "Always 404: this registry serves the Library protocol, not OCI");
     }
 }

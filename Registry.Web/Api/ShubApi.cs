@@ -49,6 +49,6 @@ public static class ShubApi
                 collection,
                 frozen = i.Tags.Any(t => t.Name == tag && t.Frozen),
             });
-        });
+        }).Doc("Singularity Hub", "GetShubManifest", "The manifest `pull shub://host/collection/container:tag` reads (not enveloped)");
     }
 }

@@ -15,7 +15,7 @@ public static class UploadsApi
             if (error is not null) return error;
             var ticket = await uploads.StartAsync(context.GetActor(), imageId, UploadKind.Single, body!.Filesize, body.Sha256sum, context.RequestAborted);
             return Envelope.From(ticket, t => new { uploadURL = $"{context.BaseUrl()}/v2/imagefile/_upload/{t.SessionId}/0/{t.Secret}" });
-        });
+        }).Doc("Uploads", "StartUpload", "Start a single-part upload: answers a one-time upload URL").Body<StartUploadRequest>();
 
         // The presigned target: no token arrives here, the URL itself is the capability. Must answer exactly 200.
         app.MapPut("/v2/imagefile/_upload/{sessionId}/{part:int}/{secret}", async (string sessionId, int part, string secret, HttpContext context, UploadService uploads) =>
@@ -24,10 +24,11 @@ public static class UploadsApi
             if (!received.Succeeded) return Envelope.Failure(received);
             context.Response.Headers.ETag = received.Value;
             return Results.Ok();
-        });
+        }).Doc("Uploads", "PutUploadPart", "The presigned upload target: the raw image bytes (or one part); the URL is the credential");
 
         app.MapPut("/v2/imagefile/{imageId}/_complete", async (string imageId, HttpContext context, UploadService uploads) =>
-            Completion(await uploads.CompleteAsync(context.GetActor(), imageId, null, context.RequestAborted)));
+            Completion(await uploads.CompleteAsync(context.GetActor(), imageId, null, context.RequestAborted)))
+            .Doc("Uploads", "CompleteUpload", "Finish a single-part upload: verifies size and sha256, answers quota and container URL");
 
         if (multipartEnabled)
         {
@@ -38,7 +39,7 @@ public static class UploadsApi
                 var ticket = await uploads.StartAsync(context.GetActor(), imageId, UploadKind.Multipart, body!.Filesize, null, context.RequestAborted);
                 // options left empty: the client then hashes every part and we verify each one.
                 return Envelope.From(ticket, t => new { uploadID = t.SessionId, totalParts = t.TotalParts, partSize = t.PartSize, options = new { } });
-            });
+            }).Doc("Uploads", "StartMultipartUpload", "Start a multipart upload: answers the upload id, part size and part count").Body<StartMultipartRequest>();
         }
 
         app.MapPut("/v2/imagefile/{imageId}/_multipart", async (string imageId, HttpContext context, UploadService uploads) =>
@@ -47,24 +48,26 @@ public static class UploadsApi
             if (error is not null) return error;
             var ticket = await uploads.PresignPartAsync(context.GetActor(), imageId, body!.UploadID!, body.PartNumber, body.PartSize, body.Sha256sum, context.RequestAborted);
             return Envelope.From(ticket, t => new { presignedURL = $"{context.BaseUrl()}/v2/imagefile/_upload/{t.SessionId}/{t.PartNumber}/{t.Secret}" });
-        });
+        }).Doc("Uploads", "PresignUploadPart", "A one-time URL for one part of a multipart upload").Body<UploadPartRequest>();
 
         app.MapPut("/v2/imagefile/{imageId}/_multipart_complete", async (string imageId, HttpContext context, UploadService uploads) =>
         {
             var (body, error) = await JsonBody.ReadAsync<CompleteMultipartRequest>(context);
             if (error is not null) return error;
             return Completion(await uploads.CompleteAsync(context.GetActor(), imageId, body!.UploadID, context.RequestAborted));
-        });
+        }).Doc("Uploads", "CompleteMultipartUpload", "Assemble and verify the parts of a multipart upload").Body<CompleteMultipartRequest>();
 
         app.MapPut("/v2/imagefile/{imageId}/_multipart_abort", async (string imageId, HttpContext context, UploadService uploads) =>
         {
             var (body, error) = await JsonBody.ReadAsync<AbortMultipartRequest>(context);
             if (error is not null) return error;
             return Envelope.From(await uploads.AbortAsync(context.GetActor(), imageId, body!.UploadID!, context.RequestAborted), _ => new { });
-        });
+        }).Doc("Uploads", "AbortMultipartUpload", "Abandon a multipart upload and free its parts").Body<AbortMultipartRequest>();
 
         app.MapPost("/v1/imagefile/{imageId}", async (string imageId, HttpContext context, UploadService uploads) =>
-            Completion(await uploads.UploadWholeAsync(context.GetActor(), imageId, context.Request.Body, context.Request.ContentLength, context.RequestAborted)));
+            Completion(await uploads.UploadWholeAsync(context.GetActor(), imageId, context.Request.Body, context.Request.ContentLength, context.RequestAborted)))
+            .Doc("Uploads", "UploadImageV1", "Legacy upload: the whole image as the request body")
+            .Body<Stream>("application/octet-stream");
     }
 
     /// <summary>The client prints "Library storage: using X out of Y" and the container URL from this body.</summary>

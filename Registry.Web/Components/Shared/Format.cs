@@ -25,6 +25,10 @@ public static class Format
         return utc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>"1 download", "2 downloads", "0 downloads".</summary>
+    public static string Count(long n, string singular, string? plural = null) =>
+        $"{n.ToString("N0", CultureInfo.InvariantCulture)} {(n == 1 ? singular : plural ?? singular + "s")}";
+
     public static string Utc(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     public static string Duration(double seconds) =>

@@ -1,27 +1,39 @@
 using System.Security.Claims;
 using Bunit;
 using Bunit.TestDoubles;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
+using Registry.Core;
 using Registry.Core.Access;
+using Registry.Core.Audit;
 using Registry.Core.Collections;
 using Registry.Core.Containers;
+using Registry.Core.Entities;
 using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
 using Registry.Core.Search;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
+using Registry.Core.Teams;
+using Registry.Core.Terms;
 using Registry.Core.Uploads;
 using Registry.Tests.Core;
 
 namespace Registry.Tests.Components;
 
-/// <summary>bunit context for the browsing pages: MudBlazor, real Core services over a migrated SQLite file, images pushed through the browser upload service.</summary>
-public abstract class BrowseTestContext : BunitContext, IAsyncLifetime
+/// <summary>
+/// bunit context for every page: MudBlazor and its providers, the real Core services over a migrated SQLite file,
+/// a signed-in user when asked, images pushed through the browser upload service.
+/// </summary>
+public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
 {
     protected TestDatabase Db { get; private set; } = default!;
+    protected FixedOptions<AccountOptions> AccountOptions { get; } = new(new AccountOptions());
     private BunitAuthorizationContext _auth = default!;
 
     public virtual async Task InitializeAsync()
@@ -32,13 +44,18 @@ public abstract class BrowseTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(Db.Factory);
         Services.AddSingleton<TimeProvider>(Db.Clock);
         Services.AddSingleton(Db.RegistryOptions);
+        Services.AddSingleton<IOptionsMonitor<AccountOptions>>(AccountOptions);
         Services.AddSingleton<IBlobStore>(new FileSystemBlobStore(Db.Root));
-        foreach (var type in new[] { typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService), typeof(SearchService),
-                                     typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService) })
+        foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
+                                     typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
+                                     typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
+                                     typeof(CollectionMembersService), typeof(AuditQueries) })
             Services.AddSingleton(type);
+        Services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         _auth = AddAuthorization();
     }
 
+    // MudBlazor's services are only IAsyncDisposable, so the context is disposed asynchronously here, before xunit's Dispose.
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
@@ -48,15 +65,18 @@ public abstract class BrowseTestContext : BunitContext, IAsyncLifetime
     protected void SignIn(Actor actor)
     {
         _auth.SetAuthorized(actor.UserName);
-        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, actor.UserId!));
+        // Roles first: bunit's SetRoles drops claims set before it, and the id claim is what makes the actor.
         if (actor.IsAdmin) _auth.SetRoles(RegistryClaimsFactory.AdminRole);
+        _auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, actor.UserId!));
     }
 
-    protected void RenderProviders()
+    /// <summary>Renders the MudBlazor providers that popovers, dialogs and snackbars need; dialogs show up in the one returned.</summary>
+    protected IRenderedComponent<MudDialogProvider> RenderProviders()
     {
         Render<MudPopoverProvider>();
-        Render<MudDialogProvider>();
+        var dialogs = Render<MudDialogProvider>();
         Render<MudSnackbarProvider>();
+        return dialogs;
     }
 
     protected async Task<string> CreateCollectionAsync(Actor owner, string name, bool isPrivate = false)

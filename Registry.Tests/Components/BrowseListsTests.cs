@@ -1,0 +1,90 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Teams;
+using Registry.Web.Components.Pages.CollectionSettings;
+using Registry.Web.Components.Pages.Home;
+using Registry.Web.Components.Pages.Search;
+
+namespace Registry.Tests.Components;
+
+/// <summary>Result lists on home and search are real links, and search finds collections by their entity's name.</summary>
+public sealed class BrowseListsTests : RegistryTestContext
+{
+    [Fact]
+    public async Task Recently_updated_containers_on_home_are_links()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        await CreateCollectionAsync(alice, "tools");
+        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        RenderProviders();
+
+        var page = Render<Home>();
+
+        page.WaitForAssertion(() => page.Find("[data-testid=recent] a").GetAttribute("href").ShouldBe("alice/tools/demo"));
+        page.Find("[data-testid=recent]").TextContent.ShouldContain("v1");
+    }
+
+    [Fact]
+    public async Task Searching_an_entity_name_lists_its_visible_collections_and_containers_as_links()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        await CreateCollectionAsync(alice, "tools");
+        await CreateCollectionAsync(alice, "secret", isPrivate: true);
+        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        RenderProviders();
+
+        var nav = Services.GetRequiredService<NavigationManager>();
+        nav.NavigateTo("search?q=alice");
+        var page = Render<SearchPage>();
+
+        page.WaitForAssertion(() => page.FindAll("[data-testid=found-collections] a").Select(a => a.GetAttribute("href")).ShouldBe(["alice/tools"]));
+        page.FindAll("[data-testid=found-containers] a").Select(a => a.GetAttribute("href")).ShouldBe(["alice/tools/demo"]);
+        page.Markup.ShouldNotContain("secret");
+
+        nav.NavigateTo("search?q=" + Uri.EscapeDataString("alice/tools/de"));
+        var byPath = Render<SearchPage>();
+        byPath.WaitForAssertion(() => byPath.FindAll("[data-testid=found-containers] a").Select(a => a.GetAttribute("href")).ShouldBe(["alice/tools/demo"]));
+    }
+
+    [Fact]
+    public async Task Search_finds_containers_by_the_labels_inside_their_SIF_files_but_not_private_ones()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        await CreateCollectionAsync(alice, "tools");
+        await CreateCollectionAsync(alice, "secret", isPrivate: true);
+        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-2\"}"));
+        await PushAsync(alice, "secret", "hidden", "v1", SifBytes.Create("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-private\"}"));
+        RenderProviders();
+
+        Services.GetRequiredService<NavigationManager>().NavigateTo("search?q=rnaseq");
+        var page = Render<SearchPage>();
+
+        page.WaitForAssertion(() => page.FindAll("[data-testid=found-labels] a").Select(a => a.GetAttribute("href")).ShouldBe(["alice/tools/demo"]));
+        page.Find("[data-testid=found-labels]").TextContent.ShouldContain("org.lab.pipeline: rnaseq-2");
+        page.Markup.ShouldNotContain("rnaseq-private");
+    }
+
+    [Theory]
+    [InlineData(false, false, "Only people who share a team with you can be added: create a team and invite them, or join theirs.")]
+    [InlineData(true, false, "1 person from your teams can be added.")]
+    [InlineData(true, true, "Everyone in your teams is already a member here.")]
+    public async Task The_member_picker_says_whom_it_offers(bool teammate, bool alreadyMember, string hint)
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var bob = await Db.AddUserAsync("bob");
+        var collectionId = await CreateCollectionAsync(alice, "tools");
+        var teams = Services.GetRequiredService<TeamService>();
+        (await teams.CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
+        if (teammate) (await teams.AddMemberAsync(alice, "lab", "bob", TeamRole.Member)).Succeeded.ShouldBeTrue();
+        if (alreadyMember)
+            (await Services.GetRequiredService<Registry.Core.Collections.CollectionMembersService>()
+                .SetAsync(alice, collectionId, bob.UserId!, Registry.Core.Collections.CollectionRole.Contributor)).Succeeded.ShouldBeTrue();
+        SignIn(alice);
+        RenderProviders();
+
+        var page = Render<CollectionSettings>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "tools"));
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain(hint));
+    }
+}
