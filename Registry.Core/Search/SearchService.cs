@@ -49,6 +49,8 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
 
         if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
         var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
+        // Fix-up filled each entity's list with every loaded collection, private ones included: keep the visible ones.
+        foreach (var entity in entities) entity.Collections = collections.Where(c => c.EntityId == entity.Id).ToList();
         var matchingCollections = collections.Where(c => c.Name.Contains(value) || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();
         return new SearchResults(entities, matchingCollections, containers, images);
     }
