@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Access;
+using Microsoft.EntityFrameworkCore;
 using Registry.Core.Collections;
+using Registry.Core.Data;
 using Registry.Core.Identity.AccessTokens;
 
 namespace Registry.Tests.Api;
@@ -154,5 +156,74 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         (status, body) = await clientB.GetAsync("/api/container/solo/y:nope");
         status.ShouldBe(HttpStatusCode.NotFound);
         body!["error"]!["code"]!.GetValue<int>().ShouldBe(404);
+    }
+
+    [Fact]
+    public async Task Entities_are_users_and_teams_so_post_only_explains_why()
+    {
+        var (_, token) = await factory.CreateUserAsync("entityposter");
+        var client = new LibraryClient(factory.Client(token));
+        var entity = new { name = "entityposter", description = "No description", collections = (string[]?)null, size = 0, quota = 0, defaultPrivate = false, customData = "" };
+        var (status, body) = await client.PostAsync("/v1/entities", entity);
+        status.ShouldBe(HttpStatusCode.Conflict);
+        body!.ToJsonString().ShouldBe("""{"error":{"code":409,"message":"entity entityposter already exists"}}""");
+        (status, body) = await client.PostAsync("/v1/entities", entity with { name = "someoneelse" });
+        status.ShouldBe(HttpStatusCode.Forbidden);
+        body!["error"]!["message"]!.GetValue<string>().ShouldContain("push to library://entityposter/");
+        (await new LibraryClient(factory.Client()).PostAsync("/v1/entities", entity)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Container_url_of_a_push_opens_the_container_page()
+    {
+        var (_, token) = await factory.CreateUserAsync("pageowner");
+        var client = new LibraryClient(factory.Client(token));
+        var file = FakeSif.Make(1500);
+        var (_, e) = await client.GetAsync("/v1/entities/pageowner");
+        var (_, c) = await client.PostAsync("/v1/collections", new { name = "lab", entity = (string)e!["data"]!["id"]! });
+        var (_, x) = await client.PostAsync("/v1/containers", new { name = "viewer", collection = (string)c!["data"]!["id"]! });
+        var (_, image) = await client.PostAsync("/v1/images", new { hash = "sha256." + Hex(file), container = (string)x!["data"]!["id"]! });
+        var imageId = (string)image!["data"]!["id"]!;
+        var (_, start) = await client.PostAsync($"/v2/imagefile/{imageId}", new { filesize = file.Length, sha256sum = Hex(file) });
+        (await new HttpClient().PutAsync((string)start!["data"]!["uploadURL"]!, new ByteArrayContent(file))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (_, done) = await client.SendAsync(HttpMethod.Put, $"/v2/imagefile/{imageId}/_complete", "{}");
+        var containerUrl = (string)done!["data"]!["containerUrl"]!;
+
+        var page = await factory.Client().GetAsync(containerUrl);
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        page.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        (await page.Content.ReadAsStringAsync()).ShouldContain("<title>pageowner/lab/viewer</title>");
+    }
+
+    [Fact]
+    public async Task Search_by_arch_list_or_signed_returns_images_only()
+    {
+        var (_, token) = await factory.CreateUserAsync("archsearch");
+        var imageId = await new LibraryClient(factory.Client(token)).PushAsync("archsearch", "c", "finder", FakeSif.Make(1200), "v1");
+        var anonymous = new LibraryClient(factory.Client());
+
+        var (_, both) = await anonymous.GetAsync("/v1/search?arch=amd64%2Carm64&value=finder");
+        both!["data"]!["entity"]!.AsArray().ShouldBeEmpty();
+        both["data"]!["container"]!.AsArray().ShouldBeEmpty();
+        both["data"]!["image"]!.AsArray().Select(i => (string)i!["id"]!).ShouldBe([imageId]);
+        (await anonymous.GetAsync("/v1/search?arch=arm64&value=finder")).Body!["data"]!["image"]!.AsArray().ShouldBeEmpty();
+        // Nothing here is signed.
+        (await anonymous.GetAsync("/v1/search?arch=amd64&signed=true&value=finder")).Body!.ToJsonString()
+            .ShouldBe("""{"data":{"entity":[],"collection":[],"container":[],"image":[]}}""");
+        var (status, body) = await anonymous.GetAsync("/v1/search");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body!.ToJsonString().ShouldBe("""{"error":{"code":400,"message":"search value must be at least 3 characters"}}""");
+    }
+
+    [Fact]
+    public async Task Tokens_are_stored_only_as_hashes()
+    {
+        var (user, token) = await factory.CreateUserAsync("hashedtoken");
+        await using var db = factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext();
+        var stored = db.AccessTokens.Where(t => t.UserId == user.Id).Select(t => t.SecretHash).ToList().ShouldHaveSingleItem();
+        stored.ShouldNotContain(token);
+        stored.ShouldNotContain(token["reg_".Length..]);
+        var database = await File.ReadAllBytesAsync(Path.Combine(factory.DataPath, "registry.db"));
+        System.Text.Encoding.UTF8.GetString(database).ShouldNotContain(token["reg_".Length..]);
     }
 }
