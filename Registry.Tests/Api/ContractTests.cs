@@ -226,4 +226,20 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         var database = await File.ReadAllBytesAsync(Path.Combine(factory.DataPath, "registry.db"));
         System.Text.Encoding.UTF8.GetString(database).ShouldNotContain(token["reg_".Length..]);
     }
+
+    [Fact]
+    public async Task One_and_two_component_refs_resolve_in_the_default_entity_and_collection()
+    {
+        // The test host keeps the shipped defaults: entity "default", collection "default".
+        var (_, token) = await factory.CreateUserAsync("default");
+        var client = new LibraryClient(factory.Client(token));
+        var id = await client.PushAsync("default", "default", "alpine", FakeSif.Make(1100), "3.19");
+        var toolsId = await client.PushAsync("default", "tools", "alpine", FakeSif.Make(1100), "latest");
+        var anonymous = new LibraryClient(factory.Client());
+
+        (await anonymous.GetAsync("/v1/images/alpine:3.19?arch=amd64")).Body!["data"]!["id"]!.GetValue<string>().ShouldBe(id);
+        (await anonymous.GetAsync("/v1/images/default/alpine:3.19?arch=amd64")).Body!["data"]!["id"]!.GetValue<string>().ShouldBe(id);
+        (await anonymous.GetAsync("/v1/images/tools/alpine?arch=amd64")).Body!["data"]!["id"]!.GetValue<string>().ShouldBe(toolsId);
+        (await anonymous.Http.GetAsync("/v1/imagefile/alpine:3.19?arch=amd64")).StatusCode.ShouldBe(HttpStatusCode.SeeOther);
+    }
 }

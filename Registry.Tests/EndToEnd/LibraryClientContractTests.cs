@@ -78,4 +78,12 @@ public sealed partial class LibraryClientTests
         search.GetProperty("container").EnumerateArray().Single().GetProperty("id").GetString().ShouldBe(containerId);
         search.GetProperty("image").EnumerateArray().Single().GetProperty("id").GetString().ShouldBe(imageId);
     }
+
+    [Fact]
+    public async Task A_search_shorter_than_three_characters_is_refused_by_the_client()
+    {
+        var search = await Lib(null, "search", "ab");
+        search.ExitCode.ShouldBe(1, search.ToString());
+        search.Stderr.ShouldContain("3 characters");
+    }
 }
