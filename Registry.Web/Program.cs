@@ -27,6 +27,7 @@ if (isAdminCommand) AdminCli.QuietLogging(builder.Logging);
 
 builder.Services.AddRegistryCore(builder.Configuration);
 builder.Services.AddSingleton<SignedUrls>();
+builder.Services.AddTransient<IStartupFilter, CollapseApiSlashes>();
 // Cookie and antiforgery keys live in the data folder too: nothing is written elsewhere, and sign-ins survive restarts.
 builder.Services.AddDataProtection().SetApplicationName("Registry")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(

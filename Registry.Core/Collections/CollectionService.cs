@@ -14,10 +14,18 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
     {
         if (!Names.IsValid(entity) || !Names.IsValid(name)) return Result.Invalid($"'{entity}/{name}' is not a valid collection: use {Names.Rule}");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var collection = await db.Collections.AsNoTracking().WithAccessGraph()
+        var collection = await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
             .FirstOrDefaultAsync(c => c.Name == name && c.Entity!.Name == entity, ct);
         if (collection is null || !AccessRules.For(actor, collection).CanView) return Result.NotFound($"collection {entity}/{name} not found");
         return collection;
+    }
+
+    /// <summary>The collections of an entity that <paramref name="actor"/> may see (an entity's <c>collections</c> member).</summary>
+    public async Task<List<Collection>> VisibleInAsync(Actor actor, string entityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var all = await db.Collections.AsNoTracking().WithAccessGraph().Where(c => c.EntityId == entityId).OrderBy(c => c.Name).ToListAsync(ct);
+        return all.Where(c => AccessRules.For(actor, c).CanView).ToList();
     }
 
     /// <summary>
@@ -130,7 +138,7 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         if (!Names.IsValid(name)) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var candidates = await db.Collections.AsNoTracking().WithAccessGraph().Where(c => c.Name == name).ToListAsync(ct);
-        return candidates.Where(c => AccessRules.For(actor, c).CanView).ToList();
+        return candidates.Where(c => AccessRules.For(actor, c).CanView).OrderBy(c => c.Entity!.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

@@ -50,6 +50,8 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
 
         if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
         var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
+        // Fix-up filled each entity's list with every loaded collection, private ones included: keep the visible ones.
+        foreach (var entity in entities) entity.Collections = collections.Where(c => c.EntityId == entity.Id).ToList();
         // A query naming the entity (or "entity/collection") lists its collections too, as it already lists their containers.
         var matchingCollections = collections.Where(c => $"{c.Entity!.Name}/{c.Name}".Contains(value)
                                                          || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();

@@ -1,7 +1,30 @@
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Registry.Web.Api.Authentication;
 
 namespace Registry.Web.Api;
+
+/// <summary>
+/// Older clients send repeated slashes (<c>//v1/images/e//c/x</c>): API paths are collapsed before anything else, routing
+/// included, hence a startup filter (WebApplication routes before the middleware in Program.cs). See: LIBRARY-API.md §2.
+/// </summary>
+public sealed class CollapseApiSlashes : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            var path = context.Request.Path.Value;
+            if (path is not null && path.Contains("//"))
+            {
+                var collapsed = new PathString(Regex.Replace(path, "/{2,}", "/"));
+                if (LibraryApi.IsApiPath(collapsed)) context.Request.Path = collapsed;
+            }
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}
 
 /// <summary>The Library API's route table and the plumbing every one of its answers shares.</summary>
 public static class LibraryApi

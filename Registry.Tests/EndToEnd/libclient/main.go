@@ -12,6 +12,15 @@
 //	pullverify e/c/x:tag OUT      GetImage + ConcurrentDownloadImage (CLI settings) + hash check
 //	search VALUE                  one line per image: library://e/c/x:tags
 //	delete e/c/x:tag ARCH
+//	decode KIND PATH              GET PATH (with token) and decode the body with the
+//	                              client's own response type KIND: entity, collection,
+//	                              container, image, tags, archtags, search
+//
+//	-legacy  the transport answers /version with 404 (an old server): the client then
+//	         uploads with legacy POST /v1/imagefile and tags through /v1/tags
+//
+// The pull commands also print "ranged=R": how many requests carried a Range header
+// (proves the concurrent ranged download after a 303).
 //
 // Flags may appear anywhere. Exit codes: 0 ok, 1 client error (printed to
 // stderr), 2 usage, 3 not found. Client log lines go to stderr prefixed "# ".
@@ -19,11 +28,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/apptainer/container-library-client/client"
@@ -49,9 +62,31 @@ var (
 	token   = fs.String("token", "", "bearer token")
 	arch    = fs.String("arch", "", "architecture (default: amd64; push: SIF header)")
 	desc    = fs.String("desc", "", "image description (push)")
+	legacy  = fs.Bool("legacy", false, "pretend the server has no /version (legacy upload, v1 tags)")
 )
 
-func main() { os.Exit(run()) }
+// countingTransport counts what the client sends; with -legacy it answers /version with 404 itself.
+// The client and its redirect/presigned requests all go through http.DefaultClient.
+type countingTransport struct{ ranged int64 }
+
+var transport = &countingTransport{}
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Range") != "" {
+		atomic.AddInt64(&t.ranged, 1)
+	}
+	if *legacy && strings.HasSuffix(r.URL.Path, "/version") {
+		fmt.Fprintln(os.Stderr, "# transport: answered", r.URL.Path, "with 404 (-legacy)")
+		return &http.Response{StatusCode: 404, Status: "404 Not Found", Body: io.NopCloser(strings.NewReader("")),
+			Header: http.Header{}, Request: r, ProtoMajor: 1, ProtoMinor: 1}, nil
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func main() {
+	http.DefaultClient.Transport = transport
+	os.Exit(run())
+}
 
 func run() int {
 	args, err := parseInterspersed(os.Args[1:])
@@ -70,7 +105,7 @@ func run() int {
 	defer cancel()
 
 	cmd, args := args[0], args[1:]
-	need := map[string]int{"version": 0, "push": 3, "get": 1, "pull": 2, "pullconc": 2, "pullverify": 2, "search": 1, "delete": 2}
+	need := map[string]int{"version": 0, "push": 3, "get": 1, "pull": 2, "pullconc": 2, "pullverify": 2, "search": 1, "delete": 2, "decode": 2}
 	n, ok := need[cmd]
 	if !ok || len(args) != n {
 		fmt.Fprintf(os.Stderr, "unknown command or wrong number of arguments: %s %q\n", cmd, args)
@@ -118,8 +153,8 @@ func run() int {
 		if img.Architecture != nil {
 			imgArch = *img.Architecture
 		}
-		fmt.Printf("id=%s\nhash=%s\nsize=%d\nuploaded=%t\narch=%s\ntags=%s\n",
-			img.ID, img.Hash, img.Size, img.Uploaded, imgArch, strings.Join(img.Tags, ","))
+		fmt.Printf("id=%s\nhash=%s\nsize=%d\nuploaded=%t\narch=%s\ntags=%s\ndescription=%s\n",
+			img.ID, img.Hash, img.Size, img.Uploaded, imgArch, strings.Join(img.Tags, ","), img.Description)
 
 	case "pull", "pullconc", "pullverify":
 		path, tag := splitRef(args[0])
@@ -156,7 +191,7 @@ func run() int {
 			return fail(err)
 		}
 		st, _ := os.Stat(args[1])
-		fmt.Printf("hash=%s\nsize=%d\n", got, st.Size())
+		fmt.Printf("hash=%s\nsize=%d\nranged=%d\n", got, st.Size(), atomic.LoadInt64(&transport.ranged))
 		if cmd == "pullverify" && got != want {
 			return fail(fmt.Errorf("hash mismatch: downloaded %s, library says %s", got, want))
 		}
@@ -178,12 +213,51 @@ func run() int {
 			fmt.Printf("library://%s/%s/%s:%s\n", img.EntityName, img.CollectionName, img.ContainerName, t)
 		}
 
+	case "decode":
+		return decode(args[0], args[1])
+
 	case "delete":
 		if err := c.DeleteImage(ctx, args[0], args[1]); err != nil {
 			return fail(err)
 		}
 		fmt.Println("deleted")
 	}
+	return 0
+}
+
+// decode fetches path and decodes the body strictly into the client's own response type for kind,
+// so zone-less times, numeric ids or wrongly typed members fail here as they would in the client.
+func decode(kind, path string) int {
+	targets := map[string]interface{}{
+		"entity": &client.EntityResponse{}, "collection": &client.CollectionResponse{},
+		"container": &client.ContainerResponse{}, "image": &client.ImageResponse{},
+		"tags": &client.TagsResponse{}, "archtags": &client.ArchTagsResponse{}, "search": &client.SearchResponse{},
+	}
+	target, ok := targets[kind]
+	if !ok {
+		fmt.Fprintln(os.Stderr, "unknown kind", kind)
+		return 2
+	}
+	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(*baseURL, "/")+path, nil)
+	if err != nil {
+		return fail(err)
+	}
+	if *token != "" {
+		req.Header.Set("Authorization", "BEARER "+*token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fail(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fail(fmt.Errorf("GET %s: HTTP status %d", path, res.StatusCode))
+	}
+	if err := json.NewDecoder(res.Body).Decode(target); err != nil {
+		return fail(fmt.Errorf("decoding %s as %s: %v", path, kind, err))
+	}
+	out, _ := json.Marshal(target)
+	fmt.Printf("decoded=%s\n", out)
 	return 0
 }
 
