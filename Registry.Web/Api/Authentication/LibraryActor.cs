@@ -39,7 +39,7 @@ public static class LibraryActor
             }
             // Terms of service bind API use too: a token of a user who has not agreed to the current version is refused.
             var terms = context.RequestServices.GetRequiredService<TermsService>();
-            if (!terms.HasAgreed(found.Value.User) && !context.Request.Path.StartsWithSegments("/version"))
+            if (!terms.HasAgreed(found.Value.AcceptedTermsVersion) && !context.Request.Path.StartsWithSegments("/version"))
             {
                 await Envelope.WriteErrorAsync(context, 403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
                 return;
