@@ -28,6 +28,7 @@ public static class DependencyInjection
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataPath), "Registry:DataPath must be set")
             .Validate(o => Names.IsValid(o.DefaultEntity) && Names.IsValid(o.DefaultCollection), "Registry:DefaultEntity/DefaultCollection must be valid names")
             .Validate(o => o.MultipartPartSize >= 5 * 1024 * 1024, "Registry:MultipartPartSize must be at least 5 MiB")
+            .Validate(o => o.GcInterval >= TimeSpan.Zero, "Registry:GcInterval must be 0 (off) or positive")
             .ValidateOnStart();
 
         services.AddDbContextFactory<RegistryDbContext>((sp, db) =>
@@ -51,6 +52,7 @@ public static class DependencyInjection
         services.AddSingleton<SearchService>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StorageMaintenance>();
+        services.AddHostedService<ScheduledGc>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<DownloadService>();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName))
             .Validate(o => o.TermsVersion >= 0 && o.InviteLifetime > TimeSpan.Zero, "Accounts:TermsVersion must be >= 0 and InviteLifetime positive")

@@ -63,8 +63,14 @@ builder.Services.AddIdentityCore<RegistryUser>(options =>
     .AddDefaultTokenProviders();
 builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
 
-// Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody).
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+// Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody). The default minimum
+// body data rate (240 B/s after 5 s) stays: it only drops stalled clients. 2 MiB of request buffer per connection lets the
+// socket keep filling while the upload loop hashes and writes its 1 MiB buffers (Kestrel's default is 1 MiB).
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = null;
+    k.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
+});
 
 var app = builder.Build();
 

@@ -14,7 +14,7 @@ namespace Registry.Tests.EndToEnd;
 public sealed class LibraryClientTests(RegistryFixture fx, ITestOutputHelper output)
 {
     private const int Small = 200_000;
-    private const int Big = 70_000_000; // SIF > 64 MiB => multipart upload
+    private const int Big = 70_000_000; // SIF > 64 MiB => multipart upload (RegistryServer offers 32 MiB parts: 3 of them)
 
     // ---------------------------------------------------------------- 1 version
 
