@@ -20,7 +20,7 @@ namespace Registry.Core.Images;
 internal sealed class ImageLookup
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
-    private const int MaxCached = 50_000;
+    private const int MaxCached = 20_000; // a few KB each at most
     private sealed record Cached(Container Container, Image Image, long Generation, long At);
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
 

@@ -36,7 +36,8 @@ internal sealed class LargeChunkSendFile(IHttpResponseBodyFeature inner) : IHttp
             {
                 var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(remaining, ChunkSize)), offset, cancellationToken);
                 if (read == 0) throw new IOException($"{path} ended {remaining} bytes early");
-                await inner.Writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                var sent = await inner.Writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                if (sent.IsCompleted || sent.IsCanceled) return; // the client went away: stop reading the file
                 offset += read;
                 remaining -= read;
             }
