@@ -42,6 +42,9 @@ public sealed class RegistryOptions
     /// <summary>How often the server runs <c>admin gc</c> by itself; 0 = never (run it by hand or from cron).</summary>
     public TimeSpan GcInterval { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Touched by the admin CLI after it writes, watched by the server (its read caches).</summary>
+    public string WriteSignalFile => Path.Combine(DataRoot, "cli-writes.signal");
+
     /// <summary>Resolved absolute data folder.</summary>
     public string DataRoot => Path.GetFullPath(DataPath);
 }

@@ -77,7 +77,14 @@ var app = builder.Build();
 await using (var scope = app.Services.CreateAsyncScope())
     await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>());
 
-if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
+var registryOptions = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
+if (isAdminCommand)
+{
+    WriteTracker.SignalWritesTo(registryOptions.WriteSignalFile);
+    return await AdminCli.RunAsync(app.Services, args[1..]);
+}
+// Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
+WriteTracker.WatchWritesOf(registryOptions.WriteSignalFile);
 
 // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
 await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();

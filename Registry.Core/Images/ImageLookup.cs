@@ -14,12 +14,12 @@ namespace Registry.Core.Images;
 /// The hot read behind every pull and <c>GET /v1/images/…</c>: one compiled, untracked SQL query returns the container,
 /// its access graph (memberships of the asking user only — all <see cref="Access.AccessRules"/> looks at), the image the
 /// ref points to and that image's tags. Found images are remembered per (user, ref) until the next database write made by
-/// this process (<see cref="WriteTracker"/>) or for <see cref="CacheLifetime"/> at most (writes by the admin CLI).
+/// this process or the admin CLI (<see cref="WriteTracker"/>), and for <see cref="CacheLifetime"/> at most.
 /// The objects returned are shared between requests: read them, never change them.
 /// </summary>
 internal sealed class ImageLookup
 {
-    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(60); // a backstop for edits made with sqlite3 by hand
     private const int MaxCached = 20_000; // a few KB each at most
     private sealed record Cached(Container Container, Image Image, long Generation, long At);
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);

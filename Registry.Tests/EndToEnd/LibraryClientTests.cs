@@ -196,6 +196,8 @@ public sealed class LibraryClientTests(RegistryFixture fx, ITestOutputHelper out
         var repo = $"{alice.Name}/hidden/{container}";
         var sif = await fx.Sif.CreateAsync(Small);
         (await Lib(alice.Token, "push", sif, repo, "v1")).ExitCode.ShouldBe(0);
+        // Seen while still public: the server now has this lookup cached, and the admin CLI (another process) must end that.
+        (await Lib(null, "get", $"{repo}:v1")).ExitCode.ShouldBe(0);
         var priv = await fx.Server.AdminAsync("collection", "private", $"{alice.Name}/hidden");
         priv.ExitCode.ShouldBe(0, priv.ToString());
 
