@@ -29,7 +29,8 @@ internal sealed class ImageLookup
         List<CollectionMember> CollectionMembers, List<TeamMember> TeamMembers, Image? Image, List<Tag> ImageTags);
 
     // hash set: the version with that hash (arch ignored); else the tag, on the arch if given, else the most recently set one.
-    private static readonly Func<RegistryDbContext, string, string, string, string, string?, string?, string, Task<Row?>> Query =
+    // Per instance, not static: a compiled query is bound to the first model it runs with (one per app, but tests build several).
+    private readonly Func<RegistryDbContext, string, string, string, string, string?, string?, string, Task<Row?>> _query =
         EF.CompileAsyncQuery((RegistryDbContext db, string entity, string collection, string container, string tag, string? arch, string? hash, string userId) =>
             (from x in db.Containers.AsNoTracking()
              where x.Name == container && x.Collection!.Name == collection && x.Collection.Entity!.Name == entity
@@ -63,9 +64,9 @@ internal sealed class ImageLookup
         return found;
     }
 
-    private static async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch, string? userId)
+    private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch, string? userId)
     {
-        var row = await Query(db, reference.Entity, reference.Collection, reference.Container, reference.Tag,
+        var row = await _query(db, reference.Entity, reference.Collection, reference.Container, reference.Tag,
             string.IsNullOrEmpty(arch) ? null : arch, reference.Hash?.Hex, userId ?? "");
         if (row is null) return null;
         row.Collection.Members = row.CollectionMembers;
