@@ -29,6 +29,7 @@ public static class DependencyInjection
             .Validate(o => Names.IsValid(o.DefaultEntity) && Names.IsValid(o.DefaultCollection), "Registry:DefaultEntity/DefaultCollection must be valid names")
             .Validate(o => o.MultipartPartSize >= 5 * 1024 * 1024, "Registry:MultipartPartSize must be at least 5 MiB")
             .Validate(o => o.MaxCollectionsPerUser >= 0, "Registry:MaxCollectionsPerUser must be 0 (unlimited) or more")
+            .Validate(o => o.GcInterval >= TimeSpan.Zero, "Registry:GcInterval must be 0 (off) or positive")
             .ValidateOnStart();
 
         services.AddDbContextFactory<RegistryDbContext>((sp, db) =>
@@ -36,7 +37,7 @@ public static class DependencyInjection
             var dataRoot = sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot;
             Directory.CreateDirectory(dataRoot);
             db.UseSqlite($"Data Source={Path.Combine(dataRoot, "registry.db")};Default Timeout=30")
-              .AddInterceptors(new SqlitePragmas());
+              .AddInterceptors(new SqlitePragmas(), new WriteCommandInterceptor(), new WriteCommitInterceptor());
         });
         // Identity's stores want a scoped DbContext; it comes from the same factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext());
@@ -53,6 +54,7 @@ public static class DependencyInjection
         services.AddSingleton<LabelSearch>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StorageMaintenance>();
+        services.AddHostedService<ScheduledGc>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<DownloadService>();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName))
             .Validate(o => o.TermsVersion >= 0 && o.InviteLifetime > TimeSpan.Zero, "Accounts:TermsVersion must be >= 0 and InviteLifetime positive")

@@ -23,8 +23,9 @@ public sealed class RegistryOptions
     /// <summary>Public base URL (scheme://host:port) used in upload and download URLs; empty = taken from each request.</summary>
     public string PublicUrl { get; set; } = "";
 
-    /// <summary>Part size offered to clients for multipart uploads, in bytes.</summary>
-    public long MultipartPartSize { get; set; } = 64L * 1024 * 1024;
+    /// <summary>Part size offered to clients for multipart uploads, in bytes. Each part costs a presign call and a request;
+    /// the client streams parts (it never holds one in memory), so large parts are cheap for it.</summary>
+    public long MultipartPartSize { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Whether multipart uploads are offered at all (false: clients fall back to one PUT).</summary>
     public bool MultipartEnabled { get; set; } = true;
@@ -49,6 +50,12 @@ public sealed class RegistryOptions
 
     /// <summary>Most collections one entity (a user's own, or a team's) may hold when a non-admin creates one; 0 = unlimited.</summary>
     public int MaxCollectionsPerUser { get; set; }
+
+    /// <summary>How often the server runs <c>admin gc</c> by itself; 0 = never (run it by hand or from cron).</summary>
+    public TimeSpan GcInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Touched by the admin CLI after it writes, watched by the server (its read caches).</summary>
+    public string WriteSignalFile => Path.Combine(DataRoot, "cli-writes.signal");
 
     /// <summary>Resolved absolute data folder.</summary>
     public string DataRoot => Path.GetFullPath(DataPath);

@@ -69,15 +69,28 @@ builder.Services.AddIdentityCore<RegistryUser>(options =>
     .AddDefaultTokenProviders();
 builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
 
-// Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody).
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+// Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody). The default minimum
+// body data rate (240 B/s after 5 s) stays: it only drops stalled clients. 2 MiB of request buffer per connection lets the
+// socket keep filling while the upload loop hashes and writes its 1 MiB buffers (Kestrel's default is 1 MiB).
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = null;
+    k.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
+});
 
 var app = builder.Build();
 
 await using (var scope = app.Services.CreateAsyncScope())
     await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>());
 
-if (isAdminCommand) return await AdminCli.RunAsync(app.Services, args[1..]);
+var registryOptions = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
+if (isAdminCommand)
+{
+    WriteTracker.SignalWritesTo(registryOptions.WriteSignalFile);
+    return await AdminCli.RunAsync(app.Services, args[1..]);
+}
+// Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
+WriteTracker.WatchWritesOf(registryOptions.WriteSignalFile);
 
 // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
 await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();

@@ -97,7 +97,7 @@ mksif() {
 }
 
 RESULTS=()
-row() { RESULTS+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$@")"); }
+row() { RESULTS+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$@")"); echo "${RESULTS[-1]}" >&2; } # also to the log: a cut-off run keeps its rows
 verdict() { if ge "$1" "$2"; then echo "met"; else echo "**missed**"; fi; }
 
 # RSS sampling of the server (VmRSS, KiB) every 100 ms into a file.
@@ -158,7 +158,9 @@ LOC=$(curl -sS -o /dev/null -w '%{redirect_url}' -H "Authorization: Bearer $TOKE
 FSIZE=$(stat -c %s "$F"); PART=$(( 5 * 1024 * 1024 )); : > "$WORK/ranges.cfg"
 for (( off = 0, k = 0; off < FSIZE; off += PART, k++ )); do
   [ "$k" -gt 0 ] && echo next >> "$WORK/ranges.cfg" # per-transfer options (range, output, fail) reset at "next"
-  printf 'url = "%s"\nrange = %d-%d\noutput = "/dev/null"\nfail\n' "$LOC" "$off" $(( off + PART - 1 < FSIZE - 1 ? off + PART - 1 : FSIZE - 1 )) "$WORK" "$k" >> "$WORK/ranges.cfg"
+  # Exactly three arguments: extra ones make printf repeat the format, and the repeated "range" line (k-0, invalid)
+  # overrode the real one, so every transfer fetched the whole file (runs 1-2's 369 s "outlier").
+  printf 'url = "%s"\nrange = %d-%d\noutput = "/dev/null"\nfail\n' "$LOC" "$off" $(( off + PART - 1 < FSIZE - 1 ? off + PART - 1 : FSIZE - 1 )) >> "$WORK/ranges.cfg"
 done
 ranges() { local t0 t1; t0=$(now); curl -fsS --no-progress-meter --parallel --parallel-max 3 -K "$WORK/ranges.cfg"; t1=$(now); secs "$t0" "$t1"; }
 T_RANGES=$(best "$(ranges)" "$(ranges)")

@@ -10,6 +10,8 @@ namespace Registry.Core.Images;
 
 public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ILogger<ImageService> logger)
 {
+    private readonly ImageLookup lookup = new();
+
     /// <summary>
     /// Resolves a ref the way pull and push do. See: LIBRARY-API.md §8 — a hash ignores arch; else the arch's tag;
     /// else (no arch) the most recently set tag of that name on any arch.
@@ -17,25 +19,9 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     public async Task<Result<Image>> ResolveAsync(Actor actor, ImageRef reference, string? arch, bool requireUploaded, CancellationToken ct = default)
     {
         if (!string.IsNullOrEmpty(arch) && !Architectures.IsKnown(arch)) return Result.Invalid($"unknown architecture '{arch}'");
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var container = await db.Containers.AsNoTracking().WithAccessGraph()
-            .FirstOrDefaultAsync(x => x.Name == reference.Container && x.Collection!.Name == reference.Collection
-                                      && x.Collection.Entity!.Name == reference.Entity, ct);
-        if (container is null || !AccessRules.For(actor, container.Collection!).CanView) return NotFound(reference, arch);
-
-        var images = db.Images.AsNoTracking().Include(i => i.Tags).Where(i => i.ContainerId == container.Id);
-        Image? image;
-        if (reference.Hash is { } hash)
-            image = await images.FirstOrDefaultAsync(i => i.Hash == hash.Hex, ct);
-        else
-        {
-            var tags = db.Tags.AsNoTracking().Where(t => t.ContainerId == container.Id && t.Name == reference.Tag);
-            if (!string.IsNullOrEmpty(arch)) tags = tags.Where(t => t.Arch == arch);
-            var imageId = await tags.OrderByDescending(t => t.UpdatedAt).Select(t => t.ImageId).FirstOrDefaultAsync(ct);
-            image = imageId is null ? null : await images.FirstOrDefaultAsync(i => i.Id == imageId, ct);
-        }
-        if (image is null || (requireUploaded && !image.Uploaded)) return NotFound(reference, arch);
-        image.Container = container;
+        var found = await lookup.FindAsync(dbFactory, reference, arch, actor.UserId, ct);
+        if (found is not { } f || !AccessRules.For(actor, f.Container.Collection!).CanView) return NotFound(reference, arch);
+        if (f.Image is not { } image || (requireUploaded && !image.Uploaded)) return NotFound(reference, arch);
         return image;
     }
 
@@ -114,7 +100,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+            await db.Containers.TagWith(WriteTracker.Neutral).Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
         }
         catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
         {

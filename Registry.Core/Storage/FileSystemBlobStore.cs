@@ -20,40 +20,58 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public string NewTempPath(string hint = "upload") => Path.Combine(_tempRoot, $"{hint}-{Ids.New()}.tmp");
 
-    public async Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, CancellationToken ct)
+    public Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, CancellationToken ct) =>
+        WriteAsync(source, tempPath, offset, maxBytes, null, ct);
+
+    /// <summary>
+    /// Two pooled 1 MiB buffers: while one is written to the file (a thread-pool hop on Linux), the next is filled from the
+    /// request and hashed. Filling a buffer completely before writing turns Kestrel's ~64 KiB reads into 1 MiB writes.
+    /// No fsync here: <see cref="CommitAsync"/> syncs once before the rename that makes the bytes a blob.
+    /// </summary>
+    public async Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? alsoInto, CancellationToken ct)
     {
         EnsureUnder(_tempRoot, tempPath);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var filling = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var writing = ArrayPool<byte>.Shared.Rent(BufferSize);
         long total = 0;
+        var pending = Task.CompletedTask;
         try
         {
-            await using var file = new FileStream(tempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.Asynchronous);
-            file.Position = offset;
+            using var file = File.OpenHandle(tempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous);
             int read;
-            while ((read = await ReadSourceAsync(source, buffer, ct)) > 0)
+            while ((read = await FillAsync(source, filling, ct)) > 0)
             {
                 total += read;
                 if (total > maxBytes) throw new BlobTooLargeException(maxBytes);
-                hash.AppendData(buffer, 0, read);
-                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                hash.AppendData(filling, 0, read);
+                alsoInto?.AppendData(filling, 0, read);
+                await pending;
+                pending = RandomAccess.WriteAsync(file, filling.AsMemory(0, read), offset + total - read, ct).AsTask();
+                (filling, writing) = (writing, filling);
             }
-            await file.FlushAsync(ct);
-            file.Flush(flushToDisk: true);
+            await pending;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            try { await pending; } catch (Exception) { /* already surfaced above, or the request is failing anyway */ }
+            ArrayPool<byte>.Shared.Return(filling);
+            ArrayPool<byte>.Shared.Return(writing);
         }
         return new StagedBytes(tempPath, total, new Digest(Convert.ToHexStringLower(hash.GetHashAndReset())));
     }
 
-    // A failing request body (client gone, malformed chunked encoding) is the client's problem, not the disk's.
-    private static async Task<int> ReadSourceAsync(Stream source, byte[] buffer, CancellationToken ct)
+    // Reads until the buffer is full or the body ends. A failing request body (client gone, malformed chunked encoding)
+    // is the client's problem, not the disk's.
+    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken ct)
     {
+        var filled = 0;
         try
         {
-            return await source.ReadAsync(buffer.AsMemory(0, BufferSize), ct);
+            int read;
+            while (filled < BufferSize && (read = await source.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), ct)) > 0)
+                filled += read;
+            return filled;
         }
         catch (IOException e)
         {
@@ -63,19 +81,42 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public async Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct)
     {
-        EnsureUnder(_tempRoot, tempPath);
-        await using var file = new FileStream(tempPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var hex = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
-        return new StagedBytes(tempPath, file.Length, new Digest(hex));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return await HashAsync(tempPath, 0, hash, ct);
     }
 
+    public async Task<StagedBytes> HashAsync(string tempPath, long fromOffset, IncrementalHash hash, CancellationToken ct)
+    {
+        EnsureUnder(_tempRoot, tempPath);
+        await using var file = new FileStream(tempPath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        file.Position = fromOffset;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0) hash.AppendData(buffer, 0, read);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return new StagedBytes(tempPath, file.Length, new Digest(Convert.ToHexStringLower(hash.GetHashAndReset())));
+    }
+
+    /// <summary>One fsync of the whole file, then the rename: a blob is visible only once its bytes are on disk.</summary>
     public Task CommitAsync(string tempPath, Digest digest, CancellationToken ct)
     {
         EnsureUnder(_tempRoot, tempPath);
         var target = PathOf(digest);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        if (File.Exists(target)) File.Delete(tempPath);
-        else File.Move(tempPath, target, overwrite: false);
+        if (File.Exists(target))
+        {
+            File.Delete(tempPath);
+            return Task.CompletedTask;
+        }
+        using (var file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+            RandomAccess.FlushToDisk(file);
+        File.Move(tempPath, target, overwrite: false);
         return Task.CompletedTask;
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Registry.Core.Storage;
 
 /// <summary>Result of streaming bytes into a temporary file while hashing them.</summary>
@@ -16,8 +18,14 @@ public interface IBlobStore
     /// Stops with <see cref="BlobTooLargeException"/> once more than <paramref name="maxBytes"/> arrive.</summary>
     Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, CancellationToken ct);
 
+    /// <summary>As above, and also feeds every byte to <paramref name="alsoInto"/> (the running hash of a multipart upload).</summary>
+    Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? alsoInto, CancellationToken ct);
+
     /// <summary>Hashes a whole temp file (used after a multipart upload is assembled).</summary>
     Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct);
+
+    /// <summary>Continues <paramref name="hash"/> from <paramref name="fromOffset"/> to the end of the temp file and finishes it.</summary>
+    Task<StagedBytes> HashAsync(string tempPath, long fromOffset, IncrementalHash hash, CancellationToken ct);
 
     /// <summary>Moves a verified temp file into the store under its digest; a blob that already exists is kept and the temp file dropped.</summary>
     Task CommitAsync(string tempPath, Digest digest, CancellationToken ct);

@@ -16,18 +16,29 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
     /// <summary>Removes blobs no image references and upload sessions past their expiry; with <paramref name="dryRun"/> only reports.</summary>
     public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default)
     {
+        // Blobs are listed before the referenced hashes are read: an image row always exists before its upload commits a
+        // blob, so a blob listed here that an image needs is in the set read after it.
+        var stored = blobs.List().ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var referenced = (await db.Images.Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();
         var now = clock.GetUtcNow().UtcDateTime;
         var expired = await db.UploadSessions
             .Where(s => s.ExpiresAt < now || s.State == UploadState.Aborted || s.State == UploadState.Completed).ToListAsync(ct);
         // A blob that an open upload just committed is not referenced by an uploaded image yet, but by the upload's image row: still kept.
-        var unused = blobs.List().Where(b => !referenced.Contains(b.Digest.Hex)).ToList();
+        var unused = stored.Where(b => !referenced.Contains(b.Digest.Hex)).ToList();
         long tempBytes = expired.Select(s => s.TempPath).Where(File.Exists).Sum(p => new FileInfo(p).Length);
 
         if (!dryRun)
         {
-            foreach (var (digest, _) in unused) blobs.Delete(digest);
+            var removed = new List<(Digest Digest, long Length)>();
+            foreach (var blob in unused)
+            {
+                // Asked again right before deleting: a push of the same bytes may have claimed the blob meanwhile (scheduled runs).
+                if (await db.Images.AnyAsync(i => i.Hash == blob.Digest.Hex, ct)) continue;
+                blobs.Delete(blob.Digest);
+                removed.Add(blob);
+            }
+            unused = removed;
             var hashes = unused.Select(u => u.Digest.Hex).ToList();
             await db.Blobs.Where(b => hashes.Contains(b.Hash)).ExecuteDeleteAsync(ct);
             foreach (var session in expired) if (File.Exists(session.TempPath)) blobs.DeleteTemp(session.TempPath);

@@ -36,7 +36,9 @@ public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory,
     }
 
     /// <summary>Whether the user may act: there are no terms, or they agreed to the current version.</summary>
-    public bool HasAgreed(RegistryUser user) => CurrentVersion <= 0 || user.AcceptedTermsVersion >= CurrentVersion;
+    public bool HasAgreed(RegistryUser user) => HasAgreed(user.AcceptedTermsVersion ?? 0);
+
+    public bool HasAgreed(int acceptedVersion) => CurrentVersion <= 0 || acceptedVersion >= CurrentVersion;
 
     public async Task<bool> HasAgreedAsync(string userId, CancellationToken ct = default)
     {

@@ -30,48 +30,60 @@ public sealed partial class UploadService
             return Result.Invalid($"expected {expectedSize} bytes, Content-Length says {announced}");
         var offset = part is null ? 0 : (part.PartNumber - 1) * session.PartSize;
 
-        StagedBytes staged;
+        // Parts in order also advance the upload's whole-file hash, so completion needn't read the file again.
+        var fed = part is null ? null : running.Begin(sessionId, part.PartNumber);
+        var stored = false;
         try
         {
-            staged = await blobs.WriteAsync(body, session.TempPath, offset, expectedSize, ct);
-        }
-        catch (BlobTooLargeException)
-        {
-            return Result.Invalid($"more than the announced {expectedSize} bytes were sent");
-        }
-        catch (SourceReadException e)
-        {
-            // The bytes so far stay in the temp file; the same URL can be PUT again.
-            log.LogInformation("upload {Session} part {Part} cut off: {Reason}", sessionId, partNumber, e.InnerException?.Message);
-            return Result.Invalid($"the request body could not be read ({e.InnerException?.Message}); send it again");
-        }
-        catch (IOException e) when (DiskFull(e))
-        {
-            await FailAsync(db, session, ct);
-            return Result.InsufficientStorage("the registry's disk is full; the upload was discarded");
-        }
-        if (staged.Length != expectedSize)
-            return Result.Invalid($"received {staged.Length} bytes, expected {expectedSize}");
+            StagedBytes staged;
+            try
+            {
+                staged = await blobs.WriteAsync(body, session.TempPath, offset, expectedSize, fed, ct);
+            }
+            catch (BlobTooLargeException)
+            {
+                return Result.Invalid($"more than the announced {expectedSize} bytes were sent");
+            }
+            catch (SourceReadException e)
+            {
+                // The bytes so far stay in the temp file; the same URL can be PUT again.
+                log.LogInformation("upload {Session} part {Part} cut off: {Reason}", sessionId, partNumber, e.InnerException?.Message);
+                return Result.Invalid($"the request body could not be read ({e.InnerException?.Message}); send it again");
+            }
+            catch (IOException e) when (DiskFull(e))
+            {
+                await FailAsync(db, session, ct);
+                return Result.InsufficientStorage("the registry's disk is full; the upload was discarded");
+            }
+            if (staged.Length != expectedSize)
+                return Result.Invalid($"received {staged.Length} bytes, expected {expectedSize}");
+            if (part is null) return await StoreWholeAsync(db, session, staged, ct);
 
-        if (part is not null)
-        {
             if (part.Sha256.Length > 0 && part.Sha256 != staged.Digest.Hex)
                 return Result.Invalid($"part {partNumber} checksum mismatch: sha256 {staged.Digest.Hex}, expected {part.Sha256}");
             part.Received = true;
             part.ETag = $"\"{staged.Digest.Hex}\"";
             await db.SaveChangesAsync(ct);
+            stored = true;
             return part.ETag;
         }
+        finally
+        {
+            running.End(sessionId, fed, stored);
+        }
+    }
 
+    private async Task<Result<string>> StoreWholeAsync(RegistryDbContext db, UploadSession session, StagedBytes staged, CancellationToken ct)
+    {
         var image = await db.Images.FirstAsync(i => i.Id == session.ImageId, ct);
         if (staged.Digest.Hex != image.Hash)
         {
             await FailAsync(db, session, ct);
-            log.LogWarning("upload {Session} rejected: sha256 {Got} is not the image's {Want}", sessionId, staged.Digest.Hex, image.Hash);
+            log.LogWarning("upload {Session} rejected: sha256 {Got} is not the image's {Want}", session.Id, staged.Digest.Hex, image.Hash);
             return Result.Invalid($"checksum mismatch: received sha256.{staged.Digest.Hex}, the image is sha256.{image.Hash}");
         }
         await StoreBlobAsync(db, session, staged, ct);
-        log.LogInformation("upload received: session {Session} image {Image} {Bytes} bytes", sessionId, image.Id, staged.Length);
+        log.LogInformation("upload received: session {Session} image {Image} {Bytes} bytes", session.Id, image.Id, staged.Length);
         return $"\"{staged.Digest.Hex}\"";
     }
 
@@ -129,7 +141,11 @@ public sealed partial class UploadService
     {
         var missing = Enumerable.Range(1, session.TotalParts).Except(session.Parts.Where(p => p.Received).Select(p => p.PartNumber)).ToList();
         if (missing.Count > 0) return Result.Invalid($"parts not received: {string.Join(",", missing.Take(10))}");
-        var staged = await blobs.HashAsync(session.TempPath, ct);
+        // The running hash covers the leading parts received in order; only the rest (usually nothing) is read again.
+        var (hash, covered) = running.Take(session.Id);
+        StagedBytes staged;
+        using (hash)
+            staged = await blobs.HashAsync(session.TempPath, Math.Min(session.Size, covered * session.PartSize), hash, ct);
         if (staged.Length != session.Size || staged.Digest.Hex != image.Hash)
         {
             await FailAsync(db, session, ct);
@@ -164,6 +180,7 @@ public sealed partial class UploadService
 
     private async Task FailAsync(RegistryDbContext db, UploadSession session, CancellationToken ct)
     {
+        running.Forget(session.Id);
         session.State = UploadState.Aborted;
         blobs.DeleteTemp(session.TempPath);
         await db.SaveChangesAsync(ct);

@@ -19,6 +19,7 @@ public sealed partial class UploadService(
     TimeProvider clock, ILogger<UploadService> log)
 {
     private RegistryOptions Options => options.Value;
+    private readonly RunningHashes running = new();
 
     /// <summary>Opens a session for an image the actor may push. <paramref name="sha256Hex"/>, when given, must be the image's hash.</summary>
     public async Task<Result<UploadTicket>> StartAsync(Actor actor, string imageId, UploadKind kind, long size, string? sha256Hex, CancellationToken ct = default)

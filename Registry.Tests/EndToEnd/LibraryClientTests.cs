@@ -14,7 +14,7 @@ namespace Registry.Tests.EndToEnd;
 public sealed partial class LibraryClientTests(RegistryFixture fx, ITestOutputHelper output)
 {
     private const int Small = 200_000;
-    private const int Big = 70_000_000; // SIF > 64 MiB => multipart upload
+    private const int Big = 70_000_000; // SIF > 64 MiB => multipart upload (RegistryServer offers 32 MiB parts: 3 of them)
 
     // ---------------------------------------------------------------- 1 version
 
@@ -214,6 +214,8 @@ public sealed partial class LibraryClientTests(RegistryFixture fx, ITestOutputHe
         var repo = $"{alice.Name}/hidden/{container}";
         var sif = await fx.Sif.CreateAsync(Small);
         (await Lib(alice.Token, "push", sif, repo, "v1")).ExitCode.ShouldBe(0);
+        // Seen while still public: the server now has this lookup cached, and the admin CLI (another process) must end that.
+        (await Lib(null, "get", $"{repo}:v1")).ExitCode.ShouldBe(0);
         var priv = await fx.Server.AdminAsync("collection", "private", $"{alice.Name}/hidden");
         priv.ExitCode.ShouldBe(0, priv.ToString());
 

@@ -94,6 +94,8 @@ public sealed class RegistryServer : IAsyncDisposable
             // No terms-of-service gate: these tests drive the library protocol with fresh users
             // who never sign in to the web UI (appsettings.json ships TermsVersion 1).
             ["Accounts__TermsVersion"] = "0",
+            // Small parts so the 70 MB "big" image goes through several (the shipped default is 256 MiB).
+            ["Registry__MultipartPartSize"] = (32 * 1024 * 1024).ToString(),
             ["DOTNET_ENVIRONMENT"] = null,
             ["ASPNETCORE_URLS"] = null,
             ["ASPNETCORE_HTTP_PORTS"] = null,

@@ -48,6 +48,7 @@ public static class DownloadsApi
                 return Envelope.Error(StatusCodes.Status416RangeNotSatisfiable, $"range {context.Request.Headers.Range} is outside the image's {size} bytes");
             }
         }
+        LargeChunkSendFile.Use(context);
         return Results.File(path, "application/octet-stream", fileDownloadName: null,
             entityTag: new EntityTagHeaderValue($"\"{hash}\""), enableRangeProcessing: true);
     }

@@ -33,17 +33,17 @@ public static class ServiceApi
         app.MapGet("/v1/token-status", async (HttpContext context, IDbContextFactory<RegistryDbContext> dbFactory) =>
         {
             var actor = context.GetActor();
-            if (context.GetToken() is not { } token) return Envelope.Error(404, "no token given: create one at /auth/tokens");
+            if (!context.HasToken(out var expiresAt)) return Envelope.Error(404, "no token given: create one at /auth/tokens");
             string? collection = null;
-            if (token.CollectionId is { } id)
+            if (actor.RestrictedToCollectionId is { } id)
             {
                 await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
                 collection = await db.Collections.Where(c => c.Id == id).Select(c => c.Entity!.Name + "/" + c.Name).FirstOrDefaultAsync(context.RequestAborted);
             }
             return Envelope.Data(new
             {
-                status = "valid", username = actor.UserName, scope = token.Scope.ToString().ToLowerInvariant(), admin = actor.IsAdmin,
-                collection, expires = token.ExpiresAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null,
+                status = "valid", username = actor.UserName, scope = actor.Scope.ToString().ToLowerInvariant(), admin = actor.IsAdmin,
+                collection, expires = expiresAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : (DateTime?)null,
             });
         }).Doc("Service", "GetTokenStatus", "Whether the bearer token is valid, whose it is, its scope, collection and expiry");
 

@@ -13,6 +13,8 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
     /// <summary>Tokens start with this so they are recognisable in logs and secret scanners.</summary>
     public const string Prefix = "reg_";
 
+    private readonly TokenCache cache = new();
+
     public async Task<Result<NewAccessToken>> CreateAsync(Actor actor, string userId, string label, TokenScope scope,
         string? collectionId = null, DateTime? expiresAt = null, CancellationToken ct = default)
     {
@@ -35,25 +37,42 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
     }
 
     /// <summary>
-    /// The actor a bearer secret stands for, or null when it is unknown, revoked, expired or its user disabled.
-    /// An admin's powers come only with an admin-scope token: an admin's read or write token (a CI job's) acts as a plain user.
+    /// The actor a bearer secret stands for, the terms version its user agreed to and the token's expiry, or null when it is
+    /// unknown, revoked, expired or its user disabled. An admin's powers come only with an admin-scope token: an admin's read
+    /// or write token (a CI job's) acts as a plain user. Answers from <see cref="TokenCache"/> for a few seconds; LastUsedAt
+    /// is written at most once a minute per token.
     /// </summary>
-    public async Task<(Actor Actor, RegistryUser User, AccessToken Token)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
+    public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length > 200) return null;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var hash = Ids.Sha256Hex(secret);
-        var token = await db.AccessTokens.Include(t => t.User).FirstOrDefaultAsync(t => t.SecretHash == hash, ct);
-        if (token is null || !token.IsActive(now) || token.User is null || token.User.IsDisabled) return null;
-        if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
+        var entry = cache.Find(hash, now) ?? await LoadAsync(hash, now, ct);
+        if (entry is null) return null;
+        if (now - entry.LastUsedWritten > TimeSpan.FromMinutes(1))
         {
-            token.LastUsedAt = now;
-            await db.SaveChangesAsync(ct);
+            entry.LastUsedWritten = now;
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await db.AccessTokens.TagWith(WriteTracker.Neutral).Where(t => t.Id == entry.TokenId).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastUsedAt, now), ct);
         }
-        var user = token.User;
-        var isAdmin = user.IsAdmin && token.Scope == TokenScope.Admin;
-        return (new Actor(user.Id, user.UserName!, isAdmin, token.Scope, token.CollectionId, address), user, token);
+        var isAdmin = entry.IsAdmin && entry.Scope == TokenScope.Admin;
+        return (new Actor(entry.UserId, entry.UserName, isAdmin, entry.Scope, entry.CollectionId, address), entry.AcceptedTermsVersion, entry.ExpiresAt);
+    }
+
+    private async Task<CachedToken?> LoadAsync(string hash, DateTime now, CancellationToken ct)
+    {
+        var generation = TokenCache.Generation; // read first: a change saved during the query makes this entry stale at once
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var token = await db.AccessTokens.AsNoTracking().Where(t => t.SecretHash == hash).Select(t => new
+        {
+            t.Id, t.UserId, t.Scope, t.CollectionId, t.ExpiresAt, t.RevokedAt, t.LastUsedAt,
+            t.User!.UserName, t.User.IsAdmin, t.User.IsDisabled, t.User.AcceptedTermsVersion,
+        }).FirstOrDefaultAsync(ct);
+        if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now || token.IsDisabled) return null;
+        var entry = new CachedToken(token.Id, token.UserId, token.UserName!, token.IsAdmin, token.Scope, token.CollectionId,
+            token.AcceptedTermsVersion ?? 0, token.ExpiresAt, now, generation) { LastUsedWritten = token.LastUsedAt ?? DateTime.MinValue };
+        cache.Add(hash, entry);
+        return entry;
     }
 
     public async Task<List<AccessToken>> ListAsync(string userId, CancellationToken ct = default)

@@ -14,8 +14,13 @@ public static class LibraryActor
     private const string ItemKey = "registry.actor";
     private const string TokenKey = "registry.token";
 
-    /// <summary>The token the request came with, when it had a valid one.</summary>
-    public static AccessToken? GetToken(this HttpContext context) => context.Items[TokenKey] as AccessToken;
+    /// <summary>Whether the request came with a valid token, and when that token expires (null: never).</summary>
+    public static bool HasToken(this HttpContext context, out DateTime? expiresAt)
+    {
+        var found = context.Items.TryGetValue(TokenKey, out var value);
+        expiresAt = value as DateTime?;
+        return found;
+    }
 
     public static Actor GetActor(this HttpContext context)
     {
@@ -43,13 +48,13 @@ public static class LibraryActor
             }
             // Terms of service bind API use too: a token of a user who has not agreed to the current version is refused.
             var terms = context.RequestServices.GetRequiredService<TermsService>();
-            if (!terms.HasAgreed(found.Value.User) && !context.Request.Path.StartsWithSegments("/version"))
+            if (!terms.HasAgreed(found.Value.AcceptedTermsVersion) && !context.Request.Path.StartsWithSegments("/version"))
             {
                 await Envelope.WriteErrorAsync(context, 403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
                 return;
             }
             context.Items[ItemKey] = found.Value.Actor;
-            context.Items[TokenKey] = found.Value.Token;
+            context.Items[TokenKey] = found.Value.ExpiresAt;
         }
         await next();
     }

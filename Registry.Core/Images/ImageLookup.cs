@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Collections;
+using Registry.Core.Containers;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+using Registry.Core.Tags;
+using Registry.Core.Teams;
+
+namespace Registry.Core.Images;
+
+/// <summary>
+/// The hot read behind every pull and <c>GET /v1/images/…</c>: one compiled, untracked SQL query returns the container,
+/// its access graph (memberships of the asking user only — all <see cref="Access.AccessRules"/> looks at), the image the
+/// ref points to and that image's tags. Found images are remembered per (user, ref) until the next database write made by
+/// this process or the admin CLI (<see cref="WriteTracker"/>), and for <see cref="CacheLifetime"/> at most.
+/// The objects returned are shared between requests: read them, never change them.
+/// </summary>
+internal sealed class ImageLookup
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(60); // a backstop for edits made with sqlite3 by hand
+    private const int MaxCached = 20_000; // a few KB each at most
+    private sealed record Cached(Container Container, Image Image, long Generation, long At);
+    private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
+
+    private sealed record Row(
+        Container Container, Collection Collection, Entity Entity, Team? Team,
+        List<CollectionMember> CollectionMembers, List<TeamMember> TeamMembers, Image? Image, List<Tag> ImageTags);
+
+    // hash set: the version with that hash (arch ignored); else the tag, on the arch if given, else the most recently set one.
+    // Per instance, not static: a compiled query is bound to the first model it runs with (one per app, but tests build several).
+    private readonly Func<RegistryDbContext, string, string, string, string, string?, string?, string, Task<Row?>> _query =
+        EF.CompileAsyncQuery((RegistryDbContext db, string entity, string collection, string container, string tag, string? arch, string? hash, string userId) =>
+            (from x in db.Containers.AsNoTracking()
+             where x.Name == container && x.Collection!.Name == collection && x.Collection.Entity!.Name == entity
+             let imageId = hash != null
+                 ? x.Images.Where(i => i.Hash == hash).Select(i => i.Id).FirstOrDefault()
+                 : x.Tags.Where(t => t.Name == tag && (arch == null || t.Arch == arch)).OrderByDescending(t => t.UpdatedAt).Select(t => t.ImageId).FirstOrDefault()
+             join i in db.Images.AsNoTracking() on imageId equals i.Id into found
+             from image in found.DefaultIfEmpty()
+             select new Row(
+                 x, x.Collection!, x.Collection!.Entity!, x.Collection.Entity!.Team,
+                 x.Collection.Members.Where(m => m.UserId == userId).ToList(),
+                 x.Collection.Entity!.Team!.Members.Where(m => m.UserId == userId).ToList(),
+                 image, image == null ? new List<Tag>() : image.Tags.ToList()))
+                .FirstOrDefault());
+
+    /// <summary>The container (with its access graph) and the image, or null when the container does not exist.</summary>
+    public async Task<(Container Container, Image? Image)?> FindAsync(IDbContextFactory<RegistryDbContext> dbFactory, ImageRef reference, string? arch, string? userId, CancellationToken ct)
+    {
+        var key = $"{userId}\n{reference.Path}\n{reference.Tag}\n{arch}\n{reference.Hash?.Hex}";
+        var generation = WriteTracker.Generation; // noted before the query: a write landing meanwhile makes this entry stale
+        if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetElapsedTime(hit.At) < CacheLifetime)
+            return (hit.Container, hit.Image);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var found = await QueryAsync(db, reference, arch, userId);
+        if (found is { Image: { } image } f)
+        {
+            if (_cache.Count >= MaxCached) _cache.Clear();
+            _cache[key] = new Cached(f.Container, image, generation, Stopwatch.GetTimestamp());
+        }
+        return found;
+    }
+
+    private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch, string? userId)
+    {
+        var row = await _query(db, reference.Entity, reference.Collection, reference.Container, reference.Tag,
+            string.IsNullOrEmpty(arch) ? null : arch, reference.Hash?.Hex, userId ?? "");
+        if (row is null) return null;
+        row.Collection.Members = row.CollectionMembers;
+        if (row.Team is not null) row.Team.Members = row.TeamMembers;
+        row.Entity.Team = row.Team;
+        row.Collection.Entity = row.Entity;
+        row.Container.Collection = row.Collection;
+        if (row.Image is not null)
+        {
+            row.Image.Tags = row.ImageTags;
+            row.Image.Container = row.Container;
+        }
+        return (row.Container, row.Image);
+    }
+}
