@@ -123,6 +123,20 @@ public sealed partial class LibraryClientTests(RegistryFixture fx, ITestOutputHe
         (await Lib(null, "get", $"{alice.Name}/c/x:sha256.{new string('0', 64)}")).ExitCode.ShouldBe(3);
     }
 
+    [Fact]
+    public async Task Concurrent_first_pushes_into_a_new_collection_all_succeed()
+    {
+        // Each client finds no collection and creates it: all but the first find it made by another push meanwhile.
+        var alice = await fx.NewUserAsync("alice");
+        var sifs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fx.Sif.CreateAsync(Small)));
+
+        var pushes = await Task.WhenAll(sifs.Select((sif, i) => Lib(alice.Token, "push", sif, $"{alice.Name}/fresh/x{i}", "v1")));
+
+        pushes.ShouldAllBe(p => p.ExitCode == 0, string.Join("\n", pushes.Where(p => p.ExitCode != 0)));
+        for (var i = 0; i < sifs.Length; i++)
+            Kv(await Lib(alice.Token, "get", $"{alice.Name}/fresh/x{i}:v1"))["hash"].ShouldBe(await SifFiles.HashAsync(sifs[i]));
+    }
+
     // ---------------------------------------------------------------- 5 arch
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Registry.Core.Data;
 
 namespace Registry.Core.Identity.AccessTokens;
 
@@ -13,8 +14,9 @@ internal sealed record CachedToken(
 
 /// <summary>
 /// Secret hash → token holder, for a few seconds. Any change to a token or a user saved through the DbContext (revoke,
-/// disable, promote, terms agreed, deletion) bumps <see cref="Generation"/>, which drops every entry at once; changes
-/// made by another process (the admin CLI) are seen when the entry's short lifetime ends.
+/// disable, promote, terms agreed, deletion) drops every entry at once, and so does any write of the admin CLI (seen
+/// through <see cref="WriteTracker"/>'s signal file): an admin demoted or a token revoked from the command line loses its
+/// power on the next request. Only edits made by hand in the database wait for the short lifetime.
 /// </summary>
 internal sealed class TokenCache
 {
@@ -23,7 +25,8 @@ internal sealed class TokenCache
     private readonly ConcurrentDictionary<string, CachedToken> _entries = new(StringComparer.Ordinal);
     private static long _generation;
 
-    public static long Generation => Interlocked.Read(ref _generation);
+    /// <summary>Changes with every token or user change here and every write anywhere (both counters only grow).</summary>
+    public static long Generation => Interlocked.Read(ref _generation) + WriteTracker.Generation;
 
     /// <summary>Drops every entry of every instance (one per server in the process).</summary>
     public static void Invalidate() => Interlocked.Increment(ref _generation);
