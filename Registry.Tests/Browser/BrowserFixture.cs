@@ -83,13 +83,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Runs the library-client driver against the server, with a token when given.</summary>
-    public Task<ProcessResult> LibAsync(string? token, params string[] args)
-    {
-        List<string> all = ["-url", Server.BaseUrl];
-        if (!string.IsNullOrEmpty(token)) all.AddRange(["-token", token]);
-        all.AddRange(args);
-        return GoDriver.RunAsync([.. all]);
-    }
+    public Task<ProcessResult> LibAsync(string? token, params string[] args) => GoDriver.RunAgainstAsync(Server.BaseUrl, token, args);
 
     /// <summary>A fresh path in the scratch directory.</summary>
     public string NewPath(string suffix = ".sif") => Path.Combine(WorkDir, Guid.NewGuid().ToString("N") + suffix);

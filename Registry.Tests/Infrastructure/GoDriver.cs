@@ -13,6 +13,15 @@ public sealed class GoDriver
     public static Task<string> GetBinaryAsync() => Binary.Value;
 
     /// <summary>Runs the driver: <c>libclient ARGS...</c>. Returns exit code, stdout and stderr.</summary>
+    /// <summary>Runs the driver against the registry at <paramref name="baseUrl"/>, with a token when given.</summary>
+    public static Task<ProcessResult> RunAgainstAsync(string baseUrl, string? token, string[] args)
+    {
+        List<string> all = ["-url", baseUrl];
+        if (!string.IsNullOrEmpty(token)) all.AddRange(["-token", token]);
+        all.AddRange(args);
+        return RunAsync([.. all]);
+    }
+
     public static async Task<ProcessResult> RunAsync(params string[] args)
     {
         var binary = await GetBinaryAsync();
