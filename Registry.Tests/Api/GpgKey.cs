@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Registry.Tests.Api;
 
-/// <summary>A real OpenPGP key made by gpg (RSA 3072, no passphrase) in a throwaway GNUPGHOME.</summary>
+/// <summary>A real OpenPGP key made by gpg (RSA 3072 with an RSA subkey, or ed25519 with cv25519; no passphrase) in a throwaway GNUPGHOME.</summary>
 public sealed class GpgKey : IDisposable
 {
     private readonly string home = Directory.CreateTempSubdirectory("gpg-").FullName;
@@ -13,13 +13,15 @@ public sealed class GpgKey : IDisposable
     public long CreatedUnix { get; }
     public string Armored { get; }
 
-    public GpgKey(string uid)
+    public GpgKey(string uid, string algorithm = "default")
     {
         Uid = uid;
-        Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", uid, "default", "default", "never");
+        Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-generate-key", uid, algorithm, "default", "never");
         var colons = Run("--with-colons", "--fingerprint", uid).Split('\n');
         Fingerprint = colons.First(l => l.StartsWith("fpr:")).Split(':')[9].ToLowerInvariant();
         CreatedUnix = long.Parse(colons.First(l => l.StartsWith("pub:")).Split(':')[5]);
+        // An ed25519 primary only signs: give it the encryption subkey gpg's default would have.
+        if (algorithm == "ed25519") Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", Fingerprint, "cv25519", "encr", "never");
         Armored = Run("--armor", "--export", uid);
     }
 

@@ -50,6 +50,22 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
     }
 
     [Fact]
+    public async Task An_ed25519_key_is_indexed_with_its_algorithm_and_size_and_found_by_a_subkey_id()
+    {
+        using var key = new GpgKey("Ed Curve <ed@example.org>", "ed25519");
+        var (_, token) = await factory.CreateUserAsync("keyed");
+        (await AddAsync(factory.Client(token), key.Armored)).Status.ShouldBe(HttpStatusCode.OK);
+        var subkeyId = KeyParser.Parse(key.Armored).Value!.Single().SubkeyIds.Trim();
+
+        var index = await LookupAsync("op=index&options=mr&search=ed%20curve");
+        var bySubkey = await LookupAsync($"op=get&search=0x{subkeyId}");
+
+        index.Body.ShouldBe($"info:1:1\npub:{key.Fingerprint}:22:256:{key.CreatedUnix}::\nuid:Ed Curve <ed@example.org>:{key.CreatedUnix}::\n");
+        subkeyId.Length.ShouldBe(16);
+        GpgKey.FingerprintsOf(bySubkey.Body).ShouldBe([key.Fingerprint]);
+    }
+
+    [Fact]
     public async Task A_key_id_sent_without_its_leading_zeros_is_left_padded_before_matching()
     {
         using var key = new GpgKey("Zero Lead <zero@example.org>");
