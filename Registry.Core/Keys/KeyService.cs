@@ -43,7 +43,15 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
             }
             AuditLog.Record(db, actor, stored is null ? "key.add" : "key.replace", "key " + key.Fingerprint);
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two first uploads of one fingerprint at once: the primary key lets one win.
+            return Result.Conflict("the key was uploaded by another request at the same time: try again");
+        }
         return parsed;
     }
 

@@ -99,6 +99,8 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
         var readOnly = await AddAsync(factory.Client(await factory.CreateTokenAsync(user, TokenScope.Read)), key.Armored);
         var unknown = await LookupAsync("exact=on&op=get&search=0x" + key.Fingerprint);
         var badOp = await LookupAsync("op=vindex&search=bob");
+        var huge = await AddAsync(client, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n" + new string('A', 1_100_000));
+        var tooBig = await AddAsync(client, new string('A', 3_200_000)); // refused before the form is read
 
         garbage.Status.ShouldBe(HttpStatusCode.BadRequest);
         ErrorOf(garbage.Body).ShouldBe("keytext is not an ASCII-armored OpenPGP public key block (-----BEGIN PGP PUBLIC KEY BLOCK-----)");
@@ -110,6 +112,11 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
         unknown.Status.ShouldBe(HttpStatusCode.NotFound);
         ErrorOf(unknown.Body).ShouldBe($"no key matches '0x{key.Fingerprint}'");
         badOp.Status.ShouldBe(HttpStatusCode.BadRequest);
+        ErrorOf(badOp.Body).ShouldBe("op 'vindex' is not supported: use get or index");
+        huge.Status.ShouldBe(HttpStatusCode.BadRequest);
+        ErrorOf(huge.Body).ShouldBe("keytext is larger than 1 MiB");
+        tooBig.Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        ErrorOf(tooBig.Body).ShouldBe("the key block is larger than 1 MiB");
         await using var db = factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext();
         (await db.PublicKeys.CountAsync(k => k.Fingerprint == key.Fingerprint)).ShouldBe(0);
     }
