@@ -10,6 +10,7 @@ using Registry.Core.Entities;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
+using Registry.Core.Keys;
 using Registry.Core.Search;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
@@ -61,6 +62,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<TermsService>();
         services.AddSingleton<TeamService>();
+        services.AddSingleton<KeyService>();
         services.AddSingleton<CollectionMembersService>();
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<Audit.AuditQueries>();

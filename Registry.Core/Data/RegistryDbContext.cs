@@ -7,6 +7,7 @@ using Registry.Core.Entities;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
+using Registry.Core.Keys;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
 using Registry.Core.Teams;
@@ -31,6 +32,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
     public DbSet<TeamInvitation> TeamInvitations => Set<TeamInvitation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<PublicKey> PublicKeys => Set<PublicKey>();
 
     /// <summary>Every new user gets their entity (namespace) in the same transaction, whichever path created them; the very first user is admin.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
@@ -158,6 +160,12 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         {
             e.HasIndex(x => x.At);
             e.HasIndex(x => x.CollectionId);
+        });
+        b.Entity<PublicKey>(e =>
+        {
+            e.HasKey(x => x.Fingerprint);
+            e.HasIndex(x => x.KeyId);
+            e.HasOne(x => x.Uploader).WithMany().HasForeignKey(x => x.UploaderId).OnDelete(DeleteBehavior.SetNull);
         });
     }
 }

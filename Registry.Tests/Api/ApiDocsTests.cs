@@ -22,7 +22,7 @@ public sealed class ApiDocsTests(RegistryApiFactory factory) : IClassFixture<Reg
             "/v1/tags/{containerId}", "/v2/tags/{containerId}", "/v1/search",
             "/v2/imagefile/{imageId}", "/v2/imagefile/_upload/{sessionId}/{part}/{secret}", "/v2/imagefile/{imageId}/_complete",
             "/v2/imagefile/{imageId}/_multipart", "/v2/imagefile/{imageId}/_multipart_complete", "/v2/imagefile/{imageId}/_multipart_abort",
-            "/v1/imagefile/{imageId}", "/v1/imagefile/{reference}", "/v1/imagefile-blob/{imageId}", "/api/container/{collection}/{name}",
+            "/v1/imagefile/{imageId}", "/v1/imagefile/{reference}", "/v1/imagefile-blob/{imageId}", "/api/container/{collection}/{name}", "/pks/add", "/pks/lookup",
         ], ignoreOrder: true);
 
         var getImage = paths["/v1/images/{reference}"]!["get"]!;

@@ -32,7 +32,8 @@ public static class LibraryApi
     /// <summary>Paths answered with the JSON envelope, also for 404, 405 and unexpected errors.</summary>
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2") || path.StartsWithSegments("/version")
-        || path.StartsWithSegments("/api/container") || path.StartsWithSegments("/assets/config");
+        || path.StartsWithSegments("/api/container") || path.StartsWithSegments("/assets/config")
+        || path.StartsWithSegments("/pks");
 
     public static void UseLibraryApiPlumbing(this WebApplication app)
     {
@@ -75,9 +76,10 @@ public static class LibraryApi
         app.MapUploadsApi(multipartEnabled);
         app.MapDownloadsApi();
         app.MapShubApi();
+        app.MapKeysApi();
 
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.
-        foreach (var prefix in new[] { "/v1", "/v2", "/api/container" })
+        foreach (var prefix in new[] { "/v1", "/v2", "/api/container", "/pks" })
             app.Map(prefix + "/{**rest}", (HttpContext context) =>
                 Envelope.Error(404, $"{context.Request.Method} {context.Request.Path} is not part of this API"))
                 .ExcludeFromDescription();

@@ -561,6 +561,60 @@ namespace Registry.Core.Data.Migrations
                     b.ToTable("Images");
                 });
 
+            modelBuilder.Entity("Registry.Core.Keys.PublicKey", b =>
+                {
+                    b.Property<string>("Fingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Algorithm")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Armored")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Bits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("KeyCreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Revoked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SubkeyIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Uids")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UploaderId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Fingerprint");
+
+                    b.HasIndex("KeyId");
+
+                    b.HasIndex("UploaderId");
+
+                    b.ToTable("PublicKeys");
+                });
+
             modelBuilder.Entity("Registry.Core.Storage.Blob", b =>
                 {
                     b.Property<string>("Hash")
@@ -987,6 +1041,16 @@ namespace Registry.Core.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("Registry.Core.Keys.PublicKey", b =>
+                {
+                    b.HasOne("Registry.Core.Identity.RegistryUser", "Uploader")
+                        .WithMany()
+                        .HasForeignKey("UploaderId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Uploader");
                 });
 
             modelBuilder.Entity("Registry.Core.Tags.Tag", b =>

@@ -16,6 +16,8 @@
 //	                              client's own response type KIND: entity, collection,
 //	                              container, image, tags, archtags, search
 //
+//	keypush FILE / keysearch TERM / keypull HEX: the key client, see keys.go
+//
 //	-legacy  the transport answers /version with 404 (an old server): the client then
 //	         uploads with legacy POST /v1/imagefile and tags through /v1/tags
 //
@@ -93,6 +95,9 @@ func run() int {
 	if err != nil || len(args) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: libclient -url URL [-token T] [-arch A] [-desc D] COMMAND ARGS...")
 		return 2
+	}
+	if code, handled := runKey(args); handled {
+		return code
 	}
 	c, err := client.NewClient(&client.Config{
 		BaseURL: *baseURL, AuthToken: *token, UserAgent: "libclient-e2e/1.0 (apptainer library-client 1.2.2)",
