@@ -253,7 +253,7 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
     });
 
     [Fact]
-    public Task S11_Upload_a_SIF_through_the_page_with_a_progress_bar() => Step("S11", async () =>
+    public Task S11_Upload_a_SIF_through_the_page_with_a_progress_bar_resuming_after_a_dropped_connection() => Step("S11", async () =>
     {
         S.Require("S07");
         var alice = S.Alice!;
@@ -265,11 +265,16 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
         var firstChunk = new Gate();
         var secondChunk = new Gate();
         var finish = new Gate();
+        // The third chunk's first attempt is cut off as a dropped connection would be: the page must ask the server how
+        // far it got and send that chunk again (the pull in S12 then proves the bytes whole).
+        var thirdChunkAttempts = 0;
         await alice.RouteAsync("**/browser-upload/**", route =>
         {
             var request = route.Request;
             Gate? gate = null;
             var minimum = TimeSpan.Zero;
+            if (request.Method == "PUT" && request.Url.EndsWith($"/{2 * 8 * 1024 * 1024}") && Interlocked.Increment(ref thirdChunkAttempts) == 1)
+                return route.AbortAsync("connectionreset");
             if (request.Method == "PUT" && request.Url.EndsWith("/0")) (gate, minimum) = (firstChunk, TimeSpan.FromMilliseconds(700));
             else if (request.Method == "PUT" && !secondChunk.Reached) gate = secondChunk;
             else if (request.Method == "POST" && request.Url.EndsWith("/finish")) gate = finish;
@@ -325,6 +330,7 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
             await Expect(row).ToContainTextAsync("alice");
             var hash = (await SifFiles.HashAsync(sif))["sha256.".Length..];
             await Expect(row).ToContainTextAsync(hash[..12]); // the sha256 column shows its first 12 hex digits
+            Volatile.Read(ref thirdChunkAttempts).ShouldBe(2, "the cut-off chunk was not sent again");
             output.WriteLine($"uploaded {size} bytes, sha256 {hash}");
         }
         finally
