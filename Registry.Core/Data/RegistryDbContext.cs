@@ -41,33 +41,8 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         if (newUsers.Count > 0 && !await Users.AnyAsync(ct)) newUsers[0].IsAdmin = true;
         foreach (var user in newUsers)
             Entities.Add(new Entity { Name = user.UserName!.ToLowerInvariant(), Kind = EntityKind.User, UserId = user.Id });
-        var tokensChange = ChangesTokenHolders();
-        try
-        {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
-        }
-        finally
-        {
-            if (tokensChange) TokenCache.Invalidate();
-        }
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
     }
-
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        var tokensChange = ChangesTokenHolders();
-        try
-        {
-            return base.SaveChanges(acceptAllChangesOnSuccess);
-        }
-        finally
-        {
-            if (tokensChange) TokenCache.Invalidate();
-        }
-    }
-
-    // A revoked token, a disabled or demoted user, agreed terms: cached token lookups must not outlive these.
-    private bool ChangesTokenHolders() => ChangeTracker.Entries()
-        .Any(e => e.State is EntityState.Modified or EntityState.Deleted && e.Entity is AccessToken or RegistryUser);
 
     // SQLite hands DateTimes back as Kind=Unspecified; the Library API needs RFC 3339 with a zone, so everything is UTC.
     protected override void ConfigureConventions(ModelConfigurationBuilder c)

@@ -13,23 +13,17 @@ internal sealed record CachedToken(
 }
 
 /// <summary>
-/// Secret hash → token holder, for a few seconds. Any change to a token or a user saved through the DbContext (revoke,
-/// disable, promote, terms agreed, deletion) drops every entry at once, and so does any write of the admin CLI (seen
-/// through <see cref="WriteTracker"/>'s signal file): an admin demoted or a token revoked from the command line loses its
-/// power on the next request. Only edits made by hand in the database wait for the short lifetime.
+/// Secret hash → token holder, for a few seconds. Any database write of the server or the admin CLI (counted by
+/// <see cref="WriteTracker"/>; the CLI's through its signal file) drops every entry at once, so a revoked token or a
+/// demoted admin loses its power on the next request. Only edits made by hand in the database wait for the short lifetime.
 /// </summary>
 internal sealed class TokenCache
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
     private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<string, CachedToken> _entries = new(StringComparer.Ordinal);
-    private static long _generation;
-
-    /// <summary>Changes with every token or user change here and every write anywhere (both counters only grow).</summary>
-    public static long Generation => Interlocked.Read(ref _generation) + WriteTracker.Generation;
-
-    /// <summary>Drops every entry of every instance (one per server in the process).</summary>
-    public static void Invalidate() => Interlocked.Increment(ref _generation);
+    /// <summary>Changes with every write of this process or the admin CLI: a revoke, disable, demotion or agreement included.</summary>
+    public static long Generation => WriteTracker.Generation;
 
     public CachedToken? Find(string secretHash, DateTime now) =>
         _entries.TryGetValue(secretHash, out var entry) && entry.Generation == Generation && now - entry.CachedAt < Lifetime
