@@ -27,6 +27,11 @@ public sealed class RegistryOptions
     /// the client streams parts (it never holds one in memory), so large parts are cheap for it.</summary>
     public long MultipartPartSize { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>Whether clients are asked to send each multipart part's SHA-256 (the protocol's <c>s3compliant</c> option),
+    /// which the server then checks as the part arrives. Off, a corrupted part is still caught before anything becomes
+    /// visible (the whole file must hash to the image's SHA-256), only later; client and server each save a hash pass.</summary>
+    public bool PartChecksums { get; set; }
+
     /// <summary>Whether multipart uploads are offered at all (false: clients fall back to one PUT).</summary>
     public bool MultipartEnabled { get; set; } = true;
 

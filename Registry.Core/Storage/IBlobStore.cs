@@ -18,8 +18,9 @@ public interface IBlobStore
     /// Stops with <see cref="BlobTooLargeException"/> once more than <paramref name="maxBytes"/> arrive.</summary>
     Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, CancellationToken ct);
 
-    /// <summary>As above, and also feeds every byte to <paramref name="alsoInto"/> (the running hash of a multipart upload).</summary>
-    Task<StagedBytes> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? alsoInto, CancellationToken ct);
+    /// <summary>As above, feeding every byte to the hashes given (none, the part's own, the running hash of a multipart
+    /// upload, or both); answers how many bytes were written.</summary>
+    Task<long> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? hash, IncrementalHash? alsoInto, CancellationToken ct);
 
     /// <summary>Hashes a whole temp file (used after a multipart upload is assembled).</summary>
     Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Access;
@@ -30,15 +31,17 @@ public sealed partial class UploadService
             return Result.Invalid($"expected {expectedSize} bytes, Content-Length says {announced}");
         var offset = part is null ? 0 : (part.PartNumber - 1) * session.PartSize;
 
-        // Parts in order also advance the upload's whole-file hash, so completion needn't read the file again.
+        // Parts in order also advance the upload's whole-file hash, so completion needn't read the file again. Such a part
+        // is hashed on its own only when the client announced its checksum: the whole-file check at completion covers it.
         var fed = part is null ? null : running.Begin(sessionId, part.PartNumber);
+        using var own = part is null || fed is null || part.Sha256.Length > 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var stored = false;
         try
         {
-            StagedBytes staged;
+            long length;
             try
             {
-                staged = await blobs.WriteAsync(body, session.TempPath, offset, expectedSize, fed, ct);
+                length = await blobs.WriteAsync(body, session.TempPath, offset, expectedSize, own, fed, ct);
             }
             catch (BlobTooLargeException)
             {
@@ -55,14 +58,16 @@ public sealed partial class UploadService
                 await FailAsync(db, session, ct);
                 return Result.InsufficientStorage("the registry's disk is full; the upload was discarded");
             }
-            if (staged.Length != expectedSize)
-                return Result.Invalid($"received {staged.Length} bytes, expected {expectedSize}");
-            if (part is null) return await StoreWholeAsync(db, session, staged, ct);
+            if (length != expectedSize)
+                return Result.Invalid($"received {length} bytes, expected {expectedSize}");
+            // The part's own SHA-256, or for a part that only advanced the running hash, the SHA-256 of the upload so far.
+            var digest = Convert.ToHexStringLower(own?.GetHashAndReset() ?? fed!.GetCurrentHash());
+            if (part is null) return await StoreWholeAsync(db, session, new StagedBytes(session.TempPath, length, new Digest(digest)), ct);
 
-            if (part.Sha256.Length > 0 && part.Sha256 != staged.Digest.Hex)
-                return Result.Invalid($"part {partNumber} checksum mismatch: sha256 {staged.Digest.Hex}, expected {part.Sha256}");
+            if (part.Sha256.Length > 0 && part.Sha256 != digest)
+                return Result.Invalid($"part {partNumber} checksum mismatch: sha256 {digest}, expected {part.Sha256}");
             part.Received = true;
-            part.ETag = $"\"{staged.Digest.Hex}\"";
+            part.ETag = $"\"{digest}\"";
             await db.SaveChangesAsync(ct);
             stored = true;
             return part.ETag;

@@ -34,6 +34,14 @@ public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixtu
         (await new HttpClient().PutAsync((string)part!["data"]!["presignedURL"]!, new ByteArrayContent(bytes))).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    private static async Task<string> PutPartForETagAsync(Upload u, int n, byte[] bytes)
+    {
+        var (_, part) = await u.Client.PutAsync($"/v2/imagefile/{u.ImageId}/_multipart", new { partSize = bytes.Length, uploadID = u.UploadId, partNumber = n, sha256sum = "" });
+        var put = await new HttpClient().PutAsync((string)part!["data"]!["presignedURL"]!, new ByteArrayContent(bytes));
+        put.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return put.Headers.ETag!.ToString();
+    }
+
     private static Task<(HttpStatusCode, System.Text.Json.Nodes.JsonNode?)> CompleteAsync(Upload u) =>
         u.Client.PutAsync($"/v2/imagefile/{u.ImageId}/_multipart_complete",
             new { uploadID = u.UploadId, completedParts = Enumerable.Range(1, 3).Select(n => new { partNumber = n, token = "etag" }) });
@@ -61,6 +69,26 @@ public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixtu
         status.ShouldBe(HttpStatusCode.OK, body?.ToJsonString());
         (await UploadedAsync(u, "outoforder", file)).ShouldBeTrue();
         File.ReadAllBytes(Blobs().Single(b => b.EndsWith(Hex(file)))).ShouldBe(file);
+    }
+
+    [Fact]
+    public async Task Parts_in_order_are_hashed_once_and_tagged_with_the_hash_of_the_upload_so_far()
+    {
+        var file = FakeSif.Make(3 * PartSize - 100);
+        var u = await StartAsync("inorder", file);
+        // Each part only advanced the whole-file hash; its ETag is that hash's value at the end of the part.
+        (await PutPartForETagAsync(u, 1, Part(file, 1))).ShouldBe($"\"{Hex(file[..PartSize])}\"");
+        (await PutPartForETagAsync(u, 2, Part(file, 2))).ShouldBe($"\"{Hex(file[..(2 * PartSize)])}\"");
+        // A part that arrives out of order can't advance that hash, so it is hashed on its own.
+        var gapped = FakeSif.Make(3 * PartSize - 100);
+        var u2 = await StartAsync("gapfirst", gapped);
+        (await PutPartForETagAsync(u2, 3, Part(gapped, 3))).ShouldBe($"\"{Hex(Part(gapped, 3))}\"");
+        (await u2.Client.PutAsync($"/v2/imagefile/{u2.ImageId}/_multipart_abort", new { uploadID = u2.UploadId })).Item1.ShouldBe(HttpStatusCode.OK);
+
+        (await PutPartForETagAsync(u, 3, Part(file, 3))).ShouldBe($"\"{Hex(file)}\"");
+        var (status, body) = await CompleteAsync(u);
+        status.ShouldBe(HttpStatusCode.OK, body?.ToJsonString());
+        (await UploadedAsync(u, "inorder", file)).ShouldBeTrue();
     }
 
     [Fact]

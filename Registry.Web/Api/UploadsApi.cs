@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Registry.Core;
 using Registry.Core.Uploads;
 using Registry.Web.Api.Authentication;
@@ -32,13 +33,15 @@ public static class UploadsApi
 
         if (multipartEnabled)
         {
-            app.MapPost("/v2/imagefile/{imageId}/_multipart", async (string imageId, HttpContext context, UploadService uploads) =>
+            app.MapPost("/v2/imagefile/{imageId}/_multipart", async (string imageId, HttpContext context, UploadService uploads, IOptions<RegistryOptions> options) =>
             {
                 var (body, error) = await JsonBody.ReadAsync<StartMultipartRequest>(context);
                 if (error is not null) return error;
                 var ticket = await uploads.StartAsync(context.GetActor(), imageId, UploadKind.Multipart, body!.Filesize, null, context.RequestAborted);
-                // options left empty: the client then hashes every part and we verify each one.
-                return Envelope.From(ticket, t => new { uploadID = t.SessionId, totalParts = t.TotalParts, partSize = t.PartSize, options = new { } });
+                // s3compliant "false": the client sends parts without hashing each first, and the server hashes every byte
+                // once (into the whole-file hash checked at completion). "true": both also hash and check every part.
+                var s3compliant = options.Value.PartChecksums ? "true" : "false";
+                return Envelope.From(ticket, t => new { uploadID = t.SessionId, totalParts = t.TotalParts, partSize = t.PartSize, options = new { s3compliant } });
             }).Doc("Uploads", "StartMultipartUpload", "Start a multipart upload: answers the upload id, part size and part count").Body<StartMultipartRequest>();
         }
 
