@@ -23,6 +23,8 @@ internal sealed class ImageLookup
     private const int MaxCached = 20_000; // a few KB each at most
     private sealed record Cached(Container Container, Image Image, long Generation, long At);
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
+    private sealed record CachedById(Image Image, long Generation, long At);
+    private readonly ConcurrentDictionary<string, CachedById> _byId = new(StringComparer.Ordinal);
 
     private sealed record Row(
         Container Container, Collection Collection, Entity Entity, Team? Team,
@@ -62,6 +64,22 @@ internal sealed class ImageLookup
             _cache[key] = new Cached(f.Container, image, generation, Stopwatch.GetTimestamp());
         }
         return found;
+    }
+
+    /// <summary>An uploaded image by id, behind every ranged request of a concurrent pull (hundreds per image), cached the same way.</summary>
+    public async Task<Image?> FindUploadedAsync(IDbContextFactory<RegistryDbContext> dbFactory, string imageId, CancellationToken ct)
+    {
+        var generation = WriteTracker.Generation;
+        if (_byId.TryGetValue(imageId, out var hit) && hit.Generation == generation && Stopwatch.GetElapsedTime(hit.At) < CacheLifetime)
+            return hit.Image;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var image = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.Uploaded, ct);
+        if (image is not null)
+        {
+            if (_byId.Count >= MaxCached) _byId.Clear();
+            _byId[imageId] = new CachedById(image, generation, Stopwatch.GetTimestamp());
+        }
+        return image;
     }
 
     private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch, string? userId)

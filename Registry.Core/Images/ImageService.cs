@@ -93,8 +93,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         return image;
     }
 
-    /// <summary>Counts a pull of a container (sregistry never did).</summary>
-    /// <summary>Counts a download. Best effort: a pull must still succeed when the database can't be written (disk full, busy).</summary>
+    /// <summary>Counts a pull of a container (sregistry never did). Best effort: a pull must still succeed when the database can't be written (disk full, busy).</summary>
     public async Task RecordDownloadAsync(string containerId, CancellationToken ct = default)
     {
         try
@@ -109,11 +108,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     }
 
     /// <summary>An uploaded image by id, for serving a signed download URL (the signature already authorised it).</summary>
-    public async Task<Image?> FindUploadedAsync(string imageId, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.Uploaded, ct);
-    }
+    public Task<Image?> FindUploadedAsync(string imageId, CancellationToken ct = default) => lookup.FindUploadedAsync(dbFactory, imageId, ct);
 
     private static Result.Failure NotFound(ImageRef reference, string? arch) =>
         Result.NotFound($"image {reference}{(string.IsNullOrEmpty(arch) ? "" : $" ({arch})")} not found");
