@@ -76,6 +76,12 @@ admin() { (cd "$(dirname "$DLL")" && env "${REG_ENV[@]}" dotnet "$DLL" admin "$@
 for _ in $(seq 1 120); do curl -fsS "$REG/version" >/dev/null 2>&1 && break; sleep 0.5; done
 REG_PID=$(pgrep -f -n "Registry.Web.dll --urls $REG")
 NGX_MASTER=$(cat "$WORK/nginx/nginx.pid")
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# CPU seconds (user + system) used so far by the server and by nginx's workers: less noisy than wall time on a shared machine.
+HZ=$(getconf CLK_TCK)
+reg_cpu() { awk -v hz="$HZ" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$REG_PID/stat"; }
+ngx_cpu() { local p t=0; for p in $(pgrep -P "$NGX_MASTER"); do t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat") )); done; awk -v t="$t" -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }'; }
+cpu_since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 cleanup() {
   kill "$REG_PID" 2>/dev/null || true
   kill "$NGX_MASTER" 2>/dev/null || true
@@ -108,9 +114,9 @@ rss_now() { awk '/VmRSS/ { print $2 }' "/proc/$REG_PID/status"; }
 # ---------------------------------------------------------------- 1. push 2 GiB
 log "1. push of a ${PUSH_MB} MiB SIF: real client vs nginx PUT; raw server data path"
 F="$WORK/files/push.sif"; mksif "$F" "$PUSH_MB"; SZ_MB=$(( $(stat -c %s "$F") / 1048576 ))
-sync; t0=$(now); curl -fsS -T "$F" "$NGX/push.sif" -o /dev/null; t1=$(now); T_NGX_PUT=$(secs "$t0" "$t1")
+sync; c0=$(ngx_cpu); t0=$(now); curl -fsS -T "$F" "$NGX/push.sif" -o /dev/null; t1=$(now); T_NGX_PUT=$(secs "$t0" "$t1"); C_NGX_PUT=$(cpu_since "$c0" "$(ngx_cpu)")
 rm -f "$WORK/nginx/root/push.sif"; sync
-t0=$(now); lib push "$F" bench/c/push latest >/dev/null 2>"$WORK/push.err"; t1=$(now); T_PUSH=$(secs "$t0" "$t1")
+c0=$(reg_cpu); t0=$(now); lib push "$F" bench/c/push latest >/dev/null 2>"$WORK/push.err"; t1=$(now); T_PUSH=$(secs "$t0" "$t1"); C_PUSH=$(cpu_since "$c0" "$(reg_cpu)")
 t0=$(now); openssl dgst -sha256 "$F" >/dev/null; openssl dgst -md5 "$F" >/dev/null; t1=$(now); T_CLIENT_HASH=$(secs "$t0" "$t1")
 # The same bytes pushed by curl through the multipart flow (what the client does, minus its hashing).
 cp "$F" "$WORK/files/raw.sif"; printf 'x' | dd of="$WORK/files/raw.sif" bs=1 seek=$(( $(stat -c %s "$F") - 1 )) conv=notrunc status=none
@@ -122,7 +128,7 @@ MP=$(api -X POST "$REG/v2/imagefile/$IMG/_multipart" -d "{\"filesize\":$RAW_SIZE
 UPID=$(jq -r .data.uploadID <<<"$MP"); PARTS=$(jq -r .data.totalParts <<<"$MP"); PSIZE=$(jq -r .data.partSize <<<"$MP")
 PARTS_JSON=
 split -a 4 -d -b "$PSIZE" "$RAW" "$WORK/files/part."; rm -f "$RAW"; sync
-t0=$(now)
+c0=$(reg_cpu); t0=$(now)
 for n in $(seq 1 "$PARTS"); do
   part="$WORK/files/part.$(printf '%04d' $(( n - 1 )))"
   url=$(api -X PUT "$REG/v2/imagefile/$IMG/_multipart" -d "{\"partSize\":$(stat -c %s "$part"),\"uploadID\":\"$UPID\",\"partNumber\":$n,\"sha256sum\":\"\"}" | jq -r .data.presignedURL)
@@ -131,12 +137,12 @@ for n in $(seq 1 "$PARTS"); do
 done
 t1=$(now)
 api -X PUT "$REG/v2/imagefile/$IMG/_multipart_complete" -d "{\"uploadID\":\"$UPID\",\"completedParts\":[${PARTS_JSON%,}]}" >/dev/null
-t2=$(now); T_RAW_PARTS=$(secs "$t0" "$t1"); T_RAW_COMPLETE=$(secs "$t1" "$t2"); T_RAW=$(secs "$t0" "$t2")
+t2=$(now); T_RAW_PARTS=$(secs "$t0" "$t1"); T_RAW_COMPLETE=$(secs "$t1" "$t2"); T_RAW=$(secs "$t0" "$t2"); C_RAW=$(cpu_since "$c0" "$(reg_cpu)")
 rm -f "$WORK"/files/part.*
 R=$(ratio "$T_NGX_PUT" "$T_PUSH")
-row "push ${SZ_MB} MiB, real client (incl. its sha256+md5 passes; openssl alone ${T_CLIENT_HASH} s)" "${T_PUSH} s ($(mibps "$SZ_MB" "$T_PUSH") MiB/s)" "${T_NGX_PUT} s ($(mibps "$SZ_MB" "$T_NGX_PUT") MiB/s)" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
+row "push ${SZ_MB} MiB, real client (incl. its sha256+md5 pass over the file before it sends a byte; openssl alone ${T_CLIENT_HASH} s)" "${T_PUSH} s ($(mibps "$SZ_MB" "$T_PUSH") MiB/s; server CPU ${C_PUSH} s)" "${T_NGX_PUT} s ($(mibps "$SZ_MB" "$T_NGX_PUT") MiB/s; nginx CPU ${C_NGX_PUT} s)" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
 R=$(ratio "$T_NGX_PUT" "$T_RAW")
-row "push ${SZ_MB} MiB, curl through the multipart flow (server data path)" "${T_RAW} s ($(mibps "$SZ_MB" "$T_RAW") MiB/s): parts ${T_RAW_PARTS} s + complete ${T_RAW_COMPLETE} s" "${T_NGX_PUT} s" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
+row "push ${SZ_MB} MiB, curl through the multipart flow (server data path)" "${T_RAW} s ($(mibps "$SZ_MB" "$T_RAW") MiB/s): parts ${T_RAW_PARTS} s + complete ${T_RAW_COMPLETE} s; server CPU ${C_RAW} s" "${T_NGX_PUT} s" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
 
 # ---------------------------------------------------------------- 2. pulls
 log "2. pull single-stream and concurrent vs nginx GET"
@@ -147,9 +153,11 @@ cmp -s "$F" "$WORK/out/reg.sif" || { echo "pulled bytes differ" >&2; exit 1; }; 
 cat "$WORK/nginx/root/pull.sif" "$WORK"/data/blobs/sha256/*/* > /dev/null
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 timed_get() { local t0 t1; t0=$(now); curl -fsSL "$@" -o /dev/null; t1=$(now); secs "$t0" "$t1"; }
-T_NGX_GET=$(best "$(timed_get "$NGX/pull.sif")" "$(timed_get "$NGX/pull.sif")")
+c0=$(ngx_cpu); T_NGX_GET=$(best "$(timed_get "$NGX/pull.sif")" "$(timed_get "$NGX/pull.sif")"); C_NGX_GET=$(awk -v c="$(cpu_since "$c0" "$(ngx_cpu)")" 'BEGIN { printf "%.2f", c / 2 }')
+c0=$(reg_cpu)
 T_GET=$(best "$(timed_get -H "Authorization: Bearer $TOKEN" "$REG/v1/imagefile/bench/c/push:latest?arch=amd64")" \
              "$(timed_get -H "Authorization: Bearer $TOKEN" "$REG/v1/imagefile/bench/c/push:latest?arch=amd64")")
+C_GET=$(awk -v c="$(cpu_since "$c0" "$(reg_cpu)")" 'BEGIN { printf "%.2f", c / 2 }')
 t0=$(now); lib pull bench/c/push:latest "$WORK/out/cli1.sif" >/dev/null 2>&1; t1=$(now); T_CLI_PULL=$(secs "$t0" "$t1"); rm -f "$WORK/out/cli1.sif"
 t0=$(now); lib pullverify bench/c/push:latest "$WORK/out/cli3.sif" >/dev/null 2>&1; t1=$(now); T_CLI_CONC=$(secs "$t0" "$t1")
 t0=$(now); openssl dgst -sha256 "$WORK/out/cli3.sif" >/dev/null; t1=$(now); T_HASH=$(secs "$t0" "$t1"); rm -f "$WORK/out/cli3.sif"
@@ -163,12 +171,12 @@ for (( off = 0, k = 0; off < FSIZE; off += PART, k++ )); do
   printf 'url = "%s"\nrange = %d-%d\noutput = "/dev/null"\nfail\n' "$LOC" "$off" $(( off + PART - 1 < FSIZE - 1 ? off + PART - 1 : FSIZE - 1 )) >> "$WORK/ranges.cfg"
 done
 ranges() { local t0 t1; t0=$(now); curl -fsS --no-progress-meter --parallel --parallel-max 3 -K "$WORK/ranges.cfg"; t1=$(now); secs "$t0" "$t1"; }
-T_RANGES=$(best "$(ranges)" "$(ranges)")
+c0=$(reg_cpu); T_RANGES=$(best "$(ranges)" "$(ranges)"); C_RANGES=$(awk -v c="$(cpu_since "$c0" "$(reg_cpu)")" 'BEGIN { printf "%.2f", c / 2 }')
 R=$(ratio "$T_NGX_GET" "$T_GET")
-row "pull ${SZ_MB} MiB single stream (curl, 303 followed, to /dev/null, best of 2)" "${T_GET} s ($(mibps "$SZ_MB" "$T_GET") MiB/s)" "${T_NGX_GET} s ($(mibps "$SZ_MB" "$T_NGX_GET") MiB/s, same way)" "$R" "≥ 0.95" "$(verdict "$R" 0.95)"
+row "pull ${SZ_MB} MiB single stream (curl, 303 followed, to /dev/null, best of 2)" "${T_GET} s ($(mibps "$SZ_MB" "$T_GET") MiB/s; server CPU ${C_GET} s)" "${T_NGX_GET} s ($(mibps "$SZ_MB" "$T_NGX_GET") MiB/s, same way; nginx CPU ${C_NGX_GET} s)" "$R" "≥ 0.95" "$(verdict "$R" 0.95)"
 row "pull ${SZ_MB} MiB single stream, real client DownloadImage to disk (+ its sha256 pass)" "${T_CLI_PULL} s" "${T_NGX_GET} s" "$(ratio "$T_NGX_GET" "$T_CLI_PULL")" "(info)" ""
 R=$(ratio "$T_NGX_GET" "$T_RANGES")
-row "pull ${SZ_MB} MiB concurrent (curl, 303 Location, 5 MiB ranges 3 at a time as the client does, to /dev/null)" "${T_RANGES} s ($(mibps "$SZ_MB" "$T_RANGES") MiB/s)" "${T_NGX_GET} s (single)" "$R" "≥ 1.00" "$(verdict "$R" 1.0)"
+row "pull ${SZ_MB} MiB concurrent (curl, 303 Location, 5 MiB ranges 3 at a time as the client does, to /dev/null)" "${T_RANGES} s ($(mibps "$SZ_MB" "$T_RANGES") MiB/s; server CPU ${C_RANGES} s)" "${T_NGX_GET} s (single)" "$R" "≥ 1.00" "$(verdict "$R" 1.0)"
 row "pull ${SZ_MB} MiB concurrent, real client ConcurrentDownloadImage to disk (+ its sha256 pass; openssl sha256 alone ${T_HASH} s)" "${T_CLI_CONC} s" "${T_NGX_GET} s (single)" "$(ratio "$T_NGX_GET" "$T_CLI_CONC")" "(info)" ""
 rm -f "$WORK/nginx/root/pull.sif"
 
@@ -267,6 +275,6 @@ CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 MACHINE="$(hostname), $(nproc) × $CPU, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(df -PT "$WORK" | awk 'NR==2 { print $2 }') at $WORK, $(uname -r), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2)"
 {
   echo; echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $MACHINE"
-  echo; echo "Sizes: push ${PUSH_MB} MiB, big ${BIG_MB} MiB, $CONC × ${CONC_MB} MiB, $IMAGES images."
+  echo; echo "Sizes: push ${PUSH_MB} MiB, big ${BIG_MB} MiB, $CONC × ${CONC_MB} MiB, $IMAGES images. Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg). CPU figures are user + system seconds of the server process and of nginx's workers."
   echo; echo "$HEADER"; echo "$SEP"; printf '%s\n' "${RESULTS[@]}"
 } | tee -a "${BENCH_RESULTS:-$REPO/bench/RESULTS.md}"
