@@ -14,10 +14,19 @@ namespace Registry.Tests.Api;
 /// <summary>The real application on Kestrel (127.0.0.1, a free port) with its own SQLite file and data folder.</summary>
 public class RegistryApiFactory : WebApplicationFactory<Program>
 {
-    public string DataPath { get; } = Directory.CreateTempSubdirectory("registry-api-").FullName;
+    public string DataPath { get; }
+    private readonly bool _ownsData;
+    private readonly int _port;
 
-    public RegistryApiFactory()
+    public RegistryApiFactory() : this(null) { }
+
+    /// <param name="dataPath">A data folder the test owns and keeps, to start the registry again on the same bytes; default a fresh one deleted at the end.</param>
+    /// <param name="port">A fixed port (a restart at the address the client knows); 0 = a free one.</param>
+    protected RegistryApiFactory(string? dataPath, int port = 0)
     {
+        _ownsData = dataPath is null;
+        DataPath = dataPath ?? Directory.CreateTempSubdirectory("registry-api-").FullName;
+        _port = port;
         UseKestrel();
         StartServer();
     }
@@ -33,7 +42,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Registry:DataPath", DataPath);
         builder.UseSetting("Registry:MultipartPartSize", (5 * 1024 * 1024).ToString());
         builder.UseEnvironment("Production");
-        builder.UseSetting("urls", "http://127.0.0.1:0");
+        builder.UseSetting("urls", $"http://127.0.0.1:{_port}");
         builder.UseSetting("Accounts:TermsVersion", "0"); // API tests exercise the protocol; TermsTests turns terms on
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
     }
@@ -68,6 +77,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsData) return;
         try { Directory.Delete(DataPath, recursive: true); } catch (IOException) { }
     }
 }

@@ -50,6 +50,9 @@ public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = nu
         return await FinishAsync(await http.PostAsync(target, new FormUrlEncodedContent(values)), target, follow);
     }
 
+    /// <summary>A request the page's script would make (fetch), with the session's cookies.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => http.SendAsync(request);
+
     public async Task<Page> FollowAsync(Page page)
     {
         var response = page.Response;
