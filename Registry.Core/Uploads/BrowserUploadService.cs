@@ -80,6 +80,11 @@ public sealed class BrowserUploadService(
         {
             return Result.Invalid($"a chunk is at most {ChunkSize} bytes and the file {upload.Size} bytes");
         }
+        catch (SourceReadException e)
+        {
+            // A conflict, like a wrong offset: the page asks for the status and sends again from the recorded offset.
+            return Result.Conflict($"the chunk could not be read ({e.InnerException?.Message}); send it again from offset {upload.Received}");
+        }
         upload.ExpiresAt = Now + IdleLifetime;
         await db.SaveChangesAsync(CancellationToken.None); // the bytes are written: record them even if the client left
         return Status(upload);
