@@ -30,11 +30,9 @@ public sealed class BrowserUploadRestartTests : IDisposable
         var path = await new SifFiles(Path.Combine(_root, "sif")).CreateLabelledAsync("""{"org.lab.stage":"resumed"}""", 12 * 1024 * 1024);
         var sif = await File.ReadAllBytesAsync(path);
         string id, abandoned, tempPath, abandonedPath;
-        int port;
         using var browser = new PageClient();
         using (var first = new SameDataFactory(Data))
         {
-            port = first.BaseAddress.Port;
             await browser.SignInAsync(first, "alice");
             id = await browser.StartAsync("alice", "tools", "demo", sif.Length);
             (await browser.PutAsync(id, 0, sif[..BrowserUploadService.ChunkSize]))["received"]!.GetValue<long>().ShouldBe(BrowserUploadService.ChunkSize);
@@ -50,7 +48,8 @@ public sealed class BrowserUploadRestartTests : IDisposable
         const int kept = 5 * 1024 * 1024;
         await using (var file = new FileStream(tempPath, FileMode.Open)) file.SetLength(kept);
 
-        using var second = new SameDataFactory(Data, port);
+        using var second = new SameDataFactory(Data);
+        browser.Reconnect(second); // the same browser, cookies and page: only the server was restarted
         File.Exists(tempPath).ShouldBeTrue("start-up cleaning must keep the temp file of a live browser upload");
         File.Exists(abandonedPath).ShouldBeFalse("an expired browser upload's temp file goes at start-up");
         await using (var db = await DbOf(second).CreateDbContextAsync())
@@ -106,6 +105,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
     /// <summary>What the upload page's script does: the sign-in cookie plus the antiforgery header on every fetch.</summary>
     private sealed class PageClient : IDisposable
     {
+        private readonly CookieContainer _cookies = new();
         private BrowserSession? _session;
         private string _token = "";
 
@@ -122,10 +122,17 @@ public sealed class BrowserUploadRestartTests : IDisposable
                 (await factory.Services.GetRequiredService<CollectionService>().CreateAsync(Actor.ForUser(user.Id, name, false), entityId, "tools", "", false))
                     .Succeeded.ShouldBeTrue();
             }
-            _session = new BrowserSession(factory.BaseAddress);
+            Reconnect(factory);
             (await LocalSignIn.SignInAsync(_session, name, Password)).Address.AbsolutePath.ShouldBe("/");
             // A form rendered for the signed-in user carries a request token bound to them, as the upload page's does.
             _token = BrowserSession.Hidden((await _session.GetAsync("/Account/Manage/ChangePassword")).Html, "__RequestVerificationToken");
+        }
+
+        /// <summary>Talks to <paramref name="factory"/> from now on; cookies (host-wide, not per port) stay.</summary>
+        public void Reconnect(RegistryApiFactory factory)
+        {
+            _session?.Dispose();
+            _session = new BrowserSession(factory.BaseAddress, cookies: _cookies);
         }
 
         public async Task<string> StartAsync(string entity, string collection, string container, long size) =>

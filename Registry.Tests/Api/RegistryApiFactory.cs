@@ -16,17 +16,14 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
 {
     public string DataPath { get; }
     private readonly bool _ownsData;
-    private readonly int _port;
 
     public RegistryApiFactory() : this(null) { }
 
     /// <param name="dataPath">A data folder the test owns and keeps, to start the registry again on the same bytes; default a fresh one deleted at the end.</param>
-    /// <param name="port">A fixed port (a restart at the address the client knows); 0 = a free one.</param>
-    protected RegistryApiFactory(string? dataPath, int port = 0)
+    protected RegistryApiFactory(string? dataPath)
     {
         _ownsData = dataPath is null;
         DataPath = dataPath ?? Directory.CreateTempSubdirectory("registry-api-").FullName;
-        _port = port;
         UseKestrel();
         StartServer();
     }
@@ -42,7 +39,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Registry:DataPath", DataPath);
         builder.UseSetting("Registry:MultipartPartSize", (5 * 1024 * 1024).ToString());
         builder.UseEnvironment("Production");
-        builder.UseSetting("urls", $"http://127.0.0.1:{_port}");
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Accounts:TermsVersion", "0"); // API tests exercise the protocol; TermsTests turns terms on
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
     }

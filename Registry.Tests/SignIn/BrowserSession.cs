@@ -7,15 +7,15 @@ namespace Registry.Tests.SignIn;
 /// A cookie-keeping HTTP client that follows redirects by hand (across hosts, like a browser) and fills static SSR forms:
 /// the antiforgery token and <c>_handler</c> come from the page's HTML.
 /// </summary>
-public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = null) : IDisposable
+public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = null, CookieContainer? cookies = null) : IDisposable
 {
-    private readonly HttpClient http = new(Handler(from)) { BaseAddress = baseAddress };
+    private readonly HttpClient http = new(Handler(from, cookies ?? new CookieContainer())) { BaseAddress = baseAddress };
 
     /// <summary>Connections leave from <paramref name="from"/> when given (another loopback address, e.g. 127.0.0.2: another client machine).</summary>
-    private static SocketsHttpHandler Handler(IPAddress? from) => new()
+    private static SocketsHttpHandler Handler(IPAddress? from, CookieContainer cookies) => new()
     {
         AllowAutoRedirect = false,
-        CookieContainer = new CookieContainer(),
+        CookieContainer = cookies,
         ConnectCallback = from is null ? null : async (context, ct) =>
         {
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
