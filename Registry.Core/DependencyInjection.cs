@@ -53,6 +53,8 @@ public static class DependencyInjection
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<LabelSearch>();
+        services.AddSingleton<LabelBackfill>();
+        services.AddHostedService(sp => sp.GetRequiredService<LabelBackfill>());
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StorageMaintenance>();
         services.AddHostedService<ScheduledGc>();

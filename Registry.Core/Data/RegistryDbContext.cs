@@ -23,10 +23,12 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     public DbSet<Star> Stars => Set<Star>();
     public DbSet<Container> Containers => Set<Container>();
     public DbSet<Image> Images => Set<Image>();
+    public DbSet<ImageLabel> ImageLabels => Set<ImageLabel>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<Blob> Blobs => Set<Blob>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();
+    public DbSet<BrowserUpload> BrowserUploads => Set<BrowserUpload>();
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
@@ -97,6 +99,11 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
             e.HasIndex(x => x.Hash);
             e.HasOne(x => x.Container).WithMany(x => x.Images).HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
         });
+        b.Entity<ImageLabel>(e =>
+        {
+            e.HasKey(x => new { x.ImageId, x.Key });
+            e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
+        });
         b.Entity<Tag>(e =>
         {
             e.HasIndex(x => new { x.ContainerId, x.Arch, x.Name }).IsUnique();
@@ -113,6 +120,12 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         {
             e.HasKey(x => new { x.SessionId, x.PartNumber });
             e.HasOne<UploadSession>().WithMany(x => x.Parts).HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<BrowserUpload>(e =>
+        {
+            e.HasIndex(x => x.ExpiresAt);
+            e.HasOne<RegistryUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Collection>().WithMany().HasForeignKey(x => x.CollectionId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<AccessToken>(e =>
         {

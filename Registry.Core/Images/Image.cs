@@ -22,5 +22,7 @@ public class Image
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;
     public DateTime? UploadedAt { get; set; }
+    /// <summary>The SIF's labels are in <see cref="ImageLabel"/> rows; false for images published before labels were stored (backfilled).</summary>
+    public bool LabelsRead { get; set; }
     public List<Tag> Tags { get; set; } = [];
 }

@@ -59,6 +59,8 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
             image.Size = blob.Size;
             image.UploadedAt = DateTime.UtcNow;
             image.Arch = await db.Images.Where(i => i.Hash == digest.Hex && i.Arch != null).Select(i => i.Arch).FirstOrDefaultAsync(ct);
+            // Unreadable now: left unread for the next start's backfill.
+            if (await ImageLabels.OfStoredHashAsync(db, blobs, digest.Hex, ct) is { } labels) await ImageLabels.StoreAsync(db, image, labels, ct);
         }
         db.Images.Add(image);
         container!.UpdatedAt = DateTime.UtcNow;

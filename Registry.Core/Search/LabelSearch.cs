@@ -1,67 +1,45 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Registry.Core.Collections;
 using Registry.Core.Data;
-using Registry.Core.Images;
-using Registry.Core.Storage;
 
 namespace Registry.Core.Search;
 
 /// <summary>
-/// Search over the labels inside SIF files (<c>%labels</c> of the definition file). Labels are read from the blobs'
-/// descriptor tables, not stored in the database, and kept in memory per content hash: a blob's labels never change.
+/// Search over the labels inside SIF files (<c>%labels</c> of the definition file), stored per image when it is published
+/// (<see cref="Images.ImageLabels"/>): one query, no SIF header read. Images published before labels were stored are
+/// filled in by <see cref="LabelBackfill"/>.
 /// </summary>
-public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, CollectionBrowser browser)
+public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory, CollectionBrowser browser)
 {
-    /// <summary>Bounds the first, uncached search of a large registry: the most recently uploaded images are read first.</summary>
-    public const int MaxImages = 5000;
+    /// <summary>Matches listed per container.</summary>
+    public const int MatchesShown = 5;
 
-    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _byHash = new();
-
-    /// <summary>Visible containers with an image whose label key or value contains <paramref name="value"/>; the matches as "key: value".</summary>
+    /// <summary>
+    /// Visible containers with an uploaded image whose label key or value contains <paramref name="value"/> (case-insensitive
+    /// for ASCII letters, as SQLite's lower()), newest first; the matches as "key: value".
+    /// </summary>
     public async Task<List<RecentContainer>> MatchesAsync(Access.Actor actor, string value, int take, CancellationToken ct = default)
     {
         value = value.Trim();
         if (value.Length < 3) return [];
+        var folded = value.ToLowerInvariant();
         var visible = (await browser.VisibleAsync(actor, ct)).ToDictionary(c => c.Id);
         var ids = visible.Keys.ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var images = await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
-            .OrderByDescending(i => i.UploadedAt).Take(MaxImages)
-            .Select(i => new { i.Hash, i.Container!.CollectionId, Container = i.Container.Name, i.Container.UpdatedAt }).ToListAsync(ct);
+        // Contains becomes instr(): the user's % and _ are plain characters, not LIKE wildcards.
+        var matching = db.ImageLabels.AsNoTracking().Where(l => l.Image!.Uploaded && ids.Contains(l.Image.Container!.CollectionId)
+            && (l.Key.ToLower().Contains(folded) || l.Value.ToLower().Contains(folded)));
+        var containers = await db.Containers.AsNoTracking()
+            .Where(c => matching.Any(l => l.Image!.ContainerId == c.Id))
+            .OrderByDescending(c => c.UpdatedAt).Take(take)
+            .Select(c => new { c.Id, c.CollectionId, c.Name, c.UpdatedAt }).ToListAsync(ct);
+        var containerIds = containers.Select(c => c.Id).ToList();
+        var labels = (await matching.Where(l => containerIds.Contains(l.Image!.ContainerId))
+                .Select(l => new { l.Image!.ContainerId, l.Key, l.Value }).ToListAsync(ct))
+            .ToLookup(l => l.ContainerId, l => $"{l.Key}: {l.Value}");
 
-        var found = new List<RecentContainer>();
-        foreach (var group in images.GroupBy(i => (i.CollectionId, i.Container)))
-        {
-            var matches = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var image in group)
-                foreach (var (key, label) in await LabelsOfAsync(image.Hash))
-                    if (key.Contains(value, StringComparison.OrdinalIgnoreCase) || label.Contains(value, StringComparison.OrdinalIgnoreCase))
-                        matches.Add($"{key}: {label}");
-            if (matches.Count == 0) continue;
-            var c = visible[group.Key.CollectionId];
-            found.Add(new RecentContainer(c.Entity, c.Name, group.Key.Container, group.First().UpdatedAt, matches.Take(5).ToList()));
-        }
-        return found.OrderByDescending(r => r.UpdatedAt).Take(take).ToList();
-    }
-
-    private async Task<IReadOnlyDictionary<string, string>> LabelsOfAsync(string hash)
-    {
-        if (_byHash.TryGetValue(hash, out var cached)) return cached;
-        var digest = new Digest(hash);
-        if (!blobs.Exists(digest)) return new Dictionary<string, string>();
-        // Blobs can sit on slow disks: read the small descriptor table off the caller's thread.
-        var labels = await Task.Run(() =>
-        {
-            try
-            {
-                using var stream = blobs.OpenRead(digest);
-                return SifReader.Read(stream)?.Labels ?? new Dictionary<string, string>();
-            }
-            catch (IOException) { return null; } // removed by a concurrent delete: not cached, simply no labels now
-        });
-        if (labels is null) return new Dictionary<string, string>();
-        _byHash[hash] = labels;
-        return labels;
+        return containers.Select(c => new RecentContainer(visible[c.CollectionId].Entity, visible[c.CollectionId].Name, c.Name, c.UpdatedAt,
+                labels[c.Id].Distinct().Order(StringComparer.Ordinal).Take(MatchesShown).ToList()))
+            .ToList();
     }
 }

@@ -163,11 +163,13 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public long AvailableBytes() => new DriveInfo(_tempRoot).AvailableFreeSpace; // statvfs of the folder's volume on Unix
 
-    public int CleanTemp()
+    public int CleanTemp(IReadOnlyCollection<string>? keep = null)
     {
+        var kept = (keep ?? []).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         var count = 0;
         foreach (var file in Directory.EnumerateFiles(_tempRoot))
         {
+            if (kept.Contains(Path.GetFullPath(file))) continue;
             try { File.Delete(file); count++; } catch (IOException) { }
         }
         return count;

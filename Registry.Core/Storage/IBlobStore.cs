@@ -47,8 +47,8 @@ public interface IBlobStore
     /// <summary>Bytes free on the volume that holds temp files and blobs.</summary>
     long AvailableBytes();
 
-    /// <summary>Removes every temp file (called at start-up: uploads interrupted by a crash).</summary>
-    int CleanTemp();
+    /// <summary>Removes every temp file but those in <paramref name="keep"/> (called at start-up: uploads interrupted by a crash).</summary>
+    int CleanTemp(IReadOnlyCollection<string>? keep = null);
 }
 
 public sealed class BlobTooLargeException(long limit) : IOException($"more than {limit} bytes sent")

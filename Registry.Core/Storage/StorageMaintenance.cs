@@ -13,7 +13,7 @@ public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
 /// <summary>Storage housekeeping behind <c>admin gc</c> and <c>admin verify</c>.</summary>
 public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, TimeProvider clock)
 {
-    /// <summary>Removes blobs no image references and upload sessions past their expiry; with <paramref name="dryRun"/> only reports.</summary>
+    /// <summary>Removes blobs no image references and upload sessions (API and browser) past their expiry; with <paramref name="dryRun"/> only reports.</summary>
     public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default)
     {
         // Blobs are listed before the referenced hashes are read: an image row always exists before its upload commits a
@@ -26,7 +26,9 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             .Where(s => s.ExpiresAt < now || s.State == UploadState.Aborted || s.State == UploadState.Completed).ToListAsync(ct);
         // A blob that an open upload just committed is not referenced by an uploaded image yet, but by the upload's image row: still kept.
         var unused = stored.Where(b => !referenced.Contains(b.Digest.Hex)).ToList();
-        long tempBytes = expired.Select(s => s.TempPath).Where(File.Exists).Sum(p => new FileInfo(p).Length);
+        var expiredBrowser = await db.BrowserUploads.Where(u => u.ExpiresAt < now).ToListAsync(ct);
+        long tempBytes = expired.Select(s => s.TempPath).Concat(expiredBrowser.Select(u => u.TempPath))
+            .Where(File.Exists).Sum(p => new FileInfo(p).Length);
 
         if (!dryRun)
         {
@@ -42,10 +44,12 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             var hashes = unused.Select(u => u.Digest.Hex).ToList();
             await db.Blobs.Where(b => hashes.Contains(b.Hash)).ExecuteDeleteAsync(ct);
             foreach (var session in expired) if (File.Exists(session.TempPath)) blobs.DeleteTemp(session.TempPath);
+            foreach (var upload in expiredBrowser) if (File.Exists(upload.TempPath)) blobs.DeleteTemp(upload.TempPath);
             db.UploadSessions.RemoveRange(expired);
+            db.BrowserUploads.RemoveRange(expiredBrowser);
             await db.SaveChangesAsync(ct);
         }
-        return new GcReport(unused.Count, unused.Sum(u => u.Length), expired.Count, tempBytes);
+        return new GcReport(unused.Count, unused.Sum(u => u.Length), expired.Count + expiredBrowser.Count, tempBytes);
     }
 
     /// <summary>Re-hashes every stored blob; changes nothing.</summary>

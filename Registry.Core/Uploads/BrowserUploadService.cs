@@ -19,24 +19,17 @@ public sealed record BrowserUploadStatus(string Id, long Received, long Size, in
 /// <summary>
 /// Uploads from the web page: chunks appended at their offsets into a temp file, then hashed, stored and tagged like a
 /// pushed image, so <c>pull library://</c> and <c>shub://</c> return it. The browser cannot hash a multi-GB file up front,
-/// so the image is created only when every byte has arrived. Sessions live in memory: a restart empties the temp folder anyway.
+/// so the image is created only when every byte has arrived. Sessions are rows (<see cref="BrowserUpload"/>) whose temp
+/// files survive a restart, so the page resumes after one.
 /// </summary>
 public sealed class BrowserUploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options, TimeProvider clock,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags)
 {
     public const int ChunkSize = 8 * 1024 * 1024;
-    private static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
-    private readonly ConcurrentDictionary<string, Session> _sessions = new();
-
-    private sealed class Session
-    {
-        public required string Id, UserId, CollectionId, Entity, Collection, Container, Tag, Description, TempPath;
-        public required long Size;
-        public long Received;
-        public DateTime TouchedAt;
-        public readonly SemaphoreSlim Lock = new(1, 1);
-    }
+    public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
+    // One request at a time per upload (chunks, finish): the row is the state, this only keeps its writers in line.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
 
     public async Task<Result<BrowserUploadStatus>> StartAsync(Actor actor, string entity, string collection, string container, string tag,
         long size, string description = "", CancellationToken ct = default)
@@ -45,91 +38,105 @@ public sealed class BrowserUploadService(
         if (size <= 0) return Result.Invalid("the file is empty");
         if (!Names.IsValid(container)) return Result.Invalid($"'{container}' is not a valid container name: use {Names.Rule}");
         if (!Names.IsValid(tag)) return Result.Invalid($"'{tag}' is not a valid tag: use {Names.Rule}");
+        if (description.Length > 4096) return Result.Invalid("description is longer than 4096 characters");
         var found = await collections.FindAsync(actor, entity, collection, ct);
         if (!found.Succeeded) return found.As<BrowserUploadStatus>();
         if (!AccessRules.For(actor, found.Value!).CanPush) return Result.Forbidden($"{actor.UserName} may not upload to {entity}/{collection}");
 
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (usage, quota) = await EntityService.UsageAsync(db, found.Value!.Entity!, options.Value, ct);
+        if (quota > 0 && usage + size > quota)
+            return Result.InsufficientStorage($"quota exceeded: {entity} uses {usage} of {quota} bytes and this file needs {size} more");
+        await RemoveExpiredAsync(db, ct);
+        var upload = new BrowserUpload
         {
-            var (usage, quota) = await EntityService.UsageAsync(db, found.Value!.Entity!, options.Value, ct);
-            if (quota > 0 && usage + size > quota)
-                return Result.InsufficientStorage($"quota exceeded: {entity} uses {usage} of {quota} bytes and this file needs {size} more");
-        }
-        Sweep();
-        var session = new Session
-        {
-            Id = Ids.New(), UserId = actor.UserId!, CollectionId = found.Value!.Id, Entity = entity, Collection = collection,
-            Container = container, Tag = tag, Description = description, TempPath = blobs.NewTempPath("browser"), Size = size, TouchedAt = Now,
+            UserId = actor.UserId!, CollectionId = found.Value!.Id, Entity = entity, Collection = collection, Container = container, Tag = tag,
+            Description = description, TempPath = blobs.NewTempPath("browser"), Size = size, CreatedAt = Now, ExpiresAt = Now + IdleLifetime,
         };
-        _sessions[session.Id] = session;
-        return Status(session);
+        db.BrowserUploads.Add(upload);
+        await db.SaveChangesAsync(ct);
+        return Status(upload);
     }
 
-    public Result<BrowserUploadStatus> Status(Actor actor, string id) =>
-        Find(actor, id) is { } s ? Status(s) : Result.NotFound("upload not found or expired");
+    public async Task<Result<BrowserUploadStatus>> StatusAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await FindAsync(db, actor, id, ct) is { } upload ? Status(upload) : NotFound;
+    }
 
     /// <summary>Writes one chunk at <paramref name="offset"/>, which must not be past the bytes received so far.</summary>
     public async Task<Result<BrowserUploadStatus>> ReceiveAsync(Actor actor, string id, long offset, Stream body, CancellationToken ct = default)
     {
-        if (Find(actor, id) is not { } s) return Result.NotFound("upload not found or expired");
-        await s.Lock.WaitAsync(ct);
+        using var held = await LockAsync(id, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
+        if (offset < 0 || offset > upload.Received) return Result.Conflict($"expected offset {upload.Received}, got {offset}");
         try
         {
-            if (offset < 0 || offset > s.Received) return Result.Conflict($"expected offset {s.Received}, got {offset}");
-            var staged = await blobs.WriteAsync(body, s.TempPath, offset, Math.Min(ChunkSize, s.Size - offset), ct);
-            s.Received = offset + staged.Length;
-            s.TouchedAt = Now;
-            return Status(s);
+            var staged = await blobs.WriteAsync(body, upload.TempPath, offset, Math.Min(ChunkSize, upload.Size - offset), ct);
+            upload.Received = offset + staged.Length;
         }
         catch (BlobTooLargeException)
         {
-            return Result.Invalid($"a chunk is at most {ChunkSize} bytes and the file {s.Size} bytes");
+            return Result.Invalid($"a chunk is at most {ChunkSize} bytes and the file {upload.Size} bytes");
         }
-        finally { s.Lock.Release(); }
+        catch (SourceReadException e)
+        {
+            // A conflict, like a wrong offset: the page asks for the status and sends again from the recorded offset.
+            return Result.Conflict($"the chunk could not be read ({e.InnerException?.Message}); send it again from offset {upload.Received}");
+        }
+        upload.ExpiresAt = Now + IdleLifetime;
+        await db.SaveChangesAsync(CancellationToken.None); // the bytes are written: record them even if the client left
+        return Status(upload);
     }
 
     /// <summary>Hashes the whole file and publishes it as <c>entity/collection/container:tag</c>; returns the container's path.</summary>
     public async Task<Result<string>> FinishAsync(Actor actor, string id, CancellationToken ct = default)
     {
-        if (Find(actor, id) is not { } s) return Result.NotFound("upload not found or expired");
-        await s.Lock.WaitAsync(ct);
-        try
+        using var held = await LockAsync(id, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindAsync(db, actor, id, ct) is not { } s) return NotFound;
+        if (s.Received != s.Size) return Result.Conflict($"received {s.Received} of {s.Size} bytes");
+        var staged = await blobs.HashAsync(s.TempPath, ct);
+        SifMetadata? sif;
+        string? arch;
+        await using (var file = File.OpenRead(s.TempPath))
         {
-            if (s.Received != s.Size) return Result.Conflict($"received {s.Received} of {s.Size} bytes");
-            var staged = await blobs.HashAsync(s.TempPath, ct);
-            SifMetadata? sif;
-            string? arch;
-            await using (var file = File.OpenRead(s.TempPath))
-            {
-                arch = Architectures.ReadFromSif(file);
-                sif = SifReader.Read(file);
-            }
-            if (sif is null) { Drop(s); return Result.Invalid("this is not a SIF file (no SIF_MAGIC in its header)"); }
-
-            var container = await containers.FindAsync(actor, s.Entity, s.Collection, s.Container, ct);
-            if (container.Outcome == Outcome.NotFound) container = await containers.CreateAsync(actor, s.CollectionId, s.Container, "", ct);
-            if (!container.Succeeded) return container.As<string>();
-            var image = await images.CreateAsync(actor, container.Value!.Id, staged.Digest.LibraryForm, s.Description, ct);
-            if (!image.Succeeded) return image.As<string>();
-
-            if (!image.Value!.Uploaded) await PublishAsync(actor, image.Value.Id, staged, arch, sif.Signed, ct);
-            else blobs.DeleteTemp(s.TempPath);
-            var tagged = await tags.SetAsync(actor, container.Value.Id, null, s.Tag, image.Value.Id, ct);
-            if (!tagged.Succeeded) return tagged.As<string>();
-            _sessions.TryRemove(s.Id, out _);
-            return $"/{s.Entity}/{s.Collection}/{s.Container}";
+            arch = Architectures.ReadFromSif(file);
+            sif = SifReader.Read(file);
         }
-        finally { s.Lock.Release(); }
+        if (sif is null)
+        {
+            await DropAsync(db, s, ct);
+            return Result.Invalid("this is not a SIF file (no SIF_MAGIC in its header)");
+        }
+
+        var container = await containers.FindAsync(actor, s.Entity, s.Collection, s.Container, ct);
+        if (container.Outcome == Outcome.NotFound) container = await containers.CreateAsync(actor, s.CollectionId, s.Container, "", ct);
+        if (!container.Succeeded) return container.As<string>();
+        var image = await images.CreateAsync(actor, container.Value!.Id, staged.Digest.LibraryForm, s.Description, ct);
+        if (!image.Succeeded) return image.As<string>();
+
+        if (!image.Value!.Uploaded) await PublishAsync(actor, image.Value.Id, staged, arch, sif, ct);
+        else blobs.DeleteTemp(s.TempPath);
+        db.BrowserUploads.Remove(s);
+        await db.SaveChangesAsync(CancellationToken.None);
+        _locks.TryRemove(s.Id, out _);
+        var tagged = await tags.SetAsync(actor, container.Value.Id, null, s.Tag, image.Value.Id, ct);
+        if (!tagged.Succeeded) return tagged.As<string>();
+        return $"/{s.Entity}/{s.Collection}/{s.Container}";
     }
 
-    public Result<bool> Abort(Actor actor, string id)
+    public async Task<Result<bool>> AbortAsync(Actor actor, string id, CancellationToken ct = default)
     {
-        if (Find(actor, id) is not { } s) return Result.NotFound("upload not found or expired");
-        Drop(s);
+        using var held = await LockAsync(id, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
+        await DropAsync(db, upload, ct);
         return true;
     }
 
-    private async Task PublishAsync(Actor actor, string imageId, StagedBytes staged, string? arch, bool signed, CancellationToken ct)
+    private async Task PublishAsync(Actor actor, string imageId, StagedBytes staged, string? arch, SifMetadata sif, CancellationToken ct)
     {
         await blobs.CommitAsync(staged.TempPath, staged.Digest, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -139,7 +146,8 @@ public sealed class BrowserUploadService(
             .FirstAsync(i => i.Id == imageId, ct);
         image.Size = staged.Length;
         image.Arch ??= arch;
-        image.Signed = signed;
+        image.Signed = sif.Signed;
+        await ImageLabels.StoreAsync(db, image, sif.Labels, ct);
         image.Uploaded = true;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
         var c = image.Container!;
@@ -148,21 +156,55 @@ public sealed class BrowserUploadService(
         await db.SaveChangesAsync(ct);
     }
 
-    private Session? Find(Actor actor, string id) =>
-        _sessions.TryGetValue(id, out var s) && (s.UserId == actor.UserId || actor.IsAdmin) && Now - s.TouchedAt < IdleLifetime ? s : null;
-
-    private static BrowserUploadStatus Status(Session s) => new(s.Id, s.Received, s.Size, ChunkSize);
-
-    private void Drop(Session s)
+    /// <summary>
+    /// The caller's live upload, its received count checked against the temp file: after a crash the row may claim bytes
+    /// that never reached the disk, and the file is what gets hashed.
+    /// </summary>
+    private async Task<BrowserUpload?> FindAsync(RegistryDbContext db, Actor actor, string id, CancellationToken ct)
     {
-        _sessions.TryRemove(s.Id, out _);
-        blobs.DeleteTemp(s.TempPath);
+        var now = Now;
+        var upload = await db.BrowserUploads.FirstOrDefaultAsync(u => u.Id == id && u.ExpiresAt > now, ct);
+        if (upload is null || (upload.UserId != actor.UserId && !actor.IsAdmin)) return null;
+        var onDisk = File.Exists(upload.TempPath) ? new FileInfo(upload.TempPath).Length : 0;
+        upload.Received = Math.Min(upload.Received, onDisk);
+        return upload;
     }
 
-    private void Sweep()
+    private async Task DropAsync(RegistryDbContext db, BrowserUpload upload, CancellationToken ct)
     {
-        foreach (var s in _sessions.Values.Where(s => Now - s.TouchedAt >= IdleLifetime).ToList()) Drop(s);
+        db.BrowserUploads.Remove(upload);
+        await db.SaveChangesAsync(ct);
+        blobs.DeleteTemp(upload.TempPath);
+        _locks.TryRemove(upload.Id, out _);
     }
+
+    /// <summary>Abandoned uploads go when someone starts a new one, so a registry without scheduled gc doesn't keep their bytes.</summary>
+    private async Task RemoveExpiredAsync(RegistryDbContext db, CancellationToken ct)
+    {
+        var now = Now;
+        foreach (var expired in await db.BrowserUploads.Where(u => u.ExpiresAt <= now).ToListAsync(ct))
+        {
+            db.BrowserUploads.Remove(expired);
+            blobs.DeleteTemp(expired.TempPath);
+            _locks.TryRemove(expired.Id, out _);
+        }
+    }
+
+    private async Task<IDisposable> LockAsync(string id, CancellationToken ct)
+    {
+        var gate = _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+
+    private static Result.Failure NotFound => Result.NotFound("upload not found or expired");
+
+    private static BrowserUploadStatus Status(BrowserUpload u) => new(u.Id, u.Received, u.Size, ChunkSize);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 }

@@ -172,8 +172,13 @@ public sealed partial class UploadService
     private async Task PublishAsync(RegistryDbContext db, Actor actor, Image image, UploadSession session, CancellationToken ct)
     {
         var digest = new Digest(image.Hash);
+        SifMetadata? meta;
         await using (var sif = blobs.OpenRead(digest))
+        {
             image.Arch ??= Architectures.ReadFromSif(sif);
+            meta = SifReader.Read(sif);
+        }
+        await ImageLabels.StoreAsync(db, image, meta?.Labels ?? new Dictionary<string, string>(), ct);
         image.Size = session.Size;
         image.Uploaded = true;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;

@@ -84,11 +84,17 @@ public sealed partial class UploadService(
         return new UploadTicket(sessionId, partNumber, secret, expected, session.TotalParts);
     }
 
-    /// <summary>At start-up no upload can be in flight: drop temp files and close the sessions they belonged to.</summary>
+    /// <summary>
+    /// At start-up no request can be in flight: Library API sessions are closed and their temp files dropped (the client
+    /// pushes again). Live browser uploads keep theirs, since the page resumes them; expired ones go.
+    /// </summary>
     public async Task<int> RecoverAfterRestartAsync(CancellationToken ct = default)
     {
-        var removed = blobs.CleanTemp();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.BrowserUploads.Where(u => u.ExpiresAt <= now).ExecuteDeleteAsync(ct);
+        var resumable = await db.BrowserUploads.Select(u => u.TempPath).ToListAsync(ct);
+        var removed = blobs.CleanTemp(resumable);
         await db.UploadSessions.Where(s => s.State == UploadState.Open || s.State == UploadState.Received)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, UploadState.Aborted), ct);
         if (removed > 0) log.LogInformation("removed {Count} temp files of interrupted uploads", removed);

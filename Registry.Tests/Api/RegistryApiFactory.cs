@@ -14,10 +14,16 @@ namespace Registry.Tests.Api;
 /// <summary>The real application on Kestrel (127.0.0.1, a free port) with its own SQLite file and data folder.</summary>
 public class RegistryApiFactory : WebApplicationFactory<Program>
 {
-    public string DataPath { get; } = Directory.CreateTempSubdirectory("registry-api-").FullName;
+    public string DataPath { get; }
+    private readonly bool _ownsData;
 
-    public RegistryApiFactory()
+    public RegistryApiFactory() : this(null) { }
+
+    /// <param name="dataPath">A data folder the test owns and keeps, to start the registry again on the same bytes; default a fresh one deleted at the end.</param>
+    protected RegistryApiFactory(string? dataPath)
     {
+        _ownsData = dataPath is null;
+        DataPath = dataPath ?? Directory.CreateTempSubdirectory("registry-api-").FullName;
         UseKestrel();
         StartServer();
     }
@@ -68,6 +74,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsData) return;
         try { Directory.Delete(DataPath, recursive: true); } catch (IOException) { }
     }
 }

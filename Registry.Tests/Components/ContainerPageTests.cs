@@ -1,5 +1,6 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Core;
 using Registry.Core.Containers;
@@ -98,5 +99,19 @@ public sealed class ContainerPageTests : RegistryTestContext
         page.WaitForAssertion(() => page.FindAll("tbody tr").Select(r => r.QuerySelector("[data-label=Tag]")!.TextContent.Trim()).ShouldBe(["v2"]));
         Services.GetRequiredService<NavigationManager>().Uri.ShouldBe("http://localhost/");
         page.Markup.ShouldContain("0 downloads");
+    }
+
+    [Fact]
+    public async Task The_labels_tab_shows_the_labels_stored_for_the_image()
+    {
+        await SeedAsync();
+        // Changed in the database only: the tab shows the stored labels, not the ones in the SIF header.
+        await using (var db = await Db.Factory.CreateDbContextAsync())
+            await db.ImageLabels.Where(l => l.Key == "maintainer").ExecuteUpdateAsync(u => u.SetProperty(l => l.Value, "alice (stored)"));
+        RenderProviders();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Labels (1)").Click());
+        page.WaitForAssertion(() => page.FindAll("td.mono").Select(td => td.TextContent).ShouldBe(["maintainer", "alice (stored)"]));
     }
 }

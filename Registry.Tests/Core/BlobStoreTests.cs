@@ -53,4 +53,19 @@ public sealed class BlobStoreTests : IDisposable
         store.CleanTemp().ShouldBe(1);
         Directory.EnumerateFiles(Path.Combine(_root, "tmp")).ShouldBeEmpty();
     }
+
+    [Fact]
+    public void Start_up_cleaning_keeps_the_temp_files_it_is_told_to()
+    {
+        var store = new FileSystemBlobStore(_root);
+        var resumable = store.NewTempPath("browser");
+        var interrupted = store.NewTempPath();
+        File.WriteAllText(resumable, "first chunk");
+        File.WriteAllText(interrupted, "half");
+
+        store.CleanTemp([resumable]).ShouldBe(1);
+
+        File.Exists(resumable).ShouldBeTrue();
+        File.Exists(interrupted).ShouldBeFalse();
+    }
 }

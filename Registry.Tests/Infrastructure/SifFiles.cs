@@ -44,6 +44,30 @@ public sealed class SifFiles(string directory)
         return sif;
     }
 
+    /// <summary>As <see cref="CreateAsync"/>, with a JSON labels object (what <c>%labels</c> of a definition file becomes) before the partition.</summary>
+    public async Task<string> CreateLabelledAsync(string labelsJson, long payloadBytes, string arch = "amd64")
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var name = $"{arch}-{Guid.NewGuid():N}";
+        var labels = Path.Combine(Directory, name + ".json");
+        var payload = Path.Combine(Directory, name + ".bin");
+        var sif = Path.Combine(Directory, name + ".sif");
+        await File.WriteAllTextAsync(labels, labelsJson);
+        await WriteRandomAsync(payload, payloadBytes);
+        try
+        {
+            await Siftool("new", sif);
+            await Siftool("add", sif, labels, "--datatype", "3");
+            await Siftool("add", sif, payload, "--datatype", "4", "--parttype", "2", "--partfs", "4", "--partarch", SifArchCodes[arch].ToString());
+        }
+        finally
+        {
+            File.Delete(labels);
+            File.Delete(payload);
+        }
+        return sif;
+    }
+
     /// <summary>"sha256." + lowercase hex of the whole file, as the library expects.</summary>
     public static async Task<string> HashAsync(string path)
     {

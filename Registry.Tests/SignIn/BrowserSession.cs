@@ -7,15 +7,15 @@ namespace Registry.Tests.SignIn;
 /// A cookie-keeping HTTP client that follows redirects by hand (across hosts, like a browser) and fills static SSR forms:
 /// the antiforgery token and <c>_handler</c> come from the page's HTML.
 /// </summary>
-public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = null) : IDisposable
+public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = null, CookieContainer? cookies = null) : IDisposable
 {
-    private readonly HttpClient http = new(Handler(from)) { BaseAddress = baseAddress };
+    private readonly HttpClient http = new(Handler(from, cookies ?? new CookieContainer())) { BaseAddress = baseAddress };
 
     /// <summary>Connections leave from <paramref name="from"/> when given (another loopback address, e.g. 127.0.0.2: another client machine).</summary>
-    private static SocketsHttpHandler Handler(IPAddress? from) => new()
+    private static SocketsHttpHandler Handler(IPAddress? from, CookieContainer cookies) => new()
     {
         AllowAutoRedirect = false,
-        CookieContainer = new CookieContainer(),
+        CookieContainer = cookies,
         ConnectCallback = from is null ? null : async (context, ct) =>
         {
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
@@ -49,6 +49,9 @@ public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = nu
         var target = action is null ? page.Address : new Uri(page.Address, action);
         return await FinishAsync(await http.PostAsync(target, new FormUrlEncodedContent(values)), target, follow);
     }
+
+    /// <summary>A request the page's script would make (fetch), with the session's cookies.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => http.SendAsync(request);
 
     public async Task<Page> FollowAsync(Page page)
     {

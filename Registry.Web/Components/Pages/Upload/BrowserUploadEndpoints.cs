@@ -18,7 +18,8 @@ public static class BrowserUploadEndpoints
         var group = app.MapGroup("/browser-upload").ExcludeFromDescription().AddEndpointFilter(RequireSignedInAsync);
         group.MapPost("/", async (StartRequest r, HttpContext c, BrowserUploadService uploads) =>
             Map(await uploads.StartAsync(c.User.ToActor(), r.Entity, r.Collection, r.Container, r.Tag, r.Size, r.Description ?? "", c.RequestAborted)));
-        group.MapGet("/{id}", (string id, HttpContext c, BrowserUploadService uploads) => Map(uploads.Status(c.User.ToActor(), id)));
+        group.MapGet("/{id}", async (string id, HttpContext c, BrowserUploadService uploads) =>
+            Map(await uploads.StatusAsync(c.User.ToActor(), id, c.RequestAborted)));
         group.MapPut("/{id}/{offset:long}", async (string id, long offset, HttpContext c, BrowserUploadService uploads) =>
             Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted)));
         group.MapPost("/{id}/finish", async (string id, HttpContext c, BrowserUploadService uploads) =>
@@ -26,7 +27,8 @@ public static class BrowserUploadEndpoints
             var done = await uploads.FinishAsync(c.User.ToActor(), id, c.RequestAborted);
             return done.Succeeded ? Results.Ok(new { containerUrl = done.Value }) : Error(done.Outcome, done.Message);
         });
-        group.MapDelete("/{id}", (string id, HttpContext c, BrowserUploadService uploads) => Map(uploads.Abort(c.User.ToActor(), id)));
+        group.MapDelete("/{id}", async (string id, HttpContext c, BrowserUploadService uploads) =>
+            Map(await uploads.AbortAsync(c.User.ToActor(), id, c.RequestAborted)));
         return app;
     }
 

@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Registry.Core.Data;
+using Registry.Core.Images;
+using Registry.Core.Storage;
+
+namespace Registry.Core.Search;
+
+/// <summary>
+/// After an upgrade, reads the labels of images published before labels were stored, in the background after start-up:
+/// a batch at a time, each committed on its own, so a restart carries on where it stopped and a large registry starts at once.
+/// </summary>
+public sealed class LabelBackfill(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ILogger<LabelBackfill> log) : BackgroundService
+{
+    public const int BatchSize = 100;
+
+    /// <summary>Stores the labels of every uploaded image that has none read yet; returns how many it read.</summary>
+    /// <remarks>An image whose blob can't be read now is skipped (paging by id visits each once) and tried again at the next start.</remarks>
+    public async Task<int> RunAsync(CancellationToken ct = default)
+    {
+        var read = 0;
+        var after = "";
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var batch = await db.Images.Where(i => i.Uploaded && !i.LabelsRead && i.Id.CompareTo(after) > 0)
+                .OrderBy(i => i.Id).Take(BatchSize).ToListAsync(ct);
+            if (batch.Count == 0) return read;
+            foreach (var image in batch)
+            {
+                if (await ImageLabels.ReadAsync(blobs, image.Hash) is not { } labels) continue;
+                await ImageLabels.StoreAsync(db, image, labels, ct);
+                read++;
+            }
+            await db.SaveChangesAsync(ct);
+            after = batch[^1].Id;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield(); // start-up goes on while this runs
+        try
+        {
+            var read = await RunAsync(stoppingToken);
+            if (read > 0) log.LogInformation("stored the SIF labels of {Count} images published before labels were kept in the database", read);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "reading SIF labels of older images failed; the next start tries again");
+        }
+    }
+}
