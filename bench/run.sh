@@ -116,10 +116,12 @@ log "1. push of a ${PUSH_MB} MiB SIF: real client vs nginx PUT; raw server data 
 F="$WORK/files/push.sif"; mksif "$F" "$PUSH_MB"; SZ_MB=$(( $(stat -c %s "$F") / 1048576 ))
 sync; c0=$(ngx_cpu); t0=$(now); curl -fsS -T "$F" "$NGX/push.sif" -o /dev/null; t1=$(now); T_NGX_PUT=$(secs "$t0" "$t1"); C_NGX_PUT=$(cpu_since "$c0" "$(ngx_cpu)")
 rm -f "$WORK/nginx/root/push.sif"; sync
-c0=$(reg_cpu); t0=$(now); lib push "$F" bench/c/push latest >/dev/null 2>"$WORK/push.err"; t1=$(now); T_PUSH=$(secs "$t0" "$t1"); C_PUSH=$(cpu_since "$c0" "$(reg_cpu)")
+c0=$(reg_cpu); t0=$(now); LIBCLIENT_ELAPSED=1 lib push "$F" bench/c/push latest >/dev/null 2>"$WORK/push.err"; t1=$(now); T_PUSH=$(secs "$t0" "$t1"); C_PUSH=$(cpu_since "$c0" "$(reg_cpu)")
+# The client logs "Image hash computed as …" when its own sha256 + md5 pass over the file ends: what follows is the push proper.
+T_CLIENT_OWN_HASH=$(awk '/Image hash computed/ { print $2; exit }' "$WORK/push.err")
 # The client hashes the file (sha256 and md5 on two goroutines) before it sends a byte; no server can avoid that part.
 t0=$(now); openssl dgst -sha256 "$F" >/dev/null & H1=$!; openssl dgst -md5 "$F" >/dev/null & H2=$!; wait "$H1" "$H2"; t1=$(now); T_CLIENT_HASH=$(secs "$t0" "$t1")
-T_PUSH_SENDING=$(awk -v a="$T_PUSH" -v b="$T_CLIENT_HASH" 'BEGIN { printf "%.2f", a - b }')
+T_PUSH_SENDING=$(awk -v a="$T_PUSH" -v b="$T_CLIENT_OWN_HASH" 'BEGIN { printf "%.2f", a - b }')
 # The same bytes pushed by curl through the multipart flow (what the client does, minus its hashing).
 cp "$F" "$WORK/files/raw.sif"; printf 'x' | dd of="$WORK/files/raw.sif" bs=1 seek=$(( $(stat -c %s "$F") - 1 )) conv=notrunc status=none
 RAW="$WORK/files/raw.sif"; RAW_SIZE=$(stat -c %s "$RAW"); RAW_HASH=$(sha256sum "$RAW" | cut -d' ' -f1)
@@ -143,7 +145,8 @@ t2=$(now); T_RAW_PARTS=$(secs "$t0" "$t1"); T_RAW_COMPLETE=$(secs "$t1" "$t2"); 
 rm -f "$WORK"/files/part.*
 R=$(ratio "$T_NGX_PUT" "$T_PUSH")
 row "push ${SZ_MB} MiB, real client (incl. its sha256+md5 pass over the file before it sends a byte; openssl sha256 ∥ md5 alone ${T_CLIENT_HASH} s)" "${T_PUSH} s ($(mibps "$SZ_MB" "$T_PUSH") MiB/s; server CPU ${C_PUSH} s)" "${T_NGX_PUT} s ($(mibps "$SZ_MB" "$T_NGX_PUT") MiB/s; nginx CPU ${C_NGX_PUT} s)" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
-row "push ${SZ_MB} MiB, real client minus that hash pass (what the server's side of the push took)" "${T_PUSH_SENDING} s" "${T_NGX_PUT} s" "$(ratio "$T_NGX_PUT" "$T_PUSH_SENDING")" "(info)" ""
+R=$(ratio "$T_NGX_PUT" "$T_PUSH_SENDING")
+row "push ${SZ_MB} MiB, real client after its hash pass (which ended at ${T_CLIENT_OWN_HASH} s by its log): create, parts, complete, tag" "${T_PUSH_SENDING} s" "${T_NGX_PUT} s" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
 R=$(ratio "$T_NGX_PUT" "$T_RAW")
 row "push ${SZ_MB} MiB, curl through the multipart flow (server data path)" "${T_RAW} s ($(mibps "$SZ_MB" "$T_RAW") MiB/s): parts ${T_RAW_PARTS} s + complete ${T_RAW_COMPLETE} s; server CPU ${C_RAW} s" "${T_NGX_PUT} s" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
 

@@ -49,13 +49,24 @@ var sifArch = map[string]string{
 	"07": "mips", "08": "mipsle", "09": "mips64", "10": "mips64le", "11": "s390x", "12": "riscv64",
 }
 
+// stderrLogger prints the client's log lines; with LIBCLIENT_ELAPSED=1 each starts with the seconds since the
+// process started ("# 1.234 ..."), which the benchmark uses to split a push into the client's hashing and the rest.
 type stderrLogger struct{}
 
+var started = time.Now()
+
+func prefix() string {
+	if os.Getenv("LIBCLIENT_ELAPSED") == "1" {
+		return fmt.Sprintf("# %.3f", time.Since(started).Seconds())
+	}
+	return "#"
+}
+
 func (stderrLogger) Log(v ...interface{}) {
-	fmt.Fprintln(os.Stderr, append([]interface{}{"#"}, v...)...)
+	fmt.Fprintln(os.Stderr, append([]interface{}{prefix()}, v...)...)
 }
 func (stderrLogger) Logf(f string, v ...interface{}) {
-	fmt.Fprintf(os.Stderr, "# "+f+"\n", v...)
+	fmt.Fprintf(os.Stderr, prefix()+" "+f+"\n", v...)
 }
 
 var (
