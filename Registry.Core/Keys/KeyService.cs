@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Org.BouncyCastle.Bcpg.OpenPgp;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
@@ -44,7 +45,9 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
                 continue;
             }
             var owns = stored.UploaderId == actor.UserId || actor.IsAdmin;
-            var merged = owns ? KeyParser.Merge(stored, key) : KeyParser.MergeRevocation(stored, key);
+            PublicKey? merged;
+            try { merged = owns ? KeyParser.Merge(stored, key) : KeyParser.MergeRevocation(stored, key); }
+            catch (PgpException e) { return Result.Invalid($"key {key.Fingerprint} cannot be merged with the stored copy: {e.Message}"); }
             if (merged is null)
                 return Result.Forbidden($"key {key.Fingerprint} was uploaded by another user: only they or an admin can change it (anyone may send its revocation certificate)");
             if (merged.Armored.Length > AddKeyRequest.MaxChars)
