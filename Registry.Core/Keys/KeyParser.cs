@@ -4,7 +4,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Registry.Core.Keys;
 
-/// <summary>Reads uploaded key blocks with BouncyCastle and writes key rings back as ASCII armor.</summary>
+/// <summary>Reads uploaded key blocks with BouncyCastle, merges copies of one key and writes key rings back as ASCII armor.</summary>
 public static class KeyParser
 {
     /// <summary>Every public key ring of an armored block, or a message saying why the block is unusable.</summary>
@@ -30,6 +30,25 @@ public static class KeyParser
         return keys.Count == 0 ? Result.Invalid("keytext holds no OpenPGP public key") : keys;
     }
 
+    /// <summary>The stored key joined with an uploaded copy: the sum of their user ids, subkeys and signatures, as keyservers merge.</summary>
+    public static PublicKey Merge(PublicKey stored, PublicKey uploaded) =>
+        Describe(PgpPublicKeyRing.Join(Ring(stored.Armored), Ring(uploaded.Armored)))!;
+
+    /// <summary>
+    /// The stored key with only the uploaded copy's revocations that the key itself signed (what a revocation certificate carries),
+    /// or null when the upload brings none the stored key lacks.
+    /// </summary>
+    public static PublicKey? MergeRevocation(PublicKey stored, PublicKey uploaded)
+    {
+        var ring = Ring(stored.Armored);
+        var primary = ring.GetPublicKey();
+        if (IsRevoked(primary)) return null;
+        var revocations = VerifiedRevocations(Ring(uploaded.Armored).GetPublicKey()).ToList();
+        if (revocations.Count == 0) return null;
+        foreach (var revocation in revocations) primary = PgpPublicKey.AddCertification(primary, revocation);
+        return Describe(PgpPublicKeyRing.InsertPublicKey(ring, primary));
+    }
+
     /// <summary>One armor block holding all the given rings: the key client reads only the first block of a response.</summary>
     public static string Combine(IReadOnlyList<string> armoredRings)
     {
@@ -37,10 +56,12 @@ public static class KeyParser
         using var output = new MemoryStream();
         using (var armor = new ArmoredOutputStream(output))
             foreach (var armored in armoredRings)
-                foreach (PgpPublicKeyRing ring in new PgpPublicKeyRingBundle(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armored)))).GetKeyRings())
-                    ring.Encode(armor);
+                Ring(armored).Encode(armor);
         return Encoding.ASCII.GetString(output.ToArray());
     }
+
+    private static PgpPublicKeyRing Ring(string armored) =>
+        new(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armored))));
 
     private static PublicKey? Describe(PgpPublicKeyRing ring)
     {
@@ -59,26 +80,31 @@ public static class KeyParser
             Bits = primary.BitStrength,
             KeyCreatedAt = created,
             ExpiresAt = validSeconds > 0 ? created.AddSeconds(validSeconds) : null,
-            Revoked = primary.IsRevoked(),
+            Revoked = IsRevoked(primary),
             Uids = string.Join('\n', uids),
             Armored = Armor(ring),
         };
     }
 
-    private static bool IsSelfSigned(PgpPublicKey primary, string uid)
+    private static bool IsSelfSigned(PgpPublicKey primary, string uid) =>
+        !uid.Contains('\n') && primary.GetSignaturesForId(uid).Cast<PgpSignature>()
+            .Any(s => s.KeyId == primary.KeyId && Verifies(s, primary, s => s.VerifyCertification(uid, primary)));
+
+    /// <summary>Revoked only by a revocation the key itself signed: HasRevocation() trusts any packet, so a stranger could mark a key revoked.</summary>
+    private static bool IsRevoked(PgpPublicKey primary) => VerifiedRevocations(primary).Any();
+
+    private static IEnumerable<PgpSignature> VerifiedRevocations(PgpPublicKey primary) =>
+        primary.GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>()
+            .Where(s => s.KeyId == primary.KeyId && Verifies(s, primary, s => s.VerifyCertification(primary)));
+
+    private static bool Verifies(PgpSignature signature, PgpPublicKey signer, Func<PgpSignature, bool> verify)
     {
-        if (uid.Contains('\n')) return false;
-        foreach (PgpSignature signature in primary.GetSignaturesForId(uid))
+        try
         {
-            if (signature.KeyId != primary.KeyId) continue;
-            try
-            {
-                signature.InitVerify(primary);
-                if (signature.VerifyCertification(uid, primary)) return true;
-            }
-            catch (PgpException) { }
+            signature.InitVerify(signer);
+            return verify(signature);
         }
-        return false;
+        catch (PgpException) { return false; }
     }
 
     private static string Armor(PgpPublicKeyRing ring)

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Org.BouncyCastle.Bcpg.OpenPgp;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
@@ -8,22 +7,31 @@ using Registry.Core.Identity.AccessTokens;
 
 namespace Registry.Core.Keys;
 
-/// <summary>The HKP keyserver's store: uploads by token holders, lookups by anyone (public keys are public). See: LIBRARY-API.md §12.</summary>
+/// <summary>What an upload did to one key.</summary>
+public enum KeyChange { Added, Merged, Unchanged, Revoked }
+
+public sealed record KeyUpload(PublicKey Key, KeyChange Change);
+
+/// <summary>
+/// The HKP keyserver's store: uploads by token holders, lookups by anyone (public keys are public), deletion from the web UI. See: LIBRARY-API.md §12.
+/// A key already stored is merged with the upload (user ids, subkeys, signatures), by its uploader or an admin only; anyone else
+/// may add just the key's own revocation signature, since only the private key's holder can make one (as public keyservers accept).
+/// </summary>
 public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock)
 {
-    /// <summary>The most keys one lookup returns; the HKP index count always equals its pub lines.</summary>
+    /// <summary>The most keys <c>op=get</c> returns (the client wants one).</summary>
     public const int MaxResults = 256;
 
-    /// <summary>Stores every key ring of the block; a fingerprint already stored is replaced, by its uploader or an admin only.</summary>
-    public async Task<Result<List<PublicKey>>> AddAsync(Actor actor, string keyText, CancellationToken ct = default)
+    public async Task<Result<List<KeyUpload>>> AddAsync(Actor actor, string keyText, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to add keys: create one at /auth/tokens");
         if (actor.Scope < TokenScope.Write) return Result.Forbidden("this token is read-only (scope read) and cannot add keys: create a token with write scope at /auth/tokens");
         var parsed = KeyParser.Parse(keyText);
-        if (!parsed.Succeeded) return parsed;
+        if (!parsed.Succeeded) return parsed.As<List<KeyUpload>>();
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        var uploads = new List<KeyUpload>();
         foreach (var key in parsed.Value!)
         {
             var stored = await db.PublicKeys.FirstOrDefaultAsync(k => k.Fingerprint == key.Fingerprint, ct);
@@ -32,16 +40,29 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
                 key.UploaderId = actor.UserId;
                 key.CreatedAt = key.UpdatedAt = now;
                 db.PublicKeys.Add(key);
+                AuditLog.Record(db, actor, "key.add", "key " + key.Fingerprint);
+                uploads.Add(new(key, KeyChange.Added));
+                continue;
             }
-            else if (stored.UploaderId != actor.UserId && !actor.IsAdmin)
-                return Result.Forbidden($"key {key.Fingerprint} was uploaded by another user: only they or an admin can replace it");
-            else
+            var owns = stored.UploaderId == actor.UserId || actor.IsAdmin;
+            PublicKey? merged;
+            try { merged = owns ? KeyParser.Merge(stored, key) : KeyParser.MergeRevocation(stored, key); }
+            catch (PgpException e) { return Result.Invalid($"key {key.Fingerprint} cannot be merged with the stored copy: {e.Message}"); }
+            if (merged is null)
+                return Result.Forbidden($"key {key.Fingerprint} was uploaded by another user: only they or an admin can change it (anyone may send its revocation certificate)");
+            if (merged.Armored.Length > AddKeyRequest.MaxChars)
+                return Result.Invalid($"key {key.Fingerprint} would grow past 1 MiB with this upload's signatures: ask an admin to delete and re-add it");
+            if (merged.Armored == stored.Armored)
             {
-                // The new ring replaces the old one; who uploaded it first and when stay.
-                (key.UploaderId, key.CreatedAt, key.UpdatedAt) = (stored.UploaderId ?? actor.UserId, stored.CreatedAt, now);
-                db.Entry(stored).CurrentValues.SetValues(key);
+                uploads.Add(new(stored, KeyChange.Unchanged));
+                continue;
             }
-            AuditLog.Record(db, actor, stored is null ? "key.add" : "key.replace", "key " + key.Fingerprint);
+            var change = merged.Revoked && !stored.Revoked ? KeyChange.Revoked : KeyChange.Merged;
+            // Who uploaded it first and when stay.
+            (merged.UploaderId, merged.CreatedAt, merged.UpdatedAt) = (stored.UploaderId ?? actor.UserId, stored.CreatedAt, now);
+            db.Entry(stored).CurrentValues.SetValues(merged);
+            AuditLog.Record(db, actor, change == KeyChange.Revoked ? "key.revoke" : "key.merge", "key " + key.Fingerprint);
+            uploads.Add(new(merged, change));
         }
         try
         {
@@ -52,67 +73,53 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
             // Two first uploads of one fingerprint at once: the primary key lets one win.
             return Result.Conflict("the key was uploaded by another request at the same time: try again");
         }
-        return parsed;
+        return uploads;
     }
 
-    /// <summary>Keys matching a fingerprint, a key id (0x…, leading zeros optional), an 8-digit short id or text of a user id.</summary>
+    /// <summary>The keys the actor uploaded; every key for an admin (with its uploader).</summary>
+    public async Task<List<PublicKey>> ListAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keys = db.PublicKeys.AsNoTracking().Include(k => k.Uploader).AsQueryable();
+        if (!actor.IsAdmin) keys = keys.Where(k => k.UploaderId == actor.UserId);
+        return await keys.OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Fingerprint).ToListAsync(ct);
+    }
+
+    /// <summary>Removes a key from the keyserver: its uploader or an admin. Not part of HKP, so the web UI and admin CLI only.</summary>
+    public async Task<Result<PublicKey>> DeleteAsync(Actor actor, string fingerprint, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("sign in to delete keys");
+        var wanted = fingerprint.Trim().ToLowerInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await db.PublicKeys.FirstOrDefaultAsync(k => k.Fingerprint == wanted, ct);
+        // Someone else's key answers like a missing one for non-admins: no difference to probe.
+        if (key is null || (key.UploaderId != actor.UserId && !actor.IsAdmin)) return Result.NotFound(actor.IsAdmin ? $"no key {wanted}" : $"no key {wanted} of yours");
+        db.PublicKeys.Remove(key);
+        AuditLog.Record(db, actor, "key.delete", "key " + key.Fingerprint);
+        await db.SaveChangesAsync(ct);
+        return key;
+    }
+
+    /// <summary>Keys matching the search (see <see cref="KeySearch"/>), oldest upload first, at most <see cref="MaxResults"/>.</summary>
     public async Task<List<PublicKey>> FindAsync(string search, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = db.PublicKeys.AsNoTracking();
-        var hex = HexOf(search);
-        if (hex is { Length: 40 or 64 })
-            query = query.Where(k => k.Fingerprint == hex);
-        else if (hex is { Length: <= 16 })
-        {
-            // Signature verification sends the 64-bit key id without leading zeros; key pull may send the 8-digit short id.
-            var keyId = hex.PadLeft(16, '0');
-            var shortId = hex.Length == 8 ? hex : null;
-            query = query.Where(k => k.KeyId == keyId || k.SubkeyIds.Contains(" " + keyId + " ")
-                || (shortId != null && (k.KeyId.EndsWith(shortId) || k.SubkeyIds.Contains(shortId + " "))));
-        }
-        else
-        {
-            var text = search.Trim().ToLowerInvariant();
-            query = query.Where(k => k.Uids.ToLower().Contains(text));
-        }
-        return await query.OrderBy(k => k.CreatedAt).Take(MaxResults).ToListAsync(ct);
+        return await KeySearch.Matching(db.PublicKeys.AsNoTracking(), search)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => k.Fingerprint).Take(MaxResults).ToListAsync(ct);
     }
 
-    /// <summary>The HKP machine-readable index (draft-shaw-openpgp-hkp §5.2) of the keys.</summary>
-    public static string Index(IReadOnlyList<PublicKey> keys)
+    /// <summary>One page of matching keys after <paramref name="after"/>, and where the next page starts (null on the last).</summary>
+    public async Task<(List<PublicKey> Keys, KeyPageToken? Next)> FindPageAsync(string search, int pageSize, KeyPageToken? after, CancellationToken ct = default)
     {
-        var text = new StringBuilder($"info:1:{keys.Count}\n");
-        foreach (var key in keys)
-        {
-            var created = Unix(key.KeyCreatedAt);
-            var expires = key.ExpiresAt is { } at ? Unix(at) : "";
-            var flags = (key.Revoked ? "r" : "") + (key.ExpiresAt is { } e && e < DateTime.UtcNow ? "e" : "");
-            text.Append($"pub:{key.Fingerprint}:{key.Algorithm}:{key.Bits}:{created}:{expires}:{flags}\n");
-            foreach (var uid in key.UidList) text.Append($"uid:{Escape(uid)}:{created}:{expires}:{flags}\n");
-        }
-        return text.ToString();
-    }
-
-    /// <summary>Lowercase hex digits of a <c>0x</c>-prefixed term, or of a bare term of 8, 16, 40 or 64 hex digits; null for text.</summary>
-    private static string? HexOf(string search)
-    {
-        var term = search.Trim();
-        var prefixed = term.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
-        if (prefixed) term = term[2..];
-        if (term.Length == 0 || !term.All(Uri.IsHexDigit)) return null;
-        if (!prefixed && term.Length is not (8 or 16 or 40 or 64)) return null;
-        return term.Length is <= 16 or 40 or 64 ? term.ToLowerInvariant() : null;
-    }
-
-    private static string Unix(DateTime at) => new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>%-escapes what would break the colon-separated line: ':', '%', control characters and non-ASCII (as UTF-8 bytes).</summary>
-    private static string Escape(string uid)
-    {
-        var text = new StringBuilder();
-        foreach (var b in Encoding.UTF8.GetBytes(uid))
-            text.Append(b is < 0x20 or >= 0x7f or (byte)':' or (byte)'%' ? $"%{b:X2}" : ((char)b).ToString());
-        return text.ToString();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = KeySearch.Matching(db.PublicKeys.AsNoTracking(), search);
+        // Keyset paging on (upload time, fingerprint): the token only moves the start, the search filter always applies.
+        if (after is not null)
+            query = query.Where(k => k.CreatedAt > after.CreatedAt || (k.CreatedAt == after.CreatedAt && string.Compare(k.Fingerprint, after.Fingerprint) > 0));
+        var keys = await query.OrderBy(k => k.CreatedAt).ThenBy(k => k.Fingerprint).Take(pageSize + 1).ToListAsync(ct);
+        if (keys.Count <= pageSize) return (keys, null);
+        keys.RemoveAt(pageSize);
+        return (keys, new KeyPageToken(keys[^1].CreatedAt, keys[^1].Fingerprint));
     }
 }

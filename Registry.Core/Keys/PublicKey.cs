@@ -20,7 +20,7 @@ public class PublicKey
     /// <summary>The self-signed user ids, one a line.</summary>
     public string Uids { get; set; } = "";
     public string Armored { get; set; } = "";
-    /// <summary>Who uploaded it; only they (or an admin) may replace it. Null once that user is deleted.</summary>
+    /// <summary>Who uploaded it first; only they (or an admin) may change it, anyone may add its own revocation. Null once that user is deleted.</summary>
     public string? UploaderId { get; set; }
     public RegistryUser? Uploader { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;

@@ -22,19 +22,57 @@ public sealed class GpgKey : IDisposable
         CreatedUnix = long.Parse(colons.First(l => l.StartsWith("pub:")).Split(':')[5]);
         // An ed25519 primary only signs: give it the encryption subkey gpg's default would have.
         if (algorithm == "ed25519") Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", Fingerprint, "cv25519", "encr", "never");
-        Armored = Run("--armor", "--export", uid);
+        Armored = Export();
     }
+
+    /// <summary>Adds a self-signed user id; returns the key's export now.</summary>
+    public string AddUid(string uid)
+    {
+        Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-uid", Fingerprint, uid);
+        return Export();
+    }
+
+    /// <summary>Adds a signing subkey; returns the key's export now.</summary>
+    public string AddSigningSubkey()
+    {
+        Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-add-key", Fingerprint, "ed25519", "sign", "never");
+        return Export();
+    }
+
+    /// <summary>Imports the revocation certificate gpg made with the key (as its owner would); returns the revoked key's export.</summary>
+    public string Revoke()
+    {
+        // gpg writes the certificate with a ':' before its armor line so that it is not imported by accident.
+        var certificate = File.ReadAllText(Path.Combine(home, "openpgp-revocs.d", Fingerprint.ToUpperInvariant() + ".rev")).Replace(":-----BEGIN", "-----BEGIN");
+        var file = Path.Combine(home, "revoke.asc");
+        File.WriteAllText(file, certificate);
+        Run("--batch", "--import", file);
+        return Export();
+    }
+
+    /// <summary>gpg's validity of each primary key in an armored block: "r" revoked, "-" or "u" otherwise.</summary>
+    public static List<string> ValiditiesOf(string armored) => ShowKeys(armored).Where(l => l.StartsWith("pub:")).Select(l => l.Split(':')[1]).ToList();
+
+    /// <summary>The user ids gpg reads from an armored block.</summary>
+    public static List<string> UidsOf(string armored) => ShowKeys(armored).Where(l => l.StartsWith("uid:")).Select(l => l.Split(':')[9]).ToList();
+
+    private string Export() => Run("--armor", "--export", Fingerprint);
 
     /// <summary>The primary fingerprints of an armored block, as gpg reads it (lowercase).</summary>
     public static List<string> FingerprintsOf(string armored)
     {
-        using var key = new GpgKey();
-        var file = Path.Combine(key.home, "in.asc");
-        File.WriteAllText(file, armored);
-        var lines = key.Run("--with-colons", "--show-keys", file).Split('\n');
+        var lines = ShowKeys(armored);
         // A fpr line follows each pub (primary) and sub line: keep those after pub.
         return lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("fpr:") && lines[x.i - 1].StartsWith("pub:"))
             .Select(x => x.l.Split(':')[9].ToLowerInvariant()).ToList();
+    }
+
+    private static string[] ShowKeys(string armored)
+    {
+        using var key = new GpgKey();
+        var file = Path.Combine(key.home, "in.asc");
+        File.WriteAllText(file, armored);
+        return key.Run("--with-colons", "--show-keys", file).Split('\n');
     }
 
     private GpgKey() => (Uid, Fingerprint, Armored) = ("", "", "");

@@ -123,7 +123,7 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
 
     [Fact]
     // An admin acts as one only with an admin-scoped token (a write token is an ordinary user).
-    public async Task Only_the_uploader_or_an_admin_replaces_a_key()
+    public async Task Only_the_uploader_or_an_admin_changes_a_key()
     {
         using var key = new GpgKey("Carol Example <carol@example.org>");
         var (carol, carolToken) = await factory.CreateUserAsync("keycarol");
@@ -137,8 +137,9 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
 
         first.Status.ShouldBe(HttpStatusCode.OK);
         other.Status.ShouldBe(HttpStatusCode.Forbidden);
-        ErrorOf(other.Body).ShouldBe($"key {key.Fingerprint} was uploaded by another user: only they or an admin can replace it");
+        ErrorOf(other.Body).ShouldBe($"key {key.Fingerprint} was uploaded by another user: only they or an admin can change it (anyone may send its revocation certificate)");
         again.Status.ShouldBe(HttpStatusCode.OK);
+        again.Body.ShouldBe($"unchanged key {key.Fingerprint.ToUpperInvariant()}\n");
         admin.Status.ShouldBe(HttpStatusCode.OK);
         await using var db = factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext();
         (await db.PublicKeys.SingleAsync(k => k.Fingerprint == key.Fingerprint)).UploaderId.ShouldBe(carol.Id);

@@ -469,6 +469,7 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
         foreach (var (name, path, heading) in new[]
                  {
                      ("Collections", "/collections", "Collections"), ("Treemap", "/treemap", "Storage"), ("Tokens", "/auth/tokens", "Access tokens"),
+                     ("Keys", "/keys", "Signing keys"),
                      ("Teams", "/teams", "Teams"), ("Home", "/", "Registry"),
                  })
         {

@@ -16,6 +16,7 @@ using Registry.Core.Entities;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
+using Registry.Core.Keys;
 using Registry.Core.Search;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
@@ -49,7 +50,7 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
                                      typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
                                      typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
-                                     typeof(CollectionMembersService), typeof(AuditQueries) })
+                                     typeof(CollectionMembersService), typeof(AuditQueries), typeof(KeyService) })
             Services.AddSingleton(type);
         Services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         _auth = AddAuthorization();

@@ -64,6 +64,28 @@ public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsSe
         (await entity.Content.ReadAsStringAsync()).ShouldContain($"\"name\":\"{name}\"");
     }
 
+    [Fact]
+    public async Task Key_delete_removes_a_pushed_key_from_the_keyserver()
+    {
+        using var key = new Registry.Tests.Api.GpgKey("Cli Delete <cli-delete@example.org>", "ed25519");
+        var name = RegistryFixture.Unique("keyowner");
+        await fx.Server.AdminOkAsync("user", "add", name, "--accept-terms");
+        var created = await fx.Server.AdminOkAsync("token", "create", name);
+        var token = created.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        var push = new HttpRequestMessage(HttpMethod.Post, "pks/add") { Content = new FormUrlEncodedContent([new("keytext", key.Armored)]) };
+        push.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (await fx.Server.Http.SendAsync(push)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var deleted = await fx.Server.AdminOkAsync("key", "delete", key.Fingerprint.ToUpperInvariant());
+        using var lookup = await fx.Server.Http.GetAsync($"pks/lookup?op=get&search=0x{key.Fingerprint}");
+        var again = await fx.Server.AdminAsync("key", "delete", key.Fingerprint);
+
+        deleted.Stdout.ShouldBe($"deleted key {key.Fingerprint} (Cli Delete <cli-delete@example.org>)\n");
+        lookup.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        again.ExitCode.ShouldBe(1);
+        again.Stderr.Trim().ShouldBe($"no key {key.Fingerprint}");
+    }
+
     private Task<HttpResponseMessage> GetEntityAsync(string name, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"v1/entities/{name}");

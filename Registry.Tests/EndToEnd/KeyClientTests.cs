@@ -67,4 +67,39 @@ public sealed class KeyClientTests(RegistryFixture fx, ITestOutputHelper output)
         stranger.Stderr.ShouldContain("was uploaded by another user");
         unknown.ExitCode.ShouldBe(3, unknown.ToString()); // 404: "no matching keys found"
     }
+
+    [Fact]
+    public async Task Key_search_pages_through_the_next_page_token_and_a_re_push_merges_a_new_user_id()
+    {
+        var term = RegistryFixture.Unique("pages");
+        var keys = Enumerable.Range(0, 3).Select(i => new GpgKey($"Page {i} <{term}-{i}@example.org>", "ed25519")).ToList();
+        var gail = await fx.NewUserAsync("gail");
+        try
+        {
+            foreach (var key in keys)
+            {
+                var file = fx.NewPath(".asc");
+                await File.WriteAllTextAsync(file, key.Armored);
+                (await Key(gail.Token, "keypush", file)).ExitCode.ShouldBe(0);
+            }
+            var grown = fx.NewPath(".asc");
+            await File.WriteAllTextAsync(grown, keys[0].AddUid($"Page Zero Again <{term}-again@example.org>"));
+
+            var paged = await Key(null, "keypages", term, "2");
+            var repush = await Key(gail.Token, "keypush", grown);
+            var search = await Key(null, "keysearch", $"{term}-again");
+
+            paged.ExitCode.ShouldBe(0, paged.ToString());
+            var pages = paged.Stdout.Split("page ", StringSplitOptions.RemoveEmptyEntries);
+            pages.Select(p => p.Split('\n')[1]).ShouldBe(["info:1:2", "info:1:1"]);
+            paged.Stdout.Split('\n').Where(l => l.StartsWith("pub:")).Select(l => l.Split(':')[1]).ShouldBe(keys.Select(k => k.Fingerprint), ignoreOrder: true);
+            repush.ExitCode.ShouldBe(0, repush.ToString());
+            search.Stdout.ShouldBe($"info:1:1\npub:{keys[0].Fingerprint}:22:256:{keys[0].CreatedUnix}::\n"
+                + $"uid:Page 0 <{term}-0@example.org>:{keys[0].CreatedUnix}::\nuid:Page Zero Again <{term}-again@example.org>:{keys[0].CreatedUnix}::\n");
+        }
+        finally
+        {
+            foreach (var key in keys) key.Dispose();
+        }
+    }
 }

@@ -23,6 +23,7 @@ public static partial class AdminCli
           collection private|public <entity>/<collection>
           tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
           quota <entity> <size like 500M, 20G, 1T | unlimited | default>
+          key delete <fingerprint>
           gc [--dry-run]
           verify
         """;
@@ -48,6 +49,7 @@ public static partial class AdminCli
                 ["token", "create", var name, .. var rest] => await CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
                 ["collection", "private" or "public", var path] => await SetPrivateAsync(sp, path, args[1] == "private"),
                 ["tag", "freeze" or "unfreeze", var reference, var arch] => await FreezeAsync(sp, reference, arch, args[1] == "freeze"),
+                ["key", "delete", var fingerprint] => await DeleteKeyAsync(sp, fingerprint),
                 ["gc", .. var rest] when rest.All(r => r == "--dry-run") => await CollectGarbageAsync(sp, rest.Length > 0),
                 ["verify"] => await VerifyAsync(sp),
                 ["quota", var entity, var size] => await SetQuotaAsync(sp, entity, size),

@@ -5,6 +5,7 @@ package main
 //
 //	keypush FILE      PKSAdd of the ASCII-armored public key in FILE, as `key push`; prints the server's answer
 //	keysearch TERM    PKSLookup op=index options=mr, as `key search`; prints the index
+//	keypages TERM N   the same in pages of N, following the client's next-page token; prints each page after a "page K" line
 //	keypull HEX       GetKey of the fingerprint or key id bytes, as `key pull`; prints the armor
 //
 // The key client sends a bearer token over plain http only to a host named localhost: pass -url http://localhost:PORT.
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	keyclient "github.com/apptainer/container-key-client/client"
@@ -22,7 +24,7 @@ import (
 
 // runKey runs a key command; handled is false for any other command.
 func runKey(args []string) (code int, handled bool) {
-	if n, ok := map[string]int{"keypush": 1, "keysearch": 1, "keypull": 1}[args[0]]; !ok {
+	if n, ok := map[string]int{"keypush": 1, "keysearch": 1, "keypages": 2, "keypull": 1}[args[0]]; !ok {
 		return 0, false
 	} else if len(args) != n+1 {
 		fmt.Fprintf(os.Stderr, "wrong number of arguments: %q\n", args)
@@ -55,6 +57,23 @@ func runKey(args []string) (code int, handled bool) {
 			return keyFail(err), true
 		}
 		fmt.Print(index)
+	case "keypages":
+		size, err := strconv.Atoi(args[2])
+		if err != nil {
+			return keyFail(err), true
+		}
+		// PKSLookup stores the server's X-HKP-Next-Page-Token in pd.Token and sends it back as x-pagetoken.
+		pd := &keyclient.PageDetails{Size: size}
+		for page := 1; ; page++ {
+			index, err := c.PKSLookup(ctx, pd, args[1], keyclient.OperationIndex, true, false, []string{keyclient.OptionMachineReadable})
+			if err != nil {
+				return keyFail(err), true
+			}
+			fmt.Printf("page %d\n%s", page, index)
+			if pd.Token == "" {
+				break
+			}
+		}
 	case "keypull":
 		search, err := hex.DecodeString(args[1])
 		if err != nil {

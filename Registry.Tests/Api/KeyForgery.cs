@@ -1,0 +1,25 @@
+using System.Text;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Registry.Tests.Api;
+
+/// <summary>Key blocks a stranger could craft without the private key, built with BouncyCastle from real gpg exports.</summary>
+public static class KeyForgery
+{
+    /// <summary>The victim's key carrying the revocation signature of another key (its issuer is the other key).</summary>
+    public static string WithRevocationOf(string victimArmored, string revokedOtherArmored)
+    {
+        var victim = Ring(victimArmored);
+        var revocation = Ring(revokedOtherArmored).GetPublicKey().GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>().Single();
+        var primary = PgpPublicKey.AddCertification(victim.GetPublicKey(), revocation);
+        using var output = new MemoryStream();
+        using (var armor = new ArmoredOutputStream(output)) PgpPublicKeyRing.InsertPublicKey(victim, primary).Encode(armor);
+        return Encoding.ASCII.GetString(output.ToArray());
+    }
+
+    /// <summary>Whether any revocation packet sits on the primary key, verified or not (what the obsolete IsRevoked() answered).</summary>
+    public static bool HasRevocationPacket(string armored) => Ring(armored).GetPublicKey().HasRevocation();
+
+    private static PgpPublicKeyRing Ring(string armored) => new(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armored))));
+}

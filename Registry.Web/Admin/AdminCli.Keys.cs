@@ -1,0 +1,15 @@
+using Registry.Core.Keys;
+
+namespace Registry.Web.Admin;
+
+public static partial class AdminCli
+{
+    /// <summary>HKP has no delete: a key pushed by mistake (or a secret key's public half that should not be listed) goes here or in the web UI.</summary>
+    private static async Task<int> DeleteKeyAsync(IServiceProvider sp, string fingerprint)
+    {
+        var deleted = await sp.GetRequiredService<KeyService>().DeleteAsync(System, fingerprint);
+        if (!deleted.Succeeded) return Fail(1, deleted.Message);
+        Console.WriteLine($"deleted key {deleted.Value!.Fingerprint} ({deleted.Value.UidList.FirstOrDefault()})");
+        return 0;
+    }
+}
