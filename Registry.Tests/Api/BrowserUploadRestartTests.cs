@@ -123,7 +123,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
                     .Succeeded.ShouldBeTrue();
             }
             Reconnect(factory);
-            (await LocalSignIn.SignInAsync(_session, name, Password)).Address.AbsolutePath.ShouldBe("/");
+            (await LocalSignIn.SignInAsync(_session!, name, Password)).Address.AbsolutePath.ShouldBe("/");
             // A form rendered for the signed-in user carries a request token bound to them, as the upload page's does.
             _token = BrowserSession.Hidden((await _session.GetAsync("/Account/Manage/ChangePassword")).Html, "__RequestVerificationToken");
         }
