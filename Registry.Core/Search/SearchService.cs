@@ -35,38 +35,34 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
                 .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
             .Where(c => AccessRules.For(actor, c).CanView).ToList();
 
-        var containers = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
+        var matched = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
             .Where(x => x.Name.Contains(value) || x.Description.Contains(value, StringComparison.OrdinalIgnoreCase)
                         || $"{x.Collection!.Entity!.Name}/{x.Collection.Name}/{x.Name}".Contains(value))
-            .Take(MaxResults).ToList();
-        var containerIds = containers.Select(x => x.Id).ToList();
+            .ToList();
+        var matchedIds = matched.Select(x => x.Id).ToList();
         var collectionIds = collections.Select(c => c.Id).ToList();
         var stars = await db.Stars.AsNoTracking().Where(s => collectionIds.Contains(s.CollectionId))
             .GroupBy(s => s.CollectionId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         foreach (var c in collections) c.StarCount = stars.GetValueOrDefault(c.Id);
+        var images = await db.Images.AsNoTracking().Include(i => i.Tags)
+            .Where(i => matchedIds.Contains(i.ContainerId) && i.Uploaded)
+            .Where(i => arches.Count == 0 || arches.Contains(i.Arch!))
+            .Where(i => !signedOnly || i.Signed == true)
+            .OrderByDescending(i => i.UploadedAt).Take(MaxResults).ToListAsync(ct);
+        var byId = matched.ToDictionary(x => x.Id);
+        foreach (var image in images) image.Container = byId[image.ContainerId];
 
-        if (arches.Count > 0 || signedOnly)
-        {
-            var matching = await db.Images.AsNoTracking().Include(i => i.Tags)
-                .Where(i => containerIds.Contains(i.ContainerId) && i.Uploaded)
-                .Where(i => arches.Count == 0 || arches.Contains(i.Arch!))
-                .Where(i => !signedOnly || i.Signed == true)
-                .OrderByDescending(i => i.UploadedAt).Take(MaxResults).ToListAsync(ct);
-            var byId = containers.ToDictionary(x => x.Id);
-            foreach (var image in matching) image.Container = byId[image.ContainerId];
-            return new SearchResults([], [], [], matching);
-        }
-
-        // Without arch: containers as GET /v1/containers shows them (every image, their tags), and all their uploaded images.
-        var all = (await db.Images.AsNoTracking().Include(i => i.Tags).Where(i => containerIds.Contains(i.ContainerId))
+        if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
+        // Containers as GET /v1/containers shows them: every image, with its tags.
+        var containers = matched.Take(MaxResults).ToList();
+        var containerIds = containers.Select(x => x.Id).ToList();
+        var versions = (await db.Images.AsNoTracking().Include(i => i.Tags).Where(i => containerIds.Contains(i.ContainerId))
             .OrderBy(i => i.CreatedAt).ToListAsync(ct)).ToLookup(i => i.ContainerId);
         foreach (var x in containers)
         {
-            x.Images = all[x.Id].ToList();
+            x.Images = versions[x.Id].ToList();
             x.Tags = x.Images.SelectMany(i => i.Tags).OrderBy(t => t.Id).ToList();
-            foreach (var image in x.Images) image.Container = x;
         }
-        var images = containers.SelectMany(x => x.Images).Where(i => i.Uploaded).OrderByDescending(i => i.UploadedAt).Take(MaxResults).ToList();
         await FillSizesAsync(db, collections, ct);
 
         var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
