@@ -52,6 +52,10 @@ public sealed partial class ContractTests
         Normalised((await anonymous.GetAsync("/v1/collections/sizer/lab")).Body).ShouldBe(
             $$$"""{"data":{"id":"{{{labId}}}","name":"lab","description":"","entity":"{{{entityId}}}","entityName":"sizer","containers":{{{Ids(aId, bId)}}},"size":5000,"private":false,"customData":"","deleted":false,"createdBy":"{{{user.Id}}}","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"sizer"}}""");
         (await owner.GetAsync("/v1/collections/sizer/vault")).Body!["data"]!["size"]!.GetValue<long>().ShouldBe(5000);
+        // A container created before any push: found, empty, size 0.
+        (await owner.PostAsync("/v1/containers", new { name = "empty", collection = vaultId })).Status.ShouldBe(HttpStatusCode.OK);
+        var empty = (await owner.GetAsync("/v1/containers/sizer/vault/empty")).Body!["data"]!;
+        (empty["images"]!.ToJsonString(), empty["archTags"]!.ToJsonString(), empty["size"]!.GetValue<long>()).ShouldBe(("[]", "{}", 0L));
 
         // The owner's entity size is its quota usage; anyone else sees the public part only (a private collection's bytes don't leak).
         Normalised((await owner.GetAsync("/v1/entities/sizer")).Body).ShouldBe(
