@@ -38,6 +38,7 @@ internal sealed class ContainerLookup
 
     public async Task<Container?> FindAsync(RegistryDbContext db, string entity, string collection, string name, string userId, CancellationToken ct)
     {
+        await db.Database.OpenConnectionAsync(ct); // one connection (one round of pragmas) for both queries
         var row = await _container(db, entity, collection, name, userId);
         if (row is null) return null;
         if (row.Team is not null) row.Team.Members = row.TeamMembers;
