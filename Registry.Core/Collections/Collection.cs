@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using Registry.Core.Containers;
 using Registry.Core.Entities;
 using Registry.Core.Identity;
@@ -21,6 +22,10 @@ public class Collection
     public List<CollectionMember> Members { get; set; } = [];
     public List<Container> Containers { get; set; } = [];
     public List<Star> Stars { get; set; } = [];
+    /// <summary>Bytes of the uploaded images of its containers, counted as in <see cref="Entities.Entity.Size"/>; filled by the queries that show it.</summary>
+    [NotMapped] public long Size { get; set; }
+    /// <summary>How many users starred it; filled by the queries that show it (SQL COUNT), not stored.</summary>
+    [NotMapped] public int StarCount { get; set; }
 }
 
 public class CollectionMember

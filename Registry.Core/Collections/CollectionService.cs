@@ -9,23 +9,16 @@ namespace Registry.Core.Collections;
 
 public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFactory, IOptions<RegistryOptions> options)
 {
-    /// <summary>A collection the actor may see; invisible ones are reported as not found, never as forbidden.</summary>
+    private readonly CollectionLookup lookup = new();
+
+    /// <summary>A collection the actor may see, with its containers and size; invisible ones are reported as not found, never as forbidden.</summary>
     public async Task<Result<Collection>> FindAsync(Actor actor, string entity, string name, CancellationToken ct = default)
     {
         if (!Names.IsValid(entity) || !Names.IsValid(name)) return Result.Invalid($"'{entity}/{name}' is not a valid collection: use {Names.Rule}");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var collection = await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
-            .FirstOrDefaultAsync(c => c.Name == name && c.Entity!.Name == entity, ct);
+        var collection = await lookup.FindAsync(db, entity, name, actor.UserId ?? "");
         if (collection is null || !AccessRules.For(actor, collection).CanView) return Result.NotFound($"collection {entity}/{name} not found");
         return collection;
-    }
-
-    /// <summary>The collections of an entity that <paramref name="actor"/> may see (an entity's <c>collections</c> member).</summary>
-    public async Task<List<Collection>> VisibleInAsync(Actor actor, string entityId, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var all = await db.Collections.AsNoTracking().WithAccessGraph().Where(c => c.EntityId == entityId).OrderBy(c => c.Name).ToListAsync(ct);
-        return all.Where(c => AccessRules.For(actor, c).CanView).ToList();
     }
 
     /// <summary>

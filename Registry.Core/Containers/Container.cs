@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using Registry.Core.Collections;
 using Registry.Core.Images;
 using Registry.Core.Tags;
@@ -18,5 +19,7 @@ public class Container
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;
     public List<Image> Images { get; set; } = [];
+    /// <summary>Bytes of its uploaded images, counted as in <see cref="Entities.Entity.Size"/>; filled by the queries that show it.</summary>
+    [NotMapped] public long Size { get; set; }
     public List<Tag> Tags { get; set; } = [];
 }

@@ -7,15 +7,15 @@ namespace Registry.Core.Containers;
 
 public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFactory)
 {
-    /// <summary>A container with its images and tags, if the actor may see its collection.</summary>
+    private readonly ContainerLookup lookup = new();
+
+    /// <summary>A container with its images, tags, size and stars, if the actor may see its collection.</summary>
     public async Task<Result<Container>> FindAsync(Actor actor, string entity, string collection, string name, CancellationToken ct = default)
     {
         if (!Names.IsValid(entity) || !Names.IsValid(collection) || !Names.IsValid(name))
             return Result.Invalid($"'{entity}/{collection}/{name}' is not a valid container: use {Names.Rule}");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var container = await db.Containers.AsNoTracking().WithAccessGraph().Include(x => x.Images).Include(x => x.Tags)
-            .AsSplitQuery()
-            .FirstOrDefaultAsync(x => x.Name == name && x.Collection!.Name == collection && x.Collection.Entity!.Name == entity, ct);
+        var container = await lookup.FindAsync(db, entity, collection, name, actor.UserId ?? "", ct);
         if (container is null || !AccessRules.For(actor, container.Collection!).CanView)
             return Result.NotFound($"container {entity}/{collection}/{name} not found");
         return container;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using Registry.Core.Collections;
 using Registry.Core.Identity;
 using Registry.Core.Teams;
@@ -23,4 +24,11 @@ public class Entity
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;
     public List<Collection> Collections { get; set; } = [];
+    /// <summary>
+    /// Bytes of the uploaded images in <see cref="Collections"/> (the collections the asker may see, so a private one's
+    /// size doesn't leak); filled by the queries that show it (SQL SUM), not stored. Every uploaded image counts in full,
+    /// also when its blob is shared with another image: the rule of quota usage (<see cref="EntityService.UsageAsync"/>),
+    /// so for its owner an entity's size is what its quota charges.
+    /// </summary>
+    [NotMapped] public long Size { get; set; }
 }

@@ -7,6 +7,8 @@ namespace Registry.Core.Entities;
 /// <summary>Entities are created with their user or team; the API can only look them up.</summary>
 public sealed class EntityService(IDbContextFactory<RegistryDbContext> dbFactory)
 {
+    private readonly EntityLookup lookup = new();
+
     public async Task<Result<Entity>> FindAsync(string name, CancellationToken ct = default)
     {
         if (!Names.IsValid(name)) return Result.Invalid($"'{name}' is not a valid entity name: use {Names.Rule}");
@@ -14,6 +16,14 @@ public sealed class EntityService(IDbContextFactory<RegistryDbContext> dbFactory
         var entity = await db.Entities.AsNoTracking().Include(e => e.Team).ThenInclude(t => t!.Members)
             .FirstOrDefaultAsync(e => e.Name == name, ct);
         return entity is null ? Result.NotFound($"entity {name} not found") : entity;
+    }
+
+    /// <summary>An entity as the actor sees it: the collections they may see (by name) and the size of those.</summary>
+    public async Task<Result<Entity>> FindAsync(Actor actor, string name, CancellationToken ct = default)
+    {
+        if (!Names.IsValid(name)) return Result.Invalid($"'{name}' is not a valid entity name: use {Names.Rule}");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await lookup.FindAsync(db, actor, name) is { } entity ? entity : Result.NotFound($"entity {name} not found");
     }
 
     /// <summary>Entities the actor may create collections in: their own first, then the teams they own.</summary>

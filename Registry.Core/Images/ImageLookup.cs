@@ -28,7 +28,7 @@ internal sealed class ImageLookup
 
     private sealed record Row(
         Container Container, Collection Collection, Entity Entity, Team? Team,
-        List<CollectionMember> CollectionMembers, List<TeamMember> TeamMembers, Image? Image, List<Tag> ImageTags);
+        List<CollectionMember> CollectionMembers, List<TeamMember> TeamMembers, Image? Image, List<Tag> ImageTags, int Stars);
 
     // hash set: the version with that hash (arch ignored); else the tag, on the arch if given, else the most recently set one.
     // Per instance, not static: a compiled query is bound to the first model it runs with (one per app, but tests build several).
@@ -45,7 +45,7 @@ internal sealed class ImageLookup
                  x, x.Collection!, x.Collection!.Entity!, x.Collection.Entity!.Team,
                  x.Collection.Members.Where(m => m.UserId == userId).ToList(),
                  x.Collection.Entity!.Team!.Members.Where(m => m.UserId == userId).ToList(),
-                 image, image == null ? new List<Tag>() : image.Tags.ToList()))
+                 image, image == null ? new List<Tag>() : image.Tags.ToList(), x.Collection.Stars.Count()))
                 .FirstOrDefault());
 
     /// <summary>The container (with its access graph) and the image, or null when the container does not exist.</summary>
@@ -88,6 +88,7 @@ internal sealed class ImageLookup
             string.IsNullOrEmpty(arch) ? null : arch, reference.Hash?.Hex, userId ?? "");
         if (row is null) return null;
         row.Collection.Members = row.CollectionMembers;
+        row.Collection.StarCount = row.Stars;
         if (row.Team is not null) row.Team.Members = row.TeamMembers;
         row.Entity.Team = row.Team;
         row.Collection.Entity = row.Entity;

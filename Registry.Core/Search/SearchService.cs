@@ -35,26 +35,60 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
                 .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
             .Where(c => AccessRules.For(actor, c).CanView).ToList();
 
-        var containers = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
+        var matched = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
             .Where(x => x.Name.Contains(value) || x.Description.Contains(value, StringComparison.OrdinalIgnoreCase)
                         || $"{x.Collection!.Entity!.Name}/{x.Collection.Name}/{x.Name}".Contains(value))
             .ToList();
-        var containerIds = containers.Select(x => x.Id).ToList();
+        var matchedIds = matched.Select(x => x.Id).ToList();
+        var collectionIds = collections.Select(c => c.Id).ToList();
+        var stars = await db.Stars.AsNoTracking().Where(s => collectionIds.Contains(s.CollectionId))
+            .GroupBy(s => s.CollectionId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        foreach (var c in collections) c.StarCount = stars.GetValueOrDefault(c.Id);
         var images = await db.Images.AsNoTracking().Include(i => i.Tags)
-            .Where(i => containerIds.Contains(i.ContainerId) && i.Uploaded)
+            .Where(i => matchedIds.Contains(i.ContainerId) && i.Uploaded)
             .Where(i => arches.Count == 0 || arches.Contains(i.Arch!))
             .Where(i => !signedOnly || i.Signed == true)
             .OrderByDescending(i => i.UploadedAt).Take(MaxResults).ToListAsync(ct);
-        var byId = containers.ToDictionary(x => x.Id);
+        var byId = matched.ToDictionary(x => x.Id);
         foreach (var image in images) image.Container = byId[image.ContainerId];
 
         if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
+        // Containers as GET /v1/containers shows them: every image, with its tags.
+        var containers = matched.Take(MaxResults).ToList();
+        var containerIds = containers.Select(x => x.Id).ToList();
+        var versions = (await db.Images.AsNoTracking().Include(i => i.Tags).Where(i => containerIds.Contains(i.ContainerId))
+            .OrderBy(i => i.CreatedAt).ToListAsync(ct)).ToLookup(i => i.ContainerId);
+        foreach (var x in containers)
+        {
+            x.Images = versions[x.Id].ToList();
+            x.Tags = x.Images.SelectMany(i => i.Tags).OrderBy(t => t.Id).ToList();
+        }
+        await FillSizesAsync(db, collections, ct);
+
         var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
         // Fix-up filled each entity's list with every loaded collection, private ones included: keep the visible ones.
-        foreach (var entity in entities) entity.Collections = collections.Where(c => c.EntityId == entity.Id).ToList();
+        foreach (var entity in entities)
+        {
+            entity.Collections = collections.Where(c => c.EntityId == entity.Id).ToList();
+            entity.Size = entity.Collections.Sum(c => c.Size);
+        }
         // A query naming the entity (or "entity/collection") lists its collections too, as it already lists their containers.
         var matchingCollections = collections.Where(c => $"{c.Entity!.Name}/{c.Name}".Contains(value)
                                                          || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();
         return new SearchResults(entities, matchingCollections, containers, images);
+    }
+
+    /// <summary>Sizes of the collections and their containers, summed in SQL (counted as in <see cref="Entity.Size"/>).</summary>
+    private static async Task FillSizesAsync(RegistryDbContext db, List<Collection> collections, CancellationToken ct)
+    {
+        var ids = collections.Select(c => c.Id).ToList();
+        var sizes = (await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
+            .GroupBy(i => i.ContainerId).Select(g => new { g.Key, Size = g.Sum(i => i.Size) }).ToListAsync(ct))
+            .ToDictionary(g => g.Key, g => g.Size);
+        foreach (var c in collections)
+        {
+            foreach (var x in c.Containers) x.Size = sizes.GetValueOrDefault(x.Id);
+            c.Size = c.Containers.Sum(x => x.Size);
+        }
     }
 }

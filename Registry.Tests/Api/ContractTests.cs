@@ -51,12 +51,12 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
 
         // The owner sees both collections; anyone else only the public one (a private id is not listed).
         Normalised((await owner.GetAsync("/v1/entities/shapes")).Body).ShouldBe(
-            $$$"""{"data":{"id":"{{{entityId}}}","name":"shapes","description":"","collections":["{{{hiddenId}}}","{{{collectionId}}}"],"size":0,"quota":0,"defaultPrivate":false,"customData":"","deleted":false,"createdBy":"","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
+            $$$"""{"data":{"id":"{{{entityId}}}","name":"shapes","description":"","collections":["{{{hiddenId}}}","{{{collectionId}}}"],"size":2048,"quota":0,"defaultPrivate":false,"customData":"","deleted":false,"createdBy":"","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
         Normalised((await anonymous.GetAsync("/v1/entities/shapes")).Body).ShouldBe(
-            $$$"""{"data":{"id":"{{{entityId}}}","name":"shapes","description":"","collections":["{{{collectionId}}}"],"size":0,"quota":0,"defaultPrivate":false,"customData":"","deleted":false,"createdBy":"","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
+            $$$"""{"data":{"id":"{{{entityId}}}","name":"shapes","description":"","collections":["{{{collectionId}}}"],"size":2048,"quota":0,"defaultPrivate":false,"customData":"","deleted":false,"createdBy":"","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
 
         Normalised((await anonymous.GetAsync("/v1/collections/shapes/lab")).Body).ShouldBe(
-            $$$"""{"data":{"id":"{{{collectionId}}}","name":"lab","description":"","entity":"{{{entityId}}}","entityName":"shapes","containers":["{{{containerId}}}"],"size":0,"private":false,"customData":"","deleted":false,"createdBy":"{{{user.Id}}}","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
+            $$$"""{"data":{"id":"{{{collectionId}}}","name":"lab","description":"","entity":"{{{entityId}}}","entityName":"shapes","containers":["{{{containerId}}}"],"size":2048,"private":false,"customData":"","deleted":false,"createdBy":"{{{user.Id}}}","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
 
         Normalised((await anonymous.GetAsync("/v1/containers/shapes/lab/tool")).Body).ShouldBe(
             $$$"""{"data":{"id":"{{{containerId}}}","name":"tool","description":"","fullDescription":"","collection":"{{{collectionId}}}","collectionName":"lab","entity":"{{{entityId}}}","entityName":"shapes","images":["{{{imageId}}}"],"imageTags":{"v1":"{{{imageId}}}"},"archTags":{"amd64":{"v1":"{{{imageId}}}"}},"size":2048,"downloadCount":0,"stars":0,"private":false,"readOnly":false,"customData":"","deleted":false,"createdBy":"{{{user.Id}}}","createdAt":"T","updatedAt":"T","deletedAt":"{{{Zero}}}","owner":"shapes"}}""");
@@ -94,7 +94,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
             """{"data":{"status":"valid","username":"statususer","scope":"write","admin":false,"collection":null,"expires":null}}""");
         // Not enveloped: the CLI decodes this object directly ("Logged in as: …").
         (await client.GetAsync("/v1/rbac/users/current")).Body!.ToJsonString().ShouldBe(
-            """{"username":"statususer","email":"","realname":"","role":"user","scope":"write"}""");
+            """{"username":"statususer","email":"","realname":"","role":"user","scope":"write","oidc_user_meta":{"secret":""}}""");
         var (anonStatus, anon) = await new LibraryClient(factory.Client()).GetAsync("/v1/rbac/users/current");
         anonStatus.ShouldBe(HttpStatusCode.Unauthorized);
         anon!.ToJsonString().ShouldBe("""{"error":{"code":401,"message":"a token is required"}}""");

@@ -56,6 +56,11 @@ public sealed class PermissionMatrixTests(RegistryApiFactory factory) : IClassFi
         var path = $"{entity}/lab/app";
 
         (await client.GetAsync($"/v1/collections/{entity}/lab")).Status.ShouldBe(canView ? HttpStatusCode.OK : HttpStatusCode.NotFound, "view");
+        (await client.GetAsync($"/v1/containers/{path}")).Status.ShouldBe(canView ? HttpStatusCode.OK : HttpStatusCode.NotFound, "view container");
+        // The entity lists the collection, and counts its bytes, only for those who may see it.
+        var (_, owned) = await client.GetAsync($"/v1/entities/{entity}");
+        (owned!["data"]!["collections"]!.ToJsonString(), owned["data"]!["size"]!.GetValue<long>())
+            .ShouldBe(canView ? ($"[\"{collectionId}\"]", 1500L) : ("[]", 0L), "entity");
         (await client.Http.GetAsync($"/v1/imagefile/{path}:latest?arch=amd64")).StatusCode.ShouldBe(canView ? HttpStatusCode.SeeOther : HttpStatusCode.NotFound, "pull");
 
         var push = await client.PostAsync("/v1/images", new { hash = "sha256." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), container = containerId });

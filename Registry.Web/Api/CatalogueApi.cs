@@ -10,13 +10,9 @@ public static class CatalogueApi
 {
     public static void MapCatalogueApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/entities/{name}", async (string name, HttpContext context, EntityService entities, CollectionService collections) =>
-        {
-            var found = await entities.FindAsync(name, context.RequestAborted);
-            // Its collections as the caller may see them: a private collection's id is not listed to outsiders.
-            if (found.Succeeded) found.Value!.Collections = await collections.VisibleInAsync(context.GetActor(), found.Value.Id, context.RequestAborted);
-            return Envelope.From(found, EntityJson.From);
-        }).Doc("Catalogue", "GetEntity", "An entity (a user's or team's namespace) by name").Returns<EntityJson>();
+        app.MapGet("/v1/entities/{name}", async (string name, HttpContext context, EntityService entities) =>
+            Envelope.From(await entities.FindAsync(context.GetActor(), name, context.RequestAborted), EntityJson.From))
+            .Doc("Catalogue", "GetEntity", "An entity (a user's or team's namespace) by name: the collections you may see, `size` = the bytes of their uploaded images").Returns<EntityJson>();
 
         app.MapPost("/v1/entities", async (HttpContext context, EntityService entities) =>
         {
@@ -27,7 +23,7 @@ public static class CatalogueApi
 
         app.MapGet("/v1/collections/{entity}/{name}", async (string entity, string name, HttpContext context, CollectionService collections) =>
             Envelope.From(await collections.FindAsync(context.GetActor(), entity, name, context.RequestAborted), CollectionJson.From))
-            .Doc("Catalogue", "GetCollection", "A collection by entity and name; private ones only for those who may see them").Returns<CollectionJson>();
+            .Doc("Catalogue", "GetCollection", "A collection by entity and name; private ones only for those who may see them; `size` = the bytes of its uploaded images").Returns<CollectionJson>();
 
         app.MapPost("/v1/collections", async (HttpContext context, CollectionService collections) =>
         {
@@ -41,7 +37,7 @@ public static class CatalogueApi
 
         app.MapGet("/v1/containers/{entity}/{collection}/{name}", async (string entity, string collection, string name, HttpContext context, ContainerService containers) =>
             Envelope.From(await containers.FindAsync(context.GetActor(), entity, collection, name, context.RequestAborted), ContainerJson.From))
-            .Doc("Catalogue", "GetContainer", "A container with its images and tags per architecture").Returns<ContainerJson>();
+            .Doc("Catalogue", "GetContainer", "A container with its images, tags per architecture, `size` (bytes of its uploaded images) and its collection's stars").Returns<ContainerJson>();
 
         app.MapPost("/v1/containers", async (HttpContext context, ContainerService containers) =>
         {

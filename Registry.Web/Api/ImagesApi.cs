@@ -59,7 +59,7 @@ public static class ImagesApi
                 container = r.Containers.Select(ContainerJson.From),
                 image = r.Images.Select(ImageJson.From),
             });
-        }).Doc("Search", "Search", "Entities, collections, containers and images matching `value`, filtered by arch and signed");
+        }).Doc("Search", "Search", "Entities, collections, containers (as GetContainer shows them) and uploaded images matching `value`; with `arch` or `signed`, only the images that match those");
     }
 
     private static async Task<IResult> SetTagAsync(string containerId, HttpContext context, TagService tags, bool archAware)

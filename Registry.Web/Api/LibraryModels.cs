@@ -13,7 +13,7 @@ public sealed record EntityJson(
     string CustomData, bool Deleted, string CreatedBy, DateTime CreatedAt, DateTime UpdatedAt, DateTime DeletedAt, string Owner)
 {
     public static EntityJson From(Entity e) => new(
-        e.Id, e.Name, e.Description, e.Collections.Select(c => c.Id).ToArray(), 0, e.QuotaBytes ?? 0, e.DefaultPrivate,
+        e.Id, e.Name, e.Description, e.Collections.Select(c => c.Id).ToArray(), e.Size, e.QuotaBytes ?? 0, e.DefaultPrivate,
         "", false, "", e.CreatedAt, e.UpdatedAt, CollectionJson.Zero, e.Name);
 }
 
@@ -22,7 +22,7 @@ public sealed record CollectionJson(
     string CustomData, bool Deleted, string CreatedBy, DateTime CreatedAt, DateTime UpdatedAt, DateTime DeletedAt, string Owner)
 {
     public static CollectionJson From(Collection c) => new(
-        c.Id, c.Name, c.Description, c.EntityId, c.Entity?.Name ?? "", c.Containers.Select(x => x.Id).ToArray(), 0, c.IsPrivate,
+        c.Id, c.Name, c.Description, c.EntityId, c.Entity?.Name ?? "", c.Containers.Select(x => x.Id).ToArray(), c.Size, c.IsPrivate,
         "", false, c.CreatedById, c.CreatedAt, c.UpdatedAt, Zero, c.Entity?.Name ?? "");
 
     internal static readonly DateTime Zero = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
@@ -39,7 +39,7 @@ public sealed record ContainerJson(
         var collection = x.Collection!;
         return new(x.Id, x.Name, x.Description, x.FullDescription, collection.Id, collection.Name, collection.EntityId,
             collection.Entity?.Name ?? "", x.Images.Select(i => i.Id).ToArray(), ImageTagsOf(x.Tags), ArchTagsOf(x.Tags),
-            x.Images.Where(i => i.Uploaded).Sum(i => i.Size), x.DownloadCount, collection.Stars.Count, collection.IsPrivate, false,
+            x.Size, x.DownloadCount, collection.StarCount, collection.IsPrivate, false,
             "", false, x.CreatedById, x.CreatedAt, x.UpdatedAt, CollectionJson.Zero, collection.Entity?.Name ?? "");
     }
 
@@ -63,6 +63,6 @@ public sealed record ImageJson(
         var c = x.Collection!;
         return new(i.Id, "sha256." + i.Hash, i.Description, i.ContainerId, i.Size, i.Uploaded, i.Signed, i.Arch, [], i.Encrypted, "",
             c.EntityId, c.Entity?.Name ?? "", c.Id, c.Name, x.Name, i.Tags.Select(t => t.Name).Distinct().Order().ToArray(),
-            x.Description, c.Stars.Count, x.DownloadCount, false, i.CreatedByName, i.CreatedAt, i.UpdatedAt, CollectionJson.Zero, c.Entity?.Name ?? "");
+            x.Description, c.StarCount, x.DownloadCount, false, i.CreatedByName, i.CreatedAt, i.UpdatedAt, CollectionJson.Zero, c.Entity?.Name ?? "");
     }
 }

@@ -54,9 +54,13 @@ public static class ServiceApi
             if (!actor.IsAuthenticated) return Envelope.Error(401, "a token is required");
             var user = await users.FindByIdAsync(actor.UserId!);
             // The role is the token's: an admin's read or write token is an ordinary user.
+            // oidc_user_meta.secret is the password of an OCI registry paired with the library (`remote get-login-password`
+            // prints it). None sits beside this one (no registryUri, /v1/oci-redirect is 404), so the documented shape
+            // comes with an empty secret, which the CLI reports as "user does not have cli token set": never the bearer
+            // token, which would then travel on as a registry password.
             return Results.Json(new { username = user!.UserName, email = user.Email ?? "", realname = user.RealName, role = actor.IsAdmin ? "admin" : "user",
-                scope = actor.Scope.ToString().ToLowerInvariant() });
-        }).Doc("Service", "GetCurrentUser", "The user the bearer token belongs to, with the token's role and scope (not enveloped)");
+                scope = actor.Scope.ToString().ToLowerInvariant(), oidc_user_meta = new { secret = "" } });
+        }).Doc("Service", "GetCurrentUser", "The user the bearer token belongs to, with the token's role and scope (not enveloped); `oidc_user_meta.secret` is always empty: no OCI registry is paired with this library");
 
         // Gen-C clients try an OCI redirect first; 404 keeps them on the classic Library protocol.
         app.MapGet("/v1/oci-redirect", () => Envelope.Error(404, "this registry serves the Library API only (no OCI redirect)"))
