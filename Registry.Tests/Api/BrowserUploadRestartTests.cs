@@ -125,7 +125,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
             Reconnect(factory);
             (await LocalSignIn.SignInAsync(_session!, name, Password)).Address.AbsolutePath.ShouldBe("/");
             // A form rendered for the signed-in user carries a request token bound to them, as the upload page's does.
-            _token = BrowserSession.Hidden((await _session.GetAsync("/Account/Manage/ChangePassword")).Html, "__RequestVerificationToken");
+            _token = BrowserSession.Hidden((await _session!.GetAsync("/Account/Manage/ChangePassword")).Html, "__RequestVerificationToken");
         }
 
         /// <summary>Talks to <paramref name="factory"/> from now on; cookies (host-wide, not per port) stay.</summary>
