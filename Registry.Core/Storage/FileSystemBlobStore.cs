@@ -6,7 +6,8 @@ namespace Registry.Core.Storage;
 /// <summary>Blobs under <c>{data}/blobs/sha256/ab/abcd…</c>, temp files under <c>{data}/tmp</c>.</summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
-    private const int BufferSize = 1 << 20;
+    private const int BufferSize = 1 << 20;      // reads of whole files (hashing)
+    private const int WriteBufferSize = 1 << 16; // uploads, see WriteAsync
     private readonly string _blobRoot;
     private readonly string _tempRoot;
 
@@ -28,56 +29,46 @@ public sealed class FileSystemBlobStore : IBlobStore
     }
 
     /// <summary>
-    /// Two pooled 1 MiB buffers: while one is hashed and written to the file on a thread-pool thread, the next is filled
-    /// from the request, so receiving, hashing and the kernel's page-cache copy overlap. Filling a buffer completely before
-    /// writing turns Kestrel's ~64 KiB reads into 1 MiB writes. No fsync here: <see cref="CommitAsync"/> syncs once before
-    /// the rename that makes the bytes a blob.
+    /// One pooled 64 KiB buffer, filled from the request, hashed and written on the same thread while its bytes are still in
+    /// the core's cache. Measured on the bench machine (1 GiB through the multipart flow): 1 MiB buffers handed to another
+    /// thread to hash and write took 1.5–1.8× the CPU and wall time of this; 16 KiB buffers cost more syscalls. The write is
+    /// a plain pwrite into the page cache; no fsync here: <see cref="CommitAsync"/> syncs once before the rename that makes
+    /// the bytes a blob.
     /// </summary>
     public async Task<long> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? hash, IncrementalHash? alsoInto, CancellationToken ct)
     {
         EnsureUnder(_tempRoot, tempPath);
-        var filling = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var writing = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
         long total = 0;
-        var pending = Task.CompletedTask;
         try
         {
             using var file = File.OpenHandle(tempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
             int read;
-            while ((read = await FillAsync(source, filling, ct)) > 0)
+            while ((read = await FillAsync(source, buffer, WriteBufferSize, ct)) > 0)
             {
                 total += read;
                 if (total > maxBytes) throw new BlobTooLargeException(maxBytes);
-                await pending;
-                var (buffer, count, position) = (filling, read, offset + total - read); // copies: the loop moves on
-                pending = Task.Run(() =>
-                {
-                    hash?.AppendData(buffer, 0, count);
-                    alsoInto?.AppendData(buffer, 0, count);
-                    RandomAccess.Write(file, buffer.AsSpan(0, count), position);
-                }, ct);
-                (filling, writing) = (writing, filling);
+                hash?.AppendData(buffer, 0, read);
+                alsoInto?.AppendData(buffer, 0, read);
+                RandomAccess.Write(file, buffer.AsSpan(0, read), offset + total - read);
             }
-            await pending;
         }
         finally
         {
-            try { await pending; } catch (Exception) { /* already surfaced above, or the request is failing anyway */ }
-            ArrayPool<byte>.Shared.Return(filling);
-            ArrayPool<byte>.Shared.Return(writing);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         return total;
     }
 
     // Reads until the buffer is full or the body ends. A failing request body (client gone, malformed chunked encoding)
     // is the client's problem, not the disk's.
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken ct)
+    private static async Task<int> FillAsync(Stream source, byte[] buffer, int size, CancellationToken ct)
     {
         var filled = 0;
         try
         {
             int read;
-            while (filled < BufferSize && (read = await source.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), ct)) > 0)
+            while (filled < size && (read = await source.ReadAsync(buffer.AsMemory(filled, size - filled), ct)) > 0)
                 filled += read;
             return filled;
         }
