@@ -275,8 +275,8 @@ log "6. re-push of an existing image"
 S0=$(sqlite3 "$DB" "SELECT count(*) FROM UploadSessions"); IO0=$(awk '/rchar/ { print $2 }' "/proc/$REG_PID/io")
 lib push "$F" bench/c/push again >/dev/null 2>"$WORK/repush.err"
 S1=$(sqlite3 "$DB" "SELECT count(*) FROM UploadSessions"); IO1=$(awk '/rchar/ { print $2 }' "/proc/$REG_PID/io")
-READ_KB=$(( (IO1 - IO0) / 1024 ))
-row "re-push of the ${SZ_MB} MiB image (new tag)" "$(( S1 - S0 )) upload sessions; server read ${READ_KB} KiB in all (API JSON + DB pages)" "" "" "0 image bytes" "$([ "$S1" = "$S0" ] && [ "$READ_KB" -lt 4096 ] && echo met || echo '**missed**')"
+READ_KB=$(( (IO1 - IO0) / 1024 )) # every read(2): request bodies and SQLite pages alike; far below 1 % of the image = no image bytes
+row "re-push of the ${SZ_MB} MiB image (new tag)" "$(( S1 - S0 )) upload sessions; server read ${READ_KB} KiB in all (API JSON + DB pages)" "" "" "0 image bytes" "$([ "$S1" = "$S0" ] && [ "$READ_KB" -lt $(( SZ_MB * 1024 / 100 )) ] && echo met || echo '**missed**')"
 
 # ---------------------------------------------------------------- table
 HEADER="| measurement | Registry | nginx / reference | ratio | target | |"
