@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -28,8 +27,9 @@ public sealed class BrowserUploadService(
 {
     public const int ChunkSize = 8 * 1024 * 1024;
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
-    // One request at a time per upload (chunks, finish): the row is the state, this only keeps its writers in line.
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();
+    // One request at a time per upload (chunks, finish): the row is the state, these only keep its writers in line. A fixed
+    // set picked by the id's hash, not one per id: nothing to clean up, and ids that don't exist can't grow it.
+    private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public async Task<Result<BrowserUploadStatus>> StartAsync(Actor actor, string entity, string collection, string container, string tag,
         long size, string description = "", CancellationToken ct = default)
@@ -121,7 +121,6 @@ public sealed class BrowserUploadService(
         else blobs.DeleteTemp(s.TempPath);
         db.BrowserUploads.Remove(s);
         await db.SaveChangesAsync(CancellationToken.None);
-        _locks.TryRemove(s.Id, out _);
         var tagged = await tags.SetAsync(actor, container.Value.Id, null, s.Tag, image.Value.Id, ct);
         if (!tagged.Succeeded) return tagged.As<string>();
         return $"/{s.Entity}/{s.Collection}/{s.Container}";
@@ -175,7 +174,6 @@ public sealed class BrowserUploadService(
         db.BrowserUploads.Remove(upload);
         await db.SaveChangesAsync(ct);
         blobs.DeleteTemp(upload.TempPath);
-        _locks.TryRemove(upload.Id, out _);
     }
 
     /// <summary>Abandoned uploads go when someone starts a new one, so a registry without scheduled gc doesn't keep their bytes.</summary>
@@ -186,13 +184,12 @@ public sealed class BrowserUploadService(
         {
             db.BrowserUploads.Remove(expired);
             blobs.DeleteTemp(expired.TempPath);
-            _locks.TryRemove(expired.Id, out _);
         }
     }
 
     private async Task<IDisposable> LockAsync(string id, CancellationToken ct)
     {
-        var gate = _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        var gate = _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_locks.Length];
         await gate.WaitAsync(ct);
         return new Release(gate);
     }
