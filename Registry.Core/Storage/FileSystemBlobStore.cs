@@ -40,6 +40,9 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<long> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? hash, IncrementalHash? alsoInto, CancellationToken ct)
     {
         EnsureUnder(_tempRoot, tempPath);
+        using (var direct = DirectUpload.TryOpen(tempPath, offset))
+            if (direct is not null) return await DirectUpload.CopyAsync(source, direct, tempPath, offset, maxBytes, hash, alsoInto, ct);
+
         var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
         long total = 0;
         try

@@ -28,6 +28,55 @@ public sealed class BlobStoreTests : IDisposable
         store.List().Single().ShouldBe((staged.Digest, (long)bytes.Length));
     }
 
+    [Theory]
+    [InlineData(0)]    // whole 1 MiB slices written around the page cache, the unaligned tail through it
+    [InlineData(4097)] // an unaligned offset: through the page cache only
+    public async Task Parts_land_at_their_offsets_hashed_as_they_arrive_whichever_way_they_are_written(int baseOffset)
+    {
+        var store = new FileSystemBlobStore(_root);
+        var temp = store.NewTempPath();
+        var first = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);       // two full slices
+        var second = RandomNumberGenerator.GetBytes(1024 * 1024 + 123_457); // a slice, then a tail that isn't whole 4 KiB blocks
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var own = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        // The second part arrives first, in odd-sized reads like a slow socket's.
+        (await store.WriteAsync(new TrickleStream(second, 7_777), temp, baseOffset + first.Length, second.Length, own, null, default))
+            .ShouldBe(second.Length);
+        (await store.WriteAsync(new TrickleStream(first, 65_536 + 3), temp, baseOffset, first.Length, null, whole, default))
+            .ShouldBe(first.Length);
+
+        Convert.ToHexStringLower(own.GetHashAndReset()).ShouldBe(Convert.ToHexStringLower(SHA256.HashData(second)));
+        Convert.ToHexStringLower(whole.GetHashAndReset()).ShouldBe(Convert.ToHexStringLower(SHA256.HashData(first)));
+        var onDisk = await File.ReadAllBytesAsync(temp);
+        onDisk.Length.ShouldBe(baseOffset + first.Length + second.Length);
+        onDisk.AsSpan(baseOffset, first.Length).SequenceEqual(first).ShouldBeTrue();
+        onDisk.AsSpan(baseOffset + first.Length).SequenceEqual(second).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Direct_writes_are_used_only_from_a_4_KiB_boundary()
+    {
+        var temp = new FileSystemBlobStore(_root).NewTempPath();
+        using (var aligned = DirectUpload.TryOpen(temp, 8192)) (aligned is not null).ShouldBe(OperatingSystem.IsLinux()); // ext4 and tmpfs accept O_DIRECT
+        DirectUpload.TryOpen(temp, 4097).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_body_that_breaks_off_fails_as_the_clients_fault_and_keeps_what_arrived()
+    {
+        var store = new FileSystemBlobStore(_root);
+        var temp = store.NewTempPath();
+        var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+
+        await Should.ThrowAsync<SourceReadException>(() =>
+            store.WriteAsync(new TrickleStream(bytes, 100_000, failAfter: 2 * 1024 * 1024 + 5), temp, 0, bytes.Length, CancellationToken.None));
+
+        var kept = await File.ReadAllBytesAsync(temp);
+        kept.Length.ShouldBeLessThanOrEqualTo(2 * 1024 * 1024);
+        kept.AsSpan().SequenceEqual(bytes.AsSpan(0, kept.Length)).ShouldBeTrue();
+    }
+
     [Fact]
     public async Task Too_many_bytes_stop_the_write()
     {
@@ -67,5 +116,16 @@ public sealed class BlobStoreTests : IDisposable
 
         File.Exists(resumable).ShouldBeTrue();
         File.Exists(interrupted).ShouldBeFalse();
+    }
+
+    /// <summary>Hands out at most <c>step</c> bytes per read; optionally breaks off like a dropped connection.</summary>
+    private sealed class TrickleStream(byte[] bytes, int step, long failAfter = long.MaxValue) : MemoryStream(bytes, writable: false)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (Position >= failAfter) throw new IOException("connection reset");
+            await Task.Yield();
+            return await base.ReadAsync(buffer[..Math.Min(buffer.Length, step)], ct);
+        }
     }
 }
