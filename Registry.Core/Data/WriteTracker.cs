@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Registry.Core.Data;
@@ -23,7 +24,7 @@ public static class WriteTracker
     {
         get
         {
-            foreach (var w in _watched) w.Check(); // one stat(2) each: cheap next to any query
+            foreach (var w in _watched) w.Check(); // one stat(2) each per 10 ms at most
             return Interlocked.Read(ref _generation);
         }
     }
@@ -44,13 +45,22 @@ public static class WriteTracker
             if (_watched.All(w => w.File != file)) _watched = [.. _watched, new Watched(file)];
     }
 
+    // Hot reads ask for the generation several times per request; one stat(2) per 10 ms is enough to see a CLI write
+    // long before a person or script who ran the CLI can send the next request.
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(10);
+
     private sealed class Watched(string file)
     {
         private long _ticks = Stamp(file).Ticks;
+        private long _checkedAt;
         public string File => file;
 
         public void Check()
         {
+            var at = Stopwatch.GetTimestamp();
+            var last = Interlocked.Read(ref _checkedAt);
+            if (last != 0 && Stopwatch.GetElapsedTime(last, at) < CheckInterval) return;
+            Interlocked.Exchange(ref _checkedAt, at);
             var now = Stamp(file).Ticks;
             var seen = Interlocked.Read(ref _ticks);
             if (now != seen && Interlocked.CompareExchange(ref _ticks, now, seen) == seen) Interlocked.Increment(ref _generation);

@@ -12,9 +12,12 @@ namespace Registry.Core.Images;
 
 /// <summary>
 /// The hot read behind every pull and <c>GET /v1/images/…</c>: one compiled, untracked SQL query returns the container,
-/// its access graph (memberships of the asking user only — all <see cref="Access.AccessRules"/> looks at), the image the
-/// ref points to and that image's tags. Found images are remembered per (user, ref) until the next database write made by
-/// this process or the admin CLI (<see cref="WriteTracker"/>), and for <see cref="CacheLifetime"/> at most.
+/// its access graph (the collection's and the team's members: a lab's handful), the image the ref points to and that
+/// image's tags. Found images are remembered per ref, for every caller alike (<see cref="Access.AccessRules"/> finds the
+/// caller among the members), until the next database write made by this process or the admin CLI
+/// (<see cref="WriteTracker"/>), and for <see cref="CacheLifetime"/> at most. Per (user, ref) keys made every user and
+/// anonymous callers fill the cache again with copies of the same graph: the bench's two callers over 10,000 refs hit the
+/// cap and cleared it over and over.
 /// The objects returned are shared between requests: read them, never change them.
 /// </summary>
 internal sealed class ImageLookup
@@ -32,8 +35,8 @@ internal sealed class ImageLookup
 
     // hash set: the version with that hash (arch ignored); else the tag, on the arch if given, else the most recently set one.
     // Per instance, not static: a compiled query is bound to the first model it runs with (one per app, but tests build several).
-    private readonly Func<RegistryDbContext, string, string, string, string, string?, string?, string, Task<Row?>> _query =
-        EF.CompileAsyncQuery((RegistryDbContext db, string entity, string collection, string container, string tag, string? arch, string? hash, string userId) =>
+    private readonly Func<RegistryDbContext, string, string, string, string, string?, string?, Task<Row?>> _query =
+        EF.CompileAsyncQuery((RegistryDbContext db, string entity, string collection, string container, string tag, string? arch, string? hash) =>
             (from x in db.Containers.AsNoTracking()
              where x.Name == container && x.Collection!.Name == collection && x.Collection.Entity!.Name == entity
              let imageId = hash != null
@@ -43,21 +46,21 @@ internal sealed class ImageLookup
              from image in found.DefaultIfEmpty()
              select new Row(
                  x, x.Collection!, x.Collection!.Entity!, x.Collection.Entity!.Team,
-                 x.Collection.Members.Where(m => m.UserId == userId).ToList(),
-                 x.Collection.Entity!.Team!.Members.Where(m => m.UserId == userId).ToList(),
+                 x.Collection.Members.ToList(),
+                 x.Collection.Entity!.Team!.Members.ToList(),
                  image, image == null ? new List<Tag>() : image.Tags.ToList(), x.Collection.Stars.Count()))
                 .FirstOrDefault());
 
     /// <summary>The container (with its access graph) and the image, or null when the container does not exist.</summary>
-    public async Task<(Container Container, Image? Image)?> FindAsync(IDbContextFactory<RegistryDbContext> dbFactory, ImageRef reference, string? arch, string? userId, CancellationToken ct)
+    public async Task<(Container Container, Image? Image)?> FindAsync(IDbContextFactory<RegistryDbContext> dbFactory, ImageRef reference, string? arch, CancellationToken ct)
     {
-        var key = $"{userId}\n{reference.Path}\n{reference.Tag}\n{arch}\n{reference.Hash?.Hex}";
+        var key = $"{reference.Path}\n{reference.Tag}\n{arch}\n{reference.Hash?.Hex}";
         var generation = WriteTracker.Generation; // noted before the query: a write landing meanwhile makes this entry stale
         if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetElapsedTime(hit.At) < CacheLifetime)
             return (hit.Container, hit.Image);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var found = await QueryAsync(db, reference, arch, userId);
+        var found = await QueryAsync(db, reference, arch);
         if (found is { Image: { } image } f)
         {
             if (_cache.Count >= MaxCached) _cache.Clear();
@@ -82,10 +85,10 @@ internal sealed class ImageLookup
         return image;
     }
 
-    private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch, string? userId)
+    private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch)
     {
         var row = await _query(db, reference.Entity, reference.Collection, reference.Container, reference.Tag,
-            string.IsNullOrEmpty(arch) ? null : arch, reference.Hash?.Hex, userId ?? "");
+            string.IsNullOrEmpty(arch) ? null : arch, reference.Hash?.Hex);
         if (row is null) return null;
         row.Collection.Members = row.CollectionMembers;
         row.Collection.StarCount = row.Stars;

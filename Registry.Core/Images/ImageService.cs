@@ -19,7 +19,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     public async Task<Result<Image>> ResolveAsync(Actor actor, ImageRef reference, string? arch, bool requireUploaded, CancellationToken ct = default)
     {
         if (!string.IsNullOrEmpty(arch) && !Architectures.IsKnown(arch)) return Result.Invalid($"unknown architecture '{arch}'");
-        var found = await lookup.FindAsync(dbFactory, reference, arch, actor.UserId, ct);
+        var found = await lookup.FindAsync(dbFactory, reference, arch, ct);
         if (found is not { } f || !AccessRules.For(actor, f.Container.Collection!).CanView) return NotFound(reference, arch);
         if (f.Image is not { } image || (requireUploaded && !image.Uploaded)) return NotFound(reference, arch);
         return image;

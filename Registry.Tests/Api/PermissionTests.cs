@@ -33,6 +33,31 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_private_image_the_owner_just_read_stays_hidden_from_the_next_callers()
+    {
+        // Lookups are cached per ref for every caller alike: access is decided after the cache, per caller.
+        var (_, token) = await factory.CreateUserAsync("hoarder");
+        var owner = new LibraryClient(factory.Client(token));
+        var (_, e) = await owner.GetAsync("/v1/entities/hoarder");
+        await owner.PostAsync("/v1/collections", new { name = "vault", entity = (string)e!["data"]!["id"]!, @private = true });
+        await owner.PushAsync("hoarder", "vault", "gold", FakeSif.Make(2000), "latest");
+        const string path = "/v1/images/hoarder/vault/gold:latest?arch=amd64";
+
+        var (status, mine) = await owner.GetAsync(path);
+        status.ShouldBe(HttpStatusCode.OK);
+        var (_, strangerToken) = await factory.CreateUserAsync("passerby");
+        foreach (var outsider in new[] { new LibraryClient(factory.Client()), new LibraryClient(factory.Client(strangerToken)) })
+        {
+            var (refused, body) = await outsider.GetAsync(path);
+            refused.ShouldBe(HttpStatusCode.NotFound);
+            body!.ToJsonString().ShouldNotContain((string)mine!["data"]!["id"]!);
+        }
+        var (again, same) = await owner.GetAsync(path);
+        again.ShouldBe(HttpStatusCode.OK);
+        same!.ToJsonString().ShouldBe(mine!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Nobody_pushes_where_they_may_not()
     {
         var (owner, token) = await factory.CreateUserAsync("guarded");

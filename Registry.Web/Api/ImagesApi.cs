@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Registry.Core;
 using Registry.Core.Images;
@@ -10,13 +12,20 @@ namespace Registry.Web.Api;
 /// <summary>Images, tags and search. See: LIBRARY-API.md §6.4, §8.</summary>
 public static class ImagesApi
 {
+    // Resolved images are the lookup cache's shared, unchanging objects: each is serialized once while it lives, so the
+    // hottest metadata read writes stored bytes (a new object, after any write, gets its own).
+    private static readonly ConditionalWeakTable<Image, byte[]> Serialized = new();
+
     public static void MapImagesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/images/{**reference}", async (string reference, string? arch, HttpContext context, ImageService images, IOptions<RegistryOptions> options) =>
         {
             var parsed = ImageRef.Parse(reference, options.Value);
             if (!parsed.Succeeded) return Envelope.Failure(parsed);
-            return Envelope.From(await images.ResolveAsync(context.GetActor(), parsed.Value!, arch, requireUploaded: false, context.RequestAborted), ImageJson.From);
+            var resolved = await images.ResolveAsync(context.GetActor(), parsed.Value!, arch, requireUploaded: false, context.RequestAborted);
+            if (!resolved.Succeeded) return Envelope.Failure(resolved);
+            return Results.Bytes(Serialized.GetValue(resolved.Value!, static i => JsonSerializer.SerializeToUtf8Bytes(new { data = ImageJson.From(i) }, Envelope.Json)),
+                "application/json; charset=utf-8");
         }).Doc("Images", "GetImage", "Resolve `entity/collection/container:tag` or `…@sha256.hash` to an image, optionally for one architecture").Returns<ImageJson>();
 
         app.MapPost("/v1/images", async (HttpContext context, ImageService images) =>
