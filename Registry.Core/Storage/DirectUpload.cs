@@ -10,8 +10,8 @@ namespace Registry.Core.Storage;
 /// kernel never copies them into page-cache memory. Profiled on the bench machine, that copy was 45 % of the server's CPU
 /// during a 2 GiB push. Each 1 MiB slice is hashed in 64 KiB steps as it arrives (still in the core's cache), then written
 /// on a pool thread while the next slice fills. Used where the write starts on a 4 KiB boundary (whole files, parts of an
-/// aligned part size) and the file system accepts <c>O_DIRECT</c>; otherwise <see cref="TryOpen"/> says no and the caller
-/// writes through the page cache. A tail that isn't a multiple of 4 KiB (the end of a file) goes through the page cache.
+/// aligned part size) and the file system takes direct writes (<see cref="WorksIn"/>); otherwise the caller writes
+/// through the page cache. A tail that isn't a multiple of 4 KiB (the end of a file) goes through the page cache.
 /// </summary>
 internal static class DirectUpload
 {
@@ -20,6 +20,32 @@ internal static class DirectUpload
     private const int HashStep = 1 << 16;
     private const int PooledBuffers = 16;
     private static readonly ConcurrentQueue<byte[]> Pool = new();
+
+    /// <summary>
+    /// Whether one aligned direct write works in <paramref name="folder"/>: some file systems accept <c>O_DIRECT</c> at
+    /// open and refuse the writes (EINVAL), which must not fail uploads. Asked once per blob store.
+    /// </summary>
+    public static bool WorksIn(string folder)
+    {
+        var probe = Path.Combine(folder, $"direct-probe-{Ids.New()}.tmp");
+        var buffer = Rent();
+        try
+        {
+            using var file = TryOpen(probe, 0);
+            if (file is null) return false;
+            RandomAccess.Write(file, Slice(buffer, Align), 0);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            Return(buffer);
+            try { File.Delete(probe); } catch (IOException) { }
+        }
+    }
 
     public static SafeFileHandle? TryOpen(string path, long offset)
     {

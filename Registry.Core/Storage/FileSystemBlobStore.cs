@@ -11,6 +11,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     private const long WritebackChunk = 16 << 20;
     private readonly string _blobRoot;
     private readonly string _tempRoot;
+    private readonly bool _directWrites;
 
     public FileSystemBlobStore(string dataRoot)
     {
@@ -18,6 +19,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         _tempRoot = Path.Combine(dataRoot, "tmp");
         Directory.CreateDirectory(_blobRoot);
         Directory.CreateDirectory(_tempRoot);
+        _directWrites = DirectUpload.WorksIn(_tempRoot);
     }
 
     public string NewTempPath(string hint = "upload") => Path.Combine(_tempRoot, $"{hint}-{Ids.New()}.tmp");
@@ -40,7 +42,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<long> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? hash, IncrementalHash? alsoInto, CancellationToken ct)
     {
         EnsureUnder(_tempRoot, tempPath);
-        using (var direct = DirectUpload.TryOpen(tempPath, offset))
+        using (var direct = _directWrites ? DirectUpload.TryOpen(tempPath, offset) : null)
             if (direct is not null) return await DirectUpload.CopyAsync(source, direct, tempPath, offset, maxBytes, hash, alsoInto, ct);
 
         var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);

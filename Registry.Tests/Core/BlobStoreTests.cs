@@ -58,6 +58,8 @@ public sealed class BlobStoreTests : IDisposable
     public void Direct_writes_are_used_only_from_a_4_KiB_boundary()
     {
         var temp = new FileSystemBlobStore(_root).NewTempPath();
+        DirectUpload.WorksIn(Path.GetDirectoryName(temp)!).ShouldBe(OperatingSystem.IsLinux());
+        Directory.EnumerateFiles(Path.GetDirectoryName(temp)!).ShouldBeEmpty(); // the probe cleans up after itself
         using (var aligned = DirectUpload.TryOpen(temp, 8192)) (aligned is not null).ShouldBe(OperatingSystem.IsLinux()); // ext4 and tmpfs accept O_DIRECT
         DirectUpload.TryOpen(temp, 4097).ShouldBeNull();
     }
