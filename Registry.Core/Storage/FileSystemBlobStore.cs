@@ -115,6 +115,13 @@ public sealed class FileSystemBlobStore : IBlobStore
         return new StagedBytes(tempPath, file.Length, new Digest(Convert.ToHexStringLower(hash.GetHashAndReset())));
     }
 
+    public void SyncTemp(string tempPath)
+    {
+        EnsureUnder(_tempRoot, tempPath);
+        using var file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        RandomAccess.FlushToDisk(file);
+    }
+
     /// <summary>One fsync of the whole file, then the rename: a blob is visible only once its bytes are on disk.</summary>
     public Task CommitAsync(string tempPath, Digest digest, CancellationToken ct)
     {

@@ -22,6 +22,9 @@ public interface IBlobStore
     /// upload, or both); answers how many bytes were written.</summary>
     Task<long> WriteAsync(Stream source, string tempPath, long offset, long maxBytes, IncrementalHash? hash, IncrementalHash? alsoInto, CancellationToken ct);
 
+    /// <summary>Puts a temp file's bytes on disk (fsync), for uploads that resume after a crash from the length they recorded.</summary>
+    void SyncTemp(string tempPath);
+
     /// <summary>Hashes a whole temp file (used after a multipart upload is assembled).</summary>
     Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct);
 

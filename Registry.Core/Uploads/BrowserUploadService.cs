@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -30,6 +32,10 @@ public sealed class BrowserUploadService(
     // One request at a time per upload (chunks, finish): the row is the state, these only keep its writers in line. A fixed
     // set picked by the id's hash, not one per id: nothing to clean up, and ids that don't exist can't grow it.
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    // The SHA-256 of each upload's first Length bytes, advanced as chunks arrive in order (under the upload's lock), so
+    // finishing a multi-GB upload doesn't read it all back from disk. Memory only: after a restart, or once a chunk is sent
+    // again over bytes already hashed, finishing hashes the file from where this stops (from the start when it's gone).
+    private readonly ConcurrentDictionary<string, (IncrementalHash Hash, long Length)> _hashes = new(StringComparer.Ordinal);
 
     public async Task<Result<BrowserUploadStatus>> StartAsync(Actor actor, string entity, string collection, string container, string tag,
         long size, string description = "", CancellationToken ct = default)
@@ -71,10 +77,16 @@ public sealed class BrowserUploadService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
         if (offset < 0 || offset > upload.Received) return Result.Conflict($"expected offset {upload.Received}, got {offset}");
+        var fed = NextHash(id, offset);
         try
         {
-            var staged = await blobs.WriteAsync(body, upload.TempPath, offset, Math.Min(ChunkSize, upload.Size - offset), ct);
-            upload.Received = offset + staged.Length;
+            var length = await blobs.WriteAsync(body, upload.TempPath, offset, Math.Min(ChunkSize, upload.Size - offset), null, fed, ct);
+            // On disk before the count that says so: after a crash the upload resumes from that count, and a chunk lost
+            // from the page cache would otherwise be hashed and published as zeros.
+            blobs.SyncTemp(upload.TempPath);
+            upload.Received = offset + length;
+            if (fed is not null) SwapHash(id, fed, upload.Received);
+            fed = null;
         }
         catch (BlobTooLargeException)
         {
@@ -85,19 +97,27 @@ public sealed class BrowserUploadService(
             // A conflict, like a wrong offset: the page asks for the status and sends again from the recorded offset.
             return Result.Conflict($"the chunk could not be read ({e.InnerException?.Message}); send it again from offset {upload.Received}");
         }
+        finally
+        {
+            fed?.Dispose();
+        }
         upload.ExpiresAt = Now + IdleLifetime;
         await db.SaveChangesAsync(CancellationToken.None); // the bytes are written: record them even if the client left
         return Status(upload);
     }
 
-    /// <summary>Hashes the whole file and publishes it as <c>entity/collection/container:tag</c>; returns the container's path.</summary>
+    /// <summary>Finishes the file's hash and publishes it as <c>entity/collection/container:tag</c>; returns the container's path.</summary>
     public async Task<Result<string>> FinishAsync(Actor actor, string id, CancellationToken ct = default)
     {
         using var held = await LockAsync(id, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } s) return NotFound;
         if (s.Received != s.Size) return Result.Conflict($"received {s.Received} of {s.Size} bytes");
-        var staged = await blobs.HashAsync(s.TempPath, ct);
+        var (hash, hashed) = _hashes.TryRemove(id, out var running) && running.Length <= s.Received
+            ? running
+            : (IncrementalHash.CreateHash(HashAlgorithmName.SHA256), 0);
+        StagedBytes staged;
+        using (hash) staged = await blobs.HashAsync(s.TempPath, hashed, hash, ct); // reads only what the running hash lacks
         SifMetadata? sif;
         string? arch;
         await using (var file = File.OpenRead(s.TempPath))
@@ -169,8 +189,25 @@ public sealed class BrowserUploadService(
         return upload;
     }
 
+    /// <summary>A copy of the running hash to feed the chunk at <paramref name="offset"/> into, or null when it isn't next.</summary>
+    private IncrementalHash? NextHash(string id, long offset)
+    {
+        if (!_hashes.TryGetValue(id, out var running)) return offset == 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        if (offset == running.Length) return running.Hash.Clone();
+        if (offset < running.Length && _hashes.TryRemove(id, out var stale)) stale.Hash.Dispose(); // bytes already hashed are being replaced
+        return null;
+    }
+
+    private void SwapHash(string id, IncrementalHash fed, long length)
+    {
+        if (_hashes.Count >= 1000) _hashes.Clear(); // abandoned uploads' hashes: finishing then reads the file instead
+        if (_hashes.TryGetValue(id, out var old)) old.Hash.Dispose();
+        _hashes[id] = (fed, length);
+    }
+
     private async Task DropAsync(RegistryDbContext db, BrowserUpload upload, CancellationToken ct)
     {
+        if (_hashes.TryRemove(upload.Id, out var running)) running.Hash.Dispose();
         db.BrowserUploads.Remove(upload);
         await db.SaveChangesAsync(ct);
         blobs.DeleteTemp(upload.TempPath);

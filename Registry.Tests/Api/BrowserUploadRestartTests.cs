@@ -74,6 +74,38 @@ public sealed class BrowserUploadRestartTests : IDisposable
     }
 
     [Fact]
+    public async Task A_chunk_sent_again_with_other_bytes_is_what_gets_hashed_and_stored()
+    {
+        // Chunks in order only advance a running hash; one sent again over hashed bytes sends finishing back to the file.
+        var path = await new SifFiles(Path.Combine(_root, "sif")).CreateLabelledAsync("""{"org.lab.stage":"again"}""", 10 * 1024 * 1024);
+        var sif = await File.ReadAllBytesAsync(path);
+        const int chunk = BrowserUploadService.ChunkSize;
+        using var factory = new SameDataFactory(Data);
+        using var browser = new PageClient();
+        await browser.SignInAsync(factory, "bob");
+
+        var id = await browser.StartAsync("bob", "tools", "fixed", sif.Length);
+        await browser.PutAsync(id, 0, RandomNumberGenerator.GetBytes(chunk)); // hashed as it arrived, then replaced
+        await browser.PutAsync(id, 0, sif[..chunk]);
+        await browser.PutAsync(id, chunk, sif[chunk..]);
+        (await browser.FinishAsync(id))["containerUrl"]!.GetValue<string>().ShouldBe("/bob/tools/fixed");
+
+        var inOrder = await browser.StartAsync("bob", "tools", "straight", sif.Length);
+        await browser.PutAsync(inOrder, 0, sif[..chunk]);
+        await browser.PutAsync(inOrder, chunk, sif[chunk..]);
+        await browser.FinishAsync(inOrder);
+
+        using var puller = new HttpClient { BaseAddress = factory.BaseAddress };
+        var expected = Convert.ToHexStringLower(SHA256.HashData(sif));
+        foreach (var container in new[] { "fixed", "straight" })
+        {
+            var image = await puller.GetFromJsonAsync<JsonNode>($"/v1/images/bob/tools/{container}:v1");
+            image!["data"]!["hash"]!.GetValue<string>().ShouldBe("sha256." + expected);
+            Convert.ToHexStringLower(SHA256.HashData(await puller.GetByteArrayAsync($"/v1/imagefile/bob/tools/{container}:v1"))).ShouldBe(expected);
+        }
+    }
+
+    [Fact]
     public async Task Gc_removes_expired_browser_uploads_and_their_temp_files_but_not_live_ones()
     {
         using var factory = new SameDataFactory(Data);
