@@ -102,6 +102,12 @@ mksif() {
   rm -f "$1.bin"
 }
 
+# Changes a file's last byte (never to itself): the same bytes but one, which the registry cannot deduplicate.
+flip_last() {
+  local last; last=$(tail -c 1 "$1" | od -An -tu1 | tr -d ' ')
+  printf "\\x$(printf %02x $(( (last + 1) % 256 )))" | dd of="$1" bs=1 seek=$(( $(stat -c %s "$1") - 1 )) conv=notrunc status=none
+}
+
 # Same memory state before every timed write: dirty pages flushed, the page cache emptied (a full cache makes the kernel's
 # copy into it measurably slower, whoever writes), then only the file about to be sent read back in.
 fresh_cache() { sync; echo 1 > /proc/sys/vm/drop_caches 2>/dev/null || true; cat "$@" > /dev/null; }
@@ -137,7 +143,7 @@ T_CLIENT_OWN_HASH=$(awk '/Image hash computed/ { print $2; exit }' "$WORK/push.e
 t0=$(now); openssl dgst -sha256 "$F" >/dev/null & H1=$!; openssl dgst -md5 "$F" >/dev/null & H2=$!; wait "$H1" "$H2"; t1=$(now); T_CLIENT_HASH=$(secs "$t0" "$t1")
 T_PUSH_SENDING=$(awk -v a="$T_PUSH" -v b="$T_CLIENT_OWN_HASH" 'BEGIN { printf "%.2f", a - b }')
 # The same bytes pushed by curl through the multipart flow (what the client does, minus its hashing).
-cp "$F" "$WORK/files/raw.sif"; printf 'x' | dd of="$WORK/files/raw.sif" bs=1 seek=$(( $(stat -c %s "$F") - 1 )) conv=notrunc status=none
+cp "$F" "$WORK/files/raw.sif"; flip_last "$WORK/files/raw.sif"
 RAW="$WORK/files/raw.sif"; RAW_SIZE=$(stat -c %s "$RAW"); RAW_HASH=$(sha256sum "$RAW" | cut -d' ' -f1)
 COLL=$(api "$REG/v1/collections/bench/c" | jq -r .data.id)
 CONT=$(api -X POST "$REG/v1/containers" -d "{\"name\":\"raw\",\"collection\":\"$COLL\"}" | jq -r .data.id)
@@ -237,7 +243,7 @@ row "$CONC concurrent pushes of ${CONC_MB} MiB, real client ($OK/$CONC succeeded
 # server does under this load, without the clients' hashing. Containers, images and upload sessions are made first.
 CCOLL=$(api "$REG/v1/collections/bench/conc" | jq -r .data.id)
 for i in $(seq 1 "$CONC"); do
-  f="$WORK/files/c$i.sif"; printf 'x' | dd of="$f" bs=1 seek=$(( $(stat -c %s "$f") - 1 )) conv=notrunc status=none
+  f="$WORK/files/c$i.sif"; flip_last "$f"
   cont=$(api -X POST "$REG/v1/containers" -d "{\"name\":\"raw$i\",\"collection\":\"$CCOLL\"}" | jq -r .data.id)
   img=$(api -X POST "$REG/v1/images" -d "{\"hash\":\"sha256.$(sha256sum "$f" | cut -d' ' -f1)\",\"container\":\"$cont\"}" | jq -r .data.id)
   mp=$(api -X POST "$REG/v2/imagefile/$img/_multipart" -d "{\"filesize\":$(stat -c %s "$f")}")
