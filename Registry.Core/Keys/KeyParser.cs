@@ -35,18 +35,52 @@ public static class KeyParser
         Describe(PgpPublicKeyRing.Join(Ring(stored.Armored), Ring(uploaded.Armored)))!;
 
     /// <summary>
-    /// The stored key with only the uploaded copy's revocations that the key itself signed (what a revocation certificate carries),
-    /// or null when the upload brings none the stored key lacks.
+    /// The stored key with what the uploaded copy adds that the key itself signed, and nothing else of it: revocations (what
+    /// a revocation certificate carries), user ids with their self-signatures, subkeys with their binding signatures. Only
+    /// the holder of the private key can make these, so they count whoever uploads them: the key's owner can add to a copy a
+    /// stranger uploaded first. Null when the copy adds none, or the stored key is revoked.
     /// </summary>
-    public static PublicKey? MergeRevocation(PublicKey stored, PublicKey uploaded)
+    public static PublicKey? MergeSelfCertified(PublicKey stored, PublicKey uploaded)
     {
         var ring = Ring(stored.Armored);
         var primary = ring.GetPublicKey();
         if (IsRevoked(primary)) return null;
-        var revocations = VerifiedRevocations(Ring(uploaded.Armored).GetPublicKey()).ToList();
-        if (revocations.Count == 0) return null;
-        foreach (var revocation in revocations) primary = PgpPublicKey.AddCertification(primary, revocation);
-        return Describe(PgpPublicKeyRing.InsertPublicKey(ring, primary));
+        var theirs = Ring(uploaded.Armored);
+        var theirPrimary = theirs.GetPublicKey();
+        var changed = false;
+        foreach (var revocation in VerifiedRevocations(theirPrimary))
+        {
+            primary = PgpPublicKey.AddCertification(primary, revocation);
+            changed = true;
+        }
+        var knownUids = primary.GetUserIds().ToHashSet(StringComparer.Ordinal);
+        foreach (var uid in theirPrimary.GetUserIds().Where(uid => !knownUids.Contains(uid) && !uid.Contains('\n')))
+        {
+            foreach (var self in theirPrimary.GetSignaturesForId(uid).Cast<PgpSignature>()
+                         .Where(s => s.KeyId == primary.KeyId && Verifies(s, theirPrimary, s => s.VerifyCertification(uid, theirPrimary))))
+            {
+                primary = PgpPublicKey.AddCertification(primary, uid, self);
+                changed = true;
+            }
+        }
+        ring = PgpPublicKeyRing.InsertPublicKey(ring, primary);
+        var knownSubkeys = ring.GetPublicKeys().Select(k => k.KeyId).ToHashSet();
+        foreach (var subkey in theirs.GetPublicKeys().Where(k => !k.IsMasterKey && !knownSubkeys.Contains(k.KeyId)))
+        {
+            var bound = subkey;
+            var binds = false;
+            foreach (var signature in subkey.GetSignatures().Cast<PgpSignature>().ToList())
+            {
+                if (signature.SignatureType == PgpSignature.SubkeyBinding && signature.KeyId == primary.KeyId
+                    && Verifies(signature, theirPrimary, s => s.VerifyCertification(theirPrimary, subkey)))
+                    binds = true;
+                else bound = PgpPublicKey.RemoveCertification(bound, signature) ?? bound;
+            }
+            if (!binds) continue;
+            ring = PgpPublicKeyRing.InsertPublicKey(ring, bound);
+            changed = true;
+        }
+        return changed ? Describe(ring) : null;
     }
 
     /// <summary>One armor block holding all the given rings: the key client reads only the first block of a response.</summary>

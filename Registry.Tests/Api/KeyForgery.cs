@@ -13,8 +13,24 @@ public static class KeyForgery
         var victim = Ring(victimArmored);
         var revocation = Ring(revokedOtherArmored).GetPublicKey().GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>().Single();
         var primary = PgpPublicKey.AddCertification(victim.GetPublicKey(), revocation);
+        return Armor(PgpPublicKeyRing.InsertPublicKey(victim, primary));
+    }
+
+    /// <summary>The victim's key carrying another key's user id with that key's self-signature (its issuer is the other key).</summary>
+    public static string WithUidOf(string victimArmored, string otherArmored)
+    {
+        var victim = Ring(victimArmored);
+        var other = Ring(otherArmored).GetPublicKey();
+        var uid = other.GetUserIds().First();
+        var primary = victim.GetPublicKey();
+        foreach (var signature in other.GetSignaturesForId(uid).Cast<PgpSignature>()) primary = PgpPublicKey.AddCertification(primary, uid, signature);
+        return Armor(PgpPublicKeyRing.InsertPublicKey(victim, primary));
+    }
+
+    private static string Armor(PgpPublicKeyRing ring)
+    {
         using var output = new MemoryStream();
-        using (var armor = new ArmoredOutputStream(output)) PgpPublicKeyRing.InsertPublicKey(victim, primary).Encode(armor);
+        using (var armor = new ArmoredOutputStream(output)) ring.Encode(armor);
         return Encoding.ASCII.GetString(output.ToArray());
     }
 

@@ -49,8 +49,8 @@ public sealed class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixt
     }
 
     [Fact]
-    // Only the holder of the private key can make a revocation certificate, so it counts whoever sends it; nothing else of a stranger's copy does.
-    public async Task Anyone_may_send_a_keys_revocation_which_flags_it_r_but_nothing_else_of_their_copy_is_taken()
+    // Only the holder of the private key can make a revocation certificate or a self-signature, so they count whoever sends them.
+    public async Task Anyone_may_send_a_keys_revocation_which_flags_it_r_and_its_self_signed_user_ids_come_along()
     {
         using var key = new GpgKey("Rex Revoke <rex@example.org>", "ed25519");
         var (_, rexToken) = await factory.CreateUserAsync("keyrex");
@@ -67,11 +67,42 @@ public sealed class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixt
 
         byStranger.Status.ShouldBe(HttpStatusCode.OK);
         byStranger.Body.ShouldBe($"revoked key {key.Fingerprint.ToUpperInvariant()}\n");
-        index.Body.ShouldBe($"info:1:1\npub:{key.Fingerprint}:22:256:{key.CreatedUnix}::r\nuid:Rex Revoke <rex@example.org>:{key.CreatedUnix}::r\n");
+        index.Body.ShouldBe($"info:1:1\npub:{key.Fingerprint}:22:256:{key.CreatedUnix}::r\nuid:Rex Revoke <rex@example.org>:{key.CreatedUnix}::r\n"
+            + $"uid:Rex Elsewhere <rex@elsewhere.example>:{key.CreatedUnix}::r\n");
         GpgKey.ValiditiesOf(get.Body).ShouldBe(["r"]);
-        GpgKey.UidsOf(get.Body).ShouldBe(["Rex Revoke <rex@example.org>"]);
+        GpgKey.UidsOf(get.Body).ShouldBe(["Rex Revoke <rex@example.org>", "Rex Elsewhere <rex@elsewhere.example>"], ignoreOrder: true);
         // Already revoked: the stranger's copy brings nothing they may add.
         again.Status.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_keys_owner_adds_to_a_copy_a_stranger_uploaded_first_and_nobody_else_adds_a_foreign_user_id()
+    {
+        using var key = new GpgKey("Olga Owner <olga@example.org>", "ed25519");
+        using var other = new GpgKey("Sam Stranger <sam@example.org>", "ed25519");
+        var (_, olgaToken) = await factory.CreateUserAsync("keyolga");
+        var (_, samToken) = await factory.CreateUserAsync("keysam");
+        var (_, tomToken) = await factory.CreateUserAsync("keytom");
+        var original = key.Armored;
+        key.AddUid("Olga at Home <olga@home.example>");
+        var grown = key.AddSigningSubkey();
+        var forged = KeyForgery.WithUidOf(grown, other.Armored);
+
+        var bySam = await AddAsync(factory.Client(samToken), original);
+        var byOlga = await AddAsync(factory.Client(olgaToken), grown);
+        var byTom = await AddAsync(factory.Client(tomToken), forged);
+        var index = await LookupAsync($"op=index&options=mr&search=0x{key.Fingerprint}");
+        var get = await LookupAsync($"op=get&search=0x{key.Fingerprint}");
+
+        var fp = key.Fingerprint.ToUpperInvariant();
+        (bySam.Body, byOlga.Body).ShouldBe(($"added key {fp}\n", $"merged key {fp}\n"));
+        byTom.Status.ShouldBe(HttpStatusCode.Forbidden); // the foreign user id is signed by Sam's key, not Olga's
+        index.Body.ShouldBe($"info:1:1\npub:{key.Fingerprint}:22:256:{key.CreatedUnix}::\n"
+            + $"uid:Olga Owner <olga@example.org>:{key.CreatedUnix}::\nuid:Olga at Home <olga@home.example>:{key.CreatedUnix}::\n");
+        get.Body.ShouldNotContain(other.Armored[^40..]);
+        GpgKey.UidsOf(get.Body).ShouldBe(["Olga Owner <olga@example.org>", "Olga at Home <olga@home.example>"], ignoreOrder: true);
+        KeyParser.Parse(get.Body).Value!.Single().SubkeyIds.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(2);
+        (await LookupAsync("op=index&options=mr&search=sam%40example.org")).Status.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

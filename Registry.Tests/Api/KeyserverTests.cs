@@ -137,7 +137,7 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
 
         first.Status.ShouldBe(HttpStatusCode.OK);
         other.Status.ShouldBe(HttpStatusCode.Forbidden);
-        ErrorOf(other.Body).ShouldBe($"key {key.Fingerprint} was uploaded by another user: only they or an admin can change it (anyone may send its revocation certificate)");
+        ErrorOf(other.Body).ShouldBe($"key {key.Fingerprint} was uploaded by another user: only they or an admin can add what the key did not sign itself (its revocation, user ids and subkeys count from anyone)");
         again.Status.ShouldBe(HttpStatusCode.OK);
         again.Body.ShouldBe($"unchanged key {key.Fingerprint.ToUpperInvariant()}\n");
         admin.Status.ShouldBe(HttpStatusCode.OK);
