@@ -36,6 +36,10 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         if (!AccessRules.CanCreateCollectionIn(actor, entity))
             return Result.Forbidden(AccessRules.TokenLimit(actor, entity) ?? $"{actor.UserName} may not create collections in entity {entity.Name}");
         if (await ExistingAsync(actor, entityId, name, ct) is { } existing) return existing;
+        // The limit's count and the insert in one write transaction (SQLite's BEGIN IMMEDIATE): concurrent creations wait
+        // for it, so none slips past MaxCollectionsPerUser on a count taken before another's insert.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await ExistingAsync(actor, entityId, name, ct) is { } madeMeanwhile) return madeMeanwhile; // by the push we waited for
         if (await PolicyRefusalAsync(db, actor, entity, name, ct) is { } refused) return refused;
 
         var collection = new Collection
@@ -53,9 +57,11 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         try
         {
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException) // lost the race against a concurrent push creating the same name
         {
+            await tx.RollbackAsync(CancellationToken.None);
             if (await ExistingAsync(actor, entityId, name, ct) is not { } raced) throw;
             return raced;
         }

@@ -61,6 +61,27 @@ public sealed class CollectionOptionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MaxCollectionsPerUser_holds_when_many_creations_race()
+    {
+        var alice = await db.AddUserAsync("alice");
+        var collections = Service(o => o.MaxCollectionsPerUser = 2);
+        var aliceEntity = await EntityIdAsync("alice");
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 40).Select(i => Task.Run(() => collections.CreateAsync(alice, aliceEntity, $"c{i}", ""))));
+
+        results.Count(r => r.Outcome == Outcome.Created).ShouldBe(2);
+        results.Where(r => r.Outcome != Outcome.Created).ShouldAllBe(r => r.Outcome == Outcome.Forbidden);
+        (await CollectionsOfAsync("alice")).Count.ShouldBe(2);
+        // Pushes racing to create the same new collection all get it, even when it is the last one the limit allows.
+        var bob = await db.AddUserAsync("bob");
+        var bobEntity = await EntityIdAsync("bob");
+        var limited = Service(o => o.MaxCollectionsPerUser = 1);
+        var same = await Task.WhenAll(Enumerable.Range(1, 20).Select(_ => Task.Run(() => limited.CreateAsync(bob, bobEntity, "shared", ""))));
+        same.ShouldAllBe(r => r.Succeeded);
+        same.Select(r => r.Value!.Id).Distinct().Count().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task MaxCollectionsPerUser_caps_each_entity_a_user_owns_but_not_admins()
     {
         var alice = await db.AddUserAsync("alice");
