@@ -17,7 +17,6 @@ internal static class DirectUpload
 {
     private const int Align = 4096;
     private const int SliceSize = 1 << 20;
-    private const int HashStep = 1 << 16;
     private const int PooledBuffers = 16;
     private static readonly ConcurrentQueue<byte[]> Pool = new();
 
@@ -72,7 +71,7 @@ internal static class DirectUpload
         {
             while (true)
             {
-                var filled = await FillAsync(source, current, hash, alsoInto, ct);
+                var filled = await UploadSource.FillAsync(source, current, AlignedStart(current), SliceSize, hash, alsoInto, ct);
                 total += filled;
                 if (total > maxBytes) throw new BlobTooLargeException(maxBytes);
                 await writing; // the other buffer is free again, and a failed write stops the upload here
@@ -106,33 +105,6 @@ internal static class DirectUpload
 
     private static Task WriteOnPoolAsync(SafeFileHandle file, byte[] buffer, int length, long at) =>
         Task.Run(() => RandomAccess.Write(file, Slice(buffer, length), at));
-
-    // Reads until the slice is full or the body ends, hashing every 64 KiB while those bytes are still in the cache.
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, IncrementalHash? hash, IncrementalHash? alsoInto, CancellationToken ct)
-    {
-        var start = AlignedStart(buffer);
-        int filled = 0, hashed = 0;
-        try
-        {
-            while (filled < SliceSize)
-            {
-                var read = await source.ReadAsync(buffer.AsMemory(start + filled, Math.Min(HashStep, SliceSize - filled)), ct);
-                if (read == 0) break;
-                filled += read;
-                if (filled - hashed < HashStep) continue;
-                hash?.AppendData(buffer, start + hashed, filled - hashed);
-                alsoInto?.AppendData(buffer, start + hashed, filled - hashed);
-                hashed = filled;
-            }
-        }
-        catch (IOException e)
-        {
-            throw new SourceReadException(e);
-        }
-        hash?.AppendData(buffer, start + hashed, filled - hashed);
-        alsoInto?.AppendData(buffer, start + hashed, filled - hashed);
-        return filled;
-    }
 
     private static ReadOnlySpan<byte> Slice(byte[] buffer, int length) => buffer.AsSpan(AlignedStart(buffer), length);
 

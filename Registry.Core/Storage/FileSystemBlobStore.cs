@@ -54,12 +54,10 @@ public sealed class FileSystemBlobStore : IBlobStore
             using var file = File.OpenHandle(tempPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
             int read;
             long flushed = 0;
-            while ((read = await FillAsync(source, buffer, WriteBufferSize, ct)) > 0)
+            while ((read = await UploadSource.FillAsync(source, buffer, 0, WriteBufferSize, hash, alsoInto, ct)) > 0)
             {
                 total += read;
                 if (total > maxBytes) throw new BlobTooLargeException(maxBytes);
-                hash?.AppendData(buffer, 0, read);
-                alsoInto?.AppendData(buffer, 0, read);
                 RandomAccess.Write(file, buffer.AsSpan(0, read), offset + total - read);
                 if (total - flushed >= WritebackChunk)
                 {
@@ -73,24 +71,6 @@ public sealed class FileSystemBlobStore : IBlobStore
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return total;
-    }
-
-    // Reads until the buffer is full or the body ends. A failing request body (client gone, malformed chunked encoding)
-    // is the client's problem, not the disk's.
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, int size, CancellationToken ct)
-    {
-        var filled = 0;
-        try
-        {
-            int read;
-            while (filled < size && (read = await source.ReadAsync(buffer.AsMemory(filled, size - filled), ct)) > 0)
-                filled += read;
-            return filled;
-        }
-        catch (IOException e)
-        {
-            throw new SourceReadException(e);
-        }
     }
 
     public async Task<StagedBytes> HashAsync(string tempPath, CancellationToken ct)
