@@ -71,7 +71,9 @@ builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSende
 
 // Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody). The default minimum
 // body data rate (240 B/s after 5 s) stays: it only drops stalled clients. 2 MiB of request buffer per connection lets the
-// socket keep filling while the upload loop hashes and writes its 1 MiB buffers (Kestrel's default is 1 MiB).
+// socket keep filling while the upload loop hashes and writes its 1 MiB buffers (Kestrel's default is 1 MiB); the socket
+// reads 64 KiB at a time into it (LargeBlockMemoryPool).
+LargeBlockMemoryPool.ReplaceKestrels(builder.Services);
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Limits.MaxRequestBodySize = null;

@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Registry.Core.Access;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Web.Api;
 
 namespace Registry.Tests.Api;
 
@@ -42,6 +44,13 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Accounts:TermsVersion", "0"); // API tests exercise the protocol; TermsTests turns terms on
         foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        // WebApplicationFactory adds Kestrel, with its own memory pool, after Program ran: put the registry's back last.
+        builder.ConfigureServices(LargeBlockMemoryPool.ReplaceKestrels);
+        return base.CreateHost(builder);
     }
 
     /// <summary>An HttpClient on real HTTP; optional bearer token spelled the way gen-A clients do.</summary>
