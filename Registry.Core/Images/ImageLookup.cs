@@ -24,9 +24,9 @@ internal sealed class ImageLookup
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(60); // a backstop for edits made with sqlite3 by hand
     private const int MaxCached = 20_000; // a few KB each at most
-    private sealed record Cached(Container Container, Image Image, long Generation, long At);
+    private sealed record Cached(Container Container, Image Image, long Generation, long Until);
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
-    private sealed record CachedById(Image Image, long Generation, long At);
+    private sealed record CachedById(Image Image, long Generation, long Until);
     private readonly ConcurrentDictionary<string, CachedById> _byId = new(StringComparer.Ordinal);
 
     private sealed record Row(
@@ -56,7 +56,7 @@ internal sealed class ImageLookup
     {
         var key = $"{reference.Path}\n{reference.Tag}\n{arch}\n{reference.Hash?.Hex}";
         var generation = WriteTracker.Generation; // noted before the query: a write landing meanwhile makes this entry stale
-        if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetElapsedTime(hit.At) < CacheLifetime)
+        if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return (hit.Container, hit.Image);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -64,7 +64,7 @@ internal sealed class ImageLookup
         if (found is { Image: { } image } f)
         {
             if (_cache.Count >= MaxCached) _cache.Clear();
-            _cache[key] = new Cached(f.Container, image, generation, Stopwatch.GetTimestamp());
+            _cache[key] = new Cached(f.Container, image, generation, ExpiryFromNow());
         }
         return found;
     }
@@ -73,17 +73,25 @@ internal sealed class ImageLookup
     public async Task<Image?> FindUploadedAsync(IDbContextFactory<RegistryDbContext> dbFactory, string imageId, CancellationToken ct)
     {
         var generation = WriteTracker.Generation;
-        if (_byId.TryGetValue(imageId, out var hit) && hit.Generation == generation && Stopwatch.GetElapsedTime(hit.At) < CacheLifetime)
+        if (_byId.TryGetValue(imageId, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return hit.Image;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var image = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.Uploaded, ct);
         if (image is not null)
         {
             if (_byId.Count >= MaxCached) _byId.Clear();
-            _byId[imageId] = new CachedById(image, generation, Stopwatch.GetTimestamp());
+            _byId[imageId] = new CachedById(image, generation, ExpiryFromNow());
         }
         return image;
     }
+
+    /// <summary>
+    /// A random time between half the lifetime and all of it. Entries filled together (after a start, or after a write
+    /// dropped them all) would otherwise expire together, and every read in the next seconds would wait on the database
+    /// (a cold read costs about ten cached ones).
+    /// </summary>
+    private static long ExpiryFromNow() =>
+        Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * CacheLifetime.TotalSeconds * (0.5 + Random.Shared.NextDouble() / 2));
 
     private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch)
     {

@@ -101,7 +101,8 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.Containers.TagWith(WriteTracker.Neutral).Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+            using (WriteTracker.Neutral())
+                await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
         }
         catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
         {

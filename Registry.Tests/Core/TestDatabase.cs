@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     public IOptions<RegistryOptions> RegistryOptions { get; }
 
-    private TestDatabase()
+    private TestDatabase(IInterceptor[] interceptors)
     {
         // Same Identity schema version (passkeys) as the host, or the model would differ from the migrations.
         var services = new ServiceCollection()
@@ -26,14 +27,15 @@ public sealed class TestDatabase : IAsyncDisposable
             .BuildServiceProvider();
         var options = new DbContextOptionsBuilder<RegistryDbContext>()
             .UseSqlite($"Data Source={Path.Combine(Root, "registry.db")};Pooling=False")
+            .AddInterceptors(interceptors)
             .UseApplicationServiceProvider(services).Options;
         Factory = new PooledDbContextFactory<RegistryDbContext>(options);
         RegistryOptions = Options.Create(new RegistryOptions { DataPath = Root });
     }
 
-    public static async Task<TestDatabase> CreateAsync()
+    public static async Task<TestDatabase> CreateAsync(params IInterceptor[] interceptors)
     {
-        var db = new TestDatabase();
+        var db = new TestDatabase(interceptors);
         await using var context = await db.Factory.CreateDbContextAsync();
         await DatabaseStartup.MigrateAsync(context);
         return db;

@@ -53,7 +53,8 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         {
             entry.LastUsedWritten = now;
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.AccessTokens.TagWith(WriteTracker.Neutral).Where(t => t.Id == entry.TokenId).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastUsedAt, now), ct);
+            using (WriteTracker.Neutral())
+                await db.AccessTokens.Where(t => t.Id == entry.TokenId).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastUsedAt, now), ct);
         }
         var isAdmin = entry.IsAdmin && entry.Scope == TokenScope.Admin;
         return (new Actor(entry.UserId, entry.UserName, isAdmin, entry.Scope, entry.CollectionId, address), entry.AcceptedTermsVersion, entry.ExpiresAt);
