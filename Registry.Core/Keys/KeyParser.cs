@@ -36,9 +36,10 @@ public static class KeyParser
 
     /// <summary>
     /// The stored key with what the uploaded copy adds that the key itself signed, and nothing else of it: revocations (what
-    /// a revocation certificate carries), user ids with their self-signatures, subkeys with their binding signatures. Only
-    /// the holder of the private key can make these, so they count whoever uploads them: the key's owner can add to a copy a
-    /// stranger uploaded first. Null when the copy adds none, or the stored key is revoked.
+    /// a revocation certificate carries), direct-key signatures, user ids with their self-signatures, new self-signatures on
+    /// user ids it has (a new expiry), subkeys with their binding signatures, and new binding signatures or revocations of the
+    /// subkeys it has. Only the holder of the private key can make these, so they count whoever uploads them: the key's owner
+    /// can add to a copy a stranger uploaded first. Null when the copy adds none, or the stored key is revoked.
     /// </summary>
     public static PublicKey? MergeSelfCertified(PublicKey stored, PublicKey uploaded)
     {
@@ -48,39 +49,56 @@ public static class KeyParser
         var theirs = Ring(uploaded.Armored);
         var theirPrimary = theirs.GetPublicKey();
         var changed = false;
-        foreach (var revocation in VerifiedRevocations(theirPrimary))
+        foreach (var signature in theirPrimary.GetSignatures().Cast<PgpSignature>()
+                     .Where(s => s.SignatureType is PgpSignature.KeyRevocation or PgpSignature.DirectKey && s.KeyId == primary.KeyId)
+                     .Where(s => !Has(primary.GetSignatures(), s) && Verifies(s, theirPrimary, s => s.VerifyCertification(theirPrimary))))
         {
-            primary = PgpPublicKey.AddCertification(primary, revocation);
+            primary = PgpPublicKey.AddCertification(primary, signature);
             changed = true;
         }
-        var knownUids = primary.GetUserIds().ToHashSet(StringComparer.Ordinal);
-        foreach (var uid in theirPrimary.GetUserIds().Where(uid => !knownUids.Contains(uid) && !uid.Contains('\n')))
+        foreach (var uid in theirPrimary.GetUserIds().Where(uid => !uid.Contains('\n')))
         {
+            var known = primary.GetSignaturesForId(uid) ?? [];
             foreach (var self in theirPrimary.GetSignaturesForId(uid).Cast<PgpSignature>()
-                         .Where(s => s.KeyId == primary.KeyId && Verifies(s, theirPrimary, s => s.VerifyCertification(uid, theirPrimary))))
+                         .Where(s => s.KeyId == primary.KeyId && !Has(known, s) && Verifies(s, theirPrimary, s => s.VerifyCertification(uid, theirPrimary))))
             {
                 primary = PgpPublicKey.AddCertification(primary, uid, self);
                 changed = true;
             }
         }
         ring = PgpPublicKeyRing.InsertPublicKey(ring, primary);
-        var knownSubkeys = ring.GetPublicKeys().Select(k => k.KeyId).ToHashSet();
-        foreach (var subkey in theirs.GetPublicKeys().Where(k => !k.IsMasterKey && !knownSubkeys.Contains(k.KeyId)))
+        foreach (var subkey in theirs.GetPublicKeys().Where(k => !k.IsMasterKey))
         {
-            var bound = subkey;
-            var binds = false;
+            var storedSubkey = ring.GetPublicKey(subkey.KeyId);
+            // A new subkey keeps only its binding signatures; a known one takes new bindings and revocations.
+            var result = storedSubkey ?? subkey;
+            var added = false;
             foreach (var signature in subkey.GetSignatures().Cast<PgpSignature>().ToList())
             {
-                if (signature.SignatureType == PgpSignature.SubkeyBinding && signature.KeyId == primary.KeyId
-                    && Verifies(signature, theirPrimary, s => s.VerifyCertification(theirPrimary, subkey)))
-                    binds = true;
-                else bound = PgpPublicKey.RemoveCertification(bound, signature) ?? bound;
+                var bySelf = signature.SignatureType is PgpSignature.SubkeyBinding or PgpSignature.SubkeyRevocation
+                    && signature.KeyId == primary.KeyId && Verifies(signature, theirPrimary, s => s.VerifyCertification(theirPrimary, subkey));
+                if (storedSubkey is null)
+                {
+                    if (bySelf && signature.SignatureType == PgpSignature.SubkeyBinding) added = true;
+                    else result = PgpPublicKey.RemoveCertification(result, signature) ?? result;
+                }
+                else if (bySelf && !Has(result.GetSignatures(), signature))
+                {
+                    result = PgpPublicKey.AddCertification(result, signature);
+                    added = true;
+                }
             }
-            if (!binds) continue;
-            ring = PgpPublicKeyRing.InsertPublicKey(ring, bound);
+            if (!added) continue;
+            ring = PgpPublicKeyRing.InsertPublicKey(ring, result);
             changed = true;
         }
         return changed ? Describe(ring) : null;
+    }
+
+    private static bool Has(System.Collections.IEnumerable signatures, PgpSignature signature)
+    {
+        var encoded = signature.GetEncoded();
+        return signatures.Cast<PgpSignature>().Any(s => s.GetEncoded().AsSpan().SequenceEqual(encoded));
     }
 
     /// <summary>One armor block holding all the given rings: the key client reads only the first block of a response.</summary>

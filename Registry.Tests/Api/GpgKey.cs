@@ -39,6 +39,26 @@ public sealed class GpgKey : IDisposable
         return Export();
     }
 
+    /// <summary>Gives the key a new expiry (new self-signatures on its user ids), e.g. "2y"; returns the key's export now.</summary>
+    public string SetExpiry(string expiry)
+    {
+        Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-set-expire", Fingerprint, expiry);
+        return Export();
+    }
+
+    /// <summary>Revokes the key's first subkey, as <c>gpg --edit-key</c> does for its owner; returns the key's export now.</summary>
+    public string RevokeFirstSubkey()
+    {
+        RunWithInput("key 1\nrevkey\ny\n0\n\ny\nsave\n", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--command-fd", "0", "--edit-key", Fingerprint);
+        return Export();
+    }
+
+    /// <summary>gpg's validity of each subkey in an armored block: "r" revoked.</summary>
+    public static List<string> SubkeyValiditiesOf(string armored) => ShowKeys(armored).Where(l => l.StartsWith("sub:")).Select(l => l.Split(':')[1]).ToList();
+
+    /// <summary>The primary key's expiry as gpg reads it from an armored block (Unix seconds; empty when it never expires).</summary>
+    public static string ExpiryOf(string armored) => ShowKeys(armored).First(l => l.StartsWith("pub:")).Split(':')[6];
+
     /// <summary>Imports the revocation certificate gpg made with the key (as its owner would); returns the revoked key's export.</summary>
     public string Revoke()
     {
@@ -77,13 +97,20 @@ public sealed class GpgKey : IDisposable
 
     private GpgKey() => (Uid, Fingerprint, Armored) = ("", "", "");
 
-    private string Run(params string[] args)
+    private string Run(params string[] args) => RunWithInput(null, args);
+
+    private string RunWithInput(string? input, params string[] args)
     {
-        var start = new ProcessStartInfo("/usr/bin/gpg") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("/usr/bin/gpg") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
         start.ArgumentList.Add("--homedir");
         start.ArgumentList.Add(home);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var gpg = Process.Start(start)!;
+        if (input is not null)
+        {
+            gpg.StandardInput.Write(input);
+            gpg.StandardInput.Close();
+        }
         var stderr = gpg.StandardError.ReadToEndAsync();
         var output = gpg.StandardOutput.ReadToEnd();
         gpg.WaitForExit();

@@ -71,8 +71,8 @@ public sealed class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixt
             + $"uid:Rex Elsewhere <rex@elsewhere.example>:{key.CreatedUnix}::r\n");
         GpgKey.ValiditiesOf(get.Body).ShouldBe(["r"]);
         GpgKey.UidsOf(get.Body).ShouldBe(["Rex Revoke <rex@example.org>", "Rex Elsewhere <rex@elsewhere.example>"], ignoreOrder: true);
-        // Already revoked: the stranger's copy brings nothing they may add.
-        again.Status.ShouldBe(HttpStatusCode.Forbidden);
+        // Already revoked: the same copy again adds nothing.
+        again.Body.ShouldBe($"unchanged key {key.Fingerprint.ToUpperInvariant()}\n");
     }
 
     [Fact]
@@ -103,6 +103,36 @@ public sealed class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixt
         GpgKey.UidsOf(get.Body).ShouldBe(["Olga Owner <olga@example.org>", "Olga at Home <olga@home.example>"], ignoreOrder: true);
         KeyParser.Parse(get.Body).Value!.Single().SubkeyIds.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(2);
         (await LookupAsync("op=index&options=mr&search=sam%40example.org")).Status.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    // Extending a key's life and retiring a subkey are the updates owners send most: both are signatures by the key itself.
+    public async Task The_keys_owner_sends_a_new_expiry_and_a_subkey_revocation_to_a_copy_a_stranger_uploaded_first()
+    {
+        using var key = new GpgKey("Ezra Expiry <ezra@example.org>", "ed25519");
+        var (_, ezraToken) = await factory.CreateUserAsync("keyezra");
+        var (_, strangerToken) = await factory.CreateUserAsync("keyezrastranger");
+        var original = key.Armored;
+        key.SetExpiry("2y");
+        var updated = key.RevokeFirstSubkey();
+
+        var byStranger = await AddAsync(factory.Client(strangerToken), original);
+        var byEzra = await AddAsync(factory.Client(ezraToken), updated);
+        var again = await AddAsync(factory.Client(ezraToken), updated);
+        var older = await AddAsync(factory.Client(ezraToken), original);
+        var index = await LookupAsync($"op=index&options=mr&search=0x{key.Fingerprint}");
+        var get = await LookupAsync($"op=get&search=0x{key.Fingerprint}");
+
+        var fp = key.Fingerprint.ToUpperInvariant();
+        (byStranger.Body, byEzra.Body, again.Body, older.Body)
+            .ShouldBe(($"added key {fp}\n", $"merged key {fp}\n", $"unchanged key {fp}\n", $"unchanged key {fp}\n"));
+        var expires = GpgKey.ExpiryOf(updated);
+        expires.ShouldNotBeEmpty();
+        GpgKey.ExpiryOf(get.Body).ShouldBe(expires);
+        index.Body.ShouldBe($"info:1:1\npub:{key.Fingerprint}:22:256:{key.CreatedUnix}:{expires}:\n"
+            + $"uid:Ezra Expiry <ezra@example.org>:{key.CreatedUnix}:{expires}:\n");
+        GpgKey.SubkeyValiditiesOf(get.Body).ShouldBe(["r"]);
+        GpgKey.SubkeyValiditiesOf(original).ShouldBe(["-"]);
     }
 
     [Fact]

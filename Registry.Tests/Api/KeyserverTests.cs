@@ -126,18 +126,21 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
     public async Task Only_the_uploader_or_an_admin_changes_a_key()
     {
         using var key = new GpgKey("Carol Example <carol@example.org>");
+        using var malloryKey = new GpgKey("Mallory <mallory@example.org>", "ed25519");
         var (carol, carolToken) = await factory.CreateUserAsync("keycarol");
         var (_, malloryToken) = await factory.CreateUserAsync("keymallory");
         var (_, adminToken) = await factory.CreateUserAsync("keyadmin", admin: true, scope: TokenScope.Admin);
 
         var first = await AddAsync(factory.Client(carolToken), key.Armored);
-        var other = await AddAsync(factory.Client(malloryToken), key.Armored);
+        var same = await AddAsync(factory.Client(malloryToken), key.Armored);
+        var other = await AddAsync(factory.Client(malloryToken), KeyForgery.WithUidOf(key.Armored, malloryKey.Armored));
         var again = await AddAsync(factory.Client(carolToken), key.Armored);
         var admin = await AddAsync(factory.Client(adminToken), key.Armored);
 
         first.Status.ShouldBe(HttpStatusCode.OK);
-        other.Status.ShouldBe(HttpStatusCode.Forbidden);
-        ErrorOf(other.Body).ShouldBe($"key {key.Fingerprint} was uploaded by another user: only they or an admin can add what the key did not sign itself (its revocation, user ids and subkeys count from anyone)");
+        same.Body.ShouldBe($"unchanged key {key.Fingerprint.ToUpperInvariant()}\n"); // adds nothing: no one's to refuse
+        other.Status.ShouldBe(HttpStatusCode.Forbidden); // adds a user id signed by Mallory's key
+        ErrorOf(other.Body).ShouldBe($"key {key.Fingerprint} was uploaded by another user: only they or an admin can add what the key did not sign itself (what it signed counts from anyone: its revocation, user ids, subkeys, new expiry)");
         again.Status.ShouldBe(HttpStatusCode.OK);
         again.Body.ShouldBe($"unchanged key {key.Fingerprint.ToUpperInvariant()}\n");
         admin.Status.ShouldBe(HttpStatusCode.OK);
