@@ -95,10 +95,10 @@ public static class KeyParser
         return changed ? Describe(ring) : null;
     }
 
-    private static bool Has(System.Collections.IEnumerable signatures, PgpSignature signature)
+    private static bool Has(IEnumerable<PgpSignature> signatures, PgpSignature signature)
     {
         var encoded = signature.GetEncoded();
-        return signatures.Cast<PgpSignature>().Any(s => s.GetEncoded().AsSpan().SequenceEqual(encoded));
+        return signatures.Any(s => s.GetEncoded().AsSpan().SequenceEqual(encoded));
     }
 
     /// <summary>One armor block holding all the given rings: the key client reads only the first block of a response.</summary>
@@ -156,7 +156,7 @@ public static class KeyParser
             signature.InitVerify(signer);
             return verify(signature);
         }
-        catch (PgpException) { return false; }
+        catch (Exception e) when (e is PgpException or InvalidOperationException) { return false; } // not a kind this check verifies
     }
 
     private static string Armor(PgpPublicKeyRing ring)
