@@ -51,18 +51,23 @@ public sealed class KeyClientTests(RegistryFixture fx, ITestOutputHelper output)
     public async Task Key_push_without_a_token_or_over_another_users_key_and_pull_of_an_unknown_key_fail_with_the_cli_codes()
     {
         using var key = new GpgKey("Erin Keys <erin@example.org>");
+        using var franksKey = new GpgKey("Frank <frank@example.org>", "ed25519");
         var erin = await fx.NewUserAsync("erin");
         var frank = await fx.NewUserAsync("frank");
         var file = fx.NewPath(".asc");
         await File.WriteAllTextAsync(file, key.Armored);
+        var withFranksUid = fx.NewPath(".asc"); // Erin's key carrying a user id Frank's key signed
+        await File.WriteAllTextAsync(withFranksUid, KeyForgery.WithUidOf(key.Armored, franksKey.Armored));
 
         var anonymous = await Key(null, "keypush", file);
         var first = await Key(erin.Token, "keypush", file);
-        var stranger = await Key(frank.Token, "keypush", file);
+        var sameCopy = await Key(frank.Token, "keypush", file);
+        var stranger = await Key(frank.Token, "keypush", withFranksUid);
         var unknown = await Key(null, "keypull", new string('7', 40));
 
         anonymous.ExitCode.ShouldBe(4, anonymous.ToString()); // 401: "unauthorized or missing token"
         first.ExitCode.ShouldBe(0, first.ToString());
+        sameCopy.ExitCode.ShouldBe(0, sameCopy.ToString()); // adds nothing: "unchanged"
         stranger.ExitCode.ShouldBe(5, stranger.ToString());
         stranger.Stderr.ShouldContain("was uploaded by another user");
         unknown.ExitCode.ShouldBe(3, unknown.ToString()); // 404: "no matching keys found"
