@@ -59,9 +59,15 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     private sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
         v => v.HasValue ? v.Value.ToUniversalTime() : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
 
+    public const string FoldFunction = "registry_fold";
+
+    /// <summary>Lower case in every script .NET knows, in SQL (a function each connection gets from <see cref="SqlitePragmas"/>).</summary>
+    public static string Fold(string text) => throw new NotSupportedException("only inside a query");
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b);
+        b.HasDbFunction(typeof(RegistryDbContext).GetMethod(nameof(Fold))!).HasName(FoldFunction);
 
         b.Entity<Entity>(e =>
         {

@@ -16,7 +16,7 @@ public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory, 
 
     /// <summary>
     /// Visible containers with an uploaded image whose label key or value contains <paramref name="value"/> (case-insensitive
-    /// for ASCII letters, as SQLite's lower()), newest first; the matches as "key: value".
+    /// in any script: "ÅNGSTRÖM" finds "Ångström"), newest first; the matches as "key: value".
     /// </summary>
     public async Task<List<RecentContainer>> MatchesAsync(Access.Actor actor, string value, int take, CancellationToken ct = default)
     {
@@ -28,7 +28,7 @@ public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Contains becomes instr(): the user's % and _ are plain characters, not LIKE wildcards.
         var matching = db.ImageLabels.AsNoTracking().Where(l => l.Image!.Uploaded && ids.Contains(l.Image.Container!.CollectionId)
-            && (l.Key.ToLower().Contains(folded) || l.Value.ToLower().Contains(folded)));
+            && (RegistryDbContext.Fold(l.Key).Contains(folded) || RegistryDbContext.Fold(l.Value).Contains(folded)));
         var containers = await db.Containers.AsNoTracking()
             .Where(c => matching.Any(l => l.Image!.ContainerId == c.Id))
             .OrderByDescending(c => c.UpdatedAt).Take(take)

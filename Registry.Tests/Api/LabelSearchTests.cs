@@ -49,6 +49,20 @@ public sealed class LabelSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Label_search_ignores_case_in_any_script()
+    {
+        var sif = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"org.lab.author":"Ödön Ångström","ΣΥΣΤΗΜΑ":"x"}""", 64 * 1024));
+        using var factory = new SameDataFactory(Data);
+        var (_, token) = await factory.CreateUserAsync("unicode");
+        await new LibraryClient(factory.Client(token)).PushAsync("unicode", "tools", "demo", sif, "v1");
+
+        await ShouldFindAsync(factory, Actor.Anonymous, "ÅNGSTRÖM", ("unicode/tools/demo", "org.lab.author: Ödön Ångström"));
+        await ShouldFindAsync(factory, Actor.Anonymous, "ödön", ("unicode/tools/demo", "org.lab.author: Ödön Ångström"));
+        await ShouldFindAsync(factory, Actor.Anonymous, "σύστ");
+        await ShouldFindAsync(factory, Actor.Anonymous, "συστ", ("unicode/tools/demo", "ΣΥΣΤΗΜΑ: x"));
+    }
+
+    [Fact]
     public async Task Images_published_before_labels_were_stored_get_them_from_the_start_up_backfill_once()
     {
         var sif = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"maintainer":"lab-ops","org.lab.pipeline":"atac-1"}""", 64 * 1024));
