@@ -38,7 +38,7 @@ public static class DependencyInjection
             var dataRoot = sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot;
             Directory.CreateDirectory(dataRoot);
             db.UseSqlite($"Data Source={Path.Combine(dataRoot, "registry.db")};Default Timeout=30")
-              .AddInterceptors(new SqlitePragmas(), new WriteCommandInterceptor(), new WriteCommitInterceptor());
+              .AddInterceptors(new SqlitePragmas(), SqliteFunctions.Instance, new WriteCommandInterceptor(), new WriteCommitInterceptor());
         });
         // Identity's stores want a scoped DbContext; it comes from the same factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext());

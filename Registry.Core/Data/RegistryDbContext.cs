@@ -61,7 +61,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
 
     public const string FoldFunction = "registry_fold";
 
-    /// <summary>Lower case in every script .NET knows, in SQL (a function each connection gets from <see cref="SqlitePragmas"/>).</summary>
+    /// <summary>Lower case in every script .NET knows, in SQL (a function each connection gets from <see cref="SqliteFunctions"/>).</summary>
     public static string Fold(string text) => throw new NotSupportedException("only inside a query");
 
     protected override void OnModelCreating(ModelBuilder b)

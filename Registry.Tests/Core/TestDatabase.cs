@@ -27,7 +27,7 @@ public sealed class TestDatabase : IAsyncDisposable
             .BuildServiceProvider();
         var options = new DbContextOptionsBuilder<RegistryDbContext>()
             .UseSqlite($"Data Source={Path.Combine(Root, "registry.db")};Pooling=False")
-            .AddInterceptors(interceptors)
+            .AddInterceptors([SqliteFunctions.Instance, .. interceptors]) // the SQL functions queries use, as in the app
             .UseApplicationServiceProvider(services).Options;
         Factory = new PooledDbContextFactory<RegistryDbContext>(options);
         RegistryOptions = Options.Create(new RegistryOptions { DataPath = Root });
