@@ -46,15 +46,15 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
             }
             var owns = stored.UploaderId == actor.UserId || actor.IsAdmin;
             PublicKey? merged;
-            bool addsOnlyOthersSignatures;
+            bool addsWhatOnlyItsUploaderMay;
             try
             {
                 merged = owns ? KeyParser.Merge(stored, key) : KeyParser.MergeSelfCertified(stored, key);
                 // A copy that adds nothing at all is unchanged, whoever sends it.
-                addsOnlyOthersSignatures = merged is null && KeyParser.Merge(stored, key).Armored != stored.Armored;
+                addsWhatOnlyItsUploaderMay = merged is null && KeyParser.Merge(stored, key).Armored != stored.Armored;
             }
             catch (PgpException e) { return Result.Invalid($"key {key.Fingerprint} cannot be merged with the stored copy: {e.Message}"); }
-            if (addsOnlyOthersSignatures)
+            if (addsWhatOnlyItsUploaderMay)
                 return Result.Forbidden($"key {key.Fingerprint} was uploaded by another user: only they or an admin can add what the key did not sign itself (what it signed counts from anyone: its revocation, user ids, subkeys, new expiry)");
             merged ??= stored;
             if (merged.Armored.Length > AddKeyRequest.MaxChars)
