@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddSingleton<ContainerService>();
         services.AddSingleton<ImageService>();
         services.AddSingleton<TagService>();
+        services.AddSingleton<ImagePublisher>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<LabelSearch>();

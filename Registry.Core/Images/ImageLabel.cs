@@ -35,15 +35,14 @@ public static class ImageLabels
     }
 
     /// <summary>
-    /// Labels for a new image row whose bytes are already stored: copied from another image with the same hash when one
-    /// has them, else read from the blob. Null when the blob cannot be read now.
+    /// Labels for a new image row with the same bytes as <paramref name="source"/>: copied from it when it has them, else
+    /// read from the blob. Null when the blob cannot be read now.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, string>?> OfStoredHashAsync(RegistryDbContext db, IBlobStore blobs, string hash, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<string, string>?> OfCopyAsync(RegistryDbContext db, IBlobStore blobs, Image source, CancellationToken ct)
     {
-        var source = await db.Images.Where(i => i.Hash == hash && i.LabelsRead).Select(i => i.Id).FirstOrDefaultAsync(ct);
-        if (source is not null)
-            return await db.ImageLabels.Where(l => l.ImageId == source).ToDictionaryAsync(l => l.Key, l => l.Value, StringComparer.Ordinal, ct);
-        return await ReadAsync(blobs, hash);
+        if (source.LabelsRead)
+            return await db.ImageLabels.Where(l => l.ImageId == source.Id).ToDictionaryAsync(l => l.Key, l => l.Value, StringComparer.Ordinal, ct);
+        return await ReadAsync(blobs, source.Hash);
     }
 
     /// <summary>The labels in a stored blob's SIF header (none if it is no SIF file); null when the blob is missing or unreadable.</summary>

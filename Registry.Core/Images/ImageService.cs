@@ -25,7 +25,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         return image;
     }
 
-    /// <summary><c>POST /v1/images</c>: a new version of a container. A blob the registry already holds makes it uploaded at once (no transfer).</summary>
+    /// <summary><c>POST /v1/images</c>: a new version of a container, uploaded at once (no transfer) when the caller can already read the same bytes.</summary>
     public async Task<Result<Image>> CreateAsync(Actor actor, string containerId, string hash, string description, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to push");
@@ -52,15 +52,18 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
             CreatedById = actor.UserId!,
             CreatedByName = actor.UserName,
         };
-        var blob = await db.Blobs.FirstOrDefaultAsync(b => b.Hash == digest.Hex, ct);
-        if (blob is not null && blobs.Exists(digest))
+        // Stored bytes stand in for an upload only when the caller may already read an image of them: a hash is no secret
+        // (push prints it, CI logs keep it), so knowing one must not hand out a private image, nor tell that it exists.
+        // Anyone else uploads the bytes, which are verified and then stored once.
+        if (await ReadableCopyAsync(db, actor, digest.Hex, ct) is { } copy && blobs.Exists(digest))
         {
             image.Uploaded = true;
-            image.Size = blob.Size;
+            image.Size = copy.Size;
+            image.Arch = copy.Arch;
+            image.Signed = copy.Signed;
             image.UploadedAt = DateTime.UtcNow;
-            image.Arch = await db.Images.Where(i => i.Hash == digest.Hex && i.Arch != null).Select(i => i.Arch).FirstOrDefaultAsync(ct);
             // Unreadable now: left unread for the next start's backfill.
-            if (await ImageLabels.OfStoredHashAsync(db, blobs, digest.Hex, ct) is { } labels) await ImageLabels.StoreAsync(db, image, labels, ct);
+            if (await ImageLabels.OfCopyAsync(db, blobs, copy, ct) is { } labels) await ImageLabels.StoreAsync(db, image, labels, ct);
         }
         db.Images.Add(image);
         container!.UpdatedAt = DateTime.UtcNow;
@@ -93,6 +96,15 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         await db.SaveChangesAsync(ct);
         await BlobHousekeeping.DeleteIfUnusedAsync(db, blobs, image.Hash, ct);
         return image;
+    }
+
+    /// <summary>An uploaded image with this hash in a collection the actor may view, if there is one.</summary>
+    private static async Task<Image?> ReadableCopyAsync(RegistryDbContext db, Actor actor, string hash, CancellationToken ct)
+    {
+        var containers = await db.Containers.WithAccessGraph()
+            .Where(x => db.Images.Any(i => i.ContainerId == x.Id && i.Hash == hash && i.Uploaded)).Take(100).ToListAsync(ct);
+        var readable = containers.FirstOrDefault(x => AccessRules.For(actor, x.Collection!).CanView);
+        return readable is null ? null : await db.Images.FirstAsync(i => i.ContainerId == readable.Id && i.Hash == hash && i.Uploaded, ct);
     }
 
     /// <summary>Counts a pull of a container (sregistry never did). Best effort: a pull must still succeed when the database can't be written (disk full, busy).</summary>

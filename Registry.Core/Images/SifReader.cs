@@ -17,26 +17,36 @@ public sealed record SifMetadata(
 /// Reads the SIF global header and descriptor table (little-endian, packed Go structs) without touching partitions.
 /// See: https://github.com/sylabs/sif — header 128 bytes (descriptor table offset at 96, its size at 104),
 /// each descriptor 585 bytes: datatype int32 @0, used @4, offset int64 @17, size int64 @25.
+/// Every offset and size comes from the file, so from whoever uploaded it: each is checked against the file's length
+/// before it is used (a crafted header once made publishing throw forever). Whatever the bytes, reading answers.
 /// </summary>
 public static class SifReader
 {
     private const int HeaderLength = 128;
     private const int DescriptorLength = 585;
+    private const int MaxDescriptors = 1024;
     private const int MaxObjectBytes = 1 << 20; // metadata objects are small; never load a partition
 
     private const int Deffile = 0x4001, EnvVar = 0x4002, Labels = 0x4003, Signature = 0x4005;
 
-    /// <summary>Parses the metadata of a seekable SIF stream; null if it is not a SIF file.</summary>
-    public static SifMetadata? Read(Stream sif)
+    /// <summary>Parses the metadata of a seekable SIF stream; null if it is not a SIF file or its header is damaged.</summary>
+    public static SifMetadata? Read(Stream sif) => Read(sif, out _);
+
+    /// <summary>As <see cref="Read(Stream)"/>, saying what is wrong when it answers null.</summary>
+    public static SifMetadata? Read(Stream sif, out string? problem)
     {
         var header = new byte[HeaderLength];
         sif.Position = 0;
+        problem = "this is not a SIF file (no SIF_MAGIC in its header)";
         if (sif.ReadAtLeast(header, HeaderLength, throwOnEndOfStream: false) < HeaderLength) return null;
         if (!header.AsSpan(32, 9).SequenceEqual("SIF_MAGIC"u8)) return null;
 
+        var length = sif.Length;
         var tableOffset = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(96));
         var tableSize = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(104));
-        if (tableOffset < HeaderLength || tableSize <= 0 || tableSize > 1024L * DescriptorLength || tableOffset + tableSize > sif.Length) return null;
+        problem = "the SIF header is damaged: its descriptor table lies outside the file";
+        if (tableOffset < HeaderLength || tableSize <= 0 || tableSize > MaxDescriptors * DescriptorLength || !Within(tableOffset, tableSize, length))
+            return null;
 
         var table = new byte[tableSize];
         sif.Position = tableOffset;
@@ -54,6 +64,11 @@ public static class SifReader
             var type = BinaryPrimitives.ReadInt32LittleEndian(d);
             var offset = BinaryPrimitives.ReadInt64LittleEndian(d[17..]);
             var size = BinaryPrimitives.ReadInt64LittleEndian(d[25..]);
+            if (!Within(offset, size, length))
+            {
+                problem = $"the SIF header is damaged: object {used} (type 0x{type:x}) lies outside the file";
+                return null;
+            }
             switch (type)
             {
                 case Signature: signed = true; break;
@@ -62,6 +77,7 @@ public static class SifReader
                 case Labels: MergeLabels(ReadText(sif, offset, size), labels); break;
             }
         }
+        problem = null;
         return new SifMetadata(deffile, labels, environment, deffile is null ? null : Section(deffile, "runscript"), signed, used);
     }
 
@@ -86,9 +102,12 @@ public static class SifReader
         return inside || body.Count > 0 ? string.Join('\n', body).Trim('\n') : null;
     }
 
+    /// <summary>Whether <c>[offset, offset + size)</c> lies inside a file of <paramref name="length"/> bytes, without overflowing.</summary>
+    private static bool Within(long offset, long size, long length) => offset >= 0 && size >= 0 && offset <= length && size <= length - offset;
+
     private static string? ReadText(Stream sif, long offset, long size)
     {
-        if (offset < 0 || size <= 0 || offset + size > sif.Length) return null;
+        if (size == 0) return null;
         var bytes = new byte[Math.Min(size, MaxObjectBytes)];
         sif.Position = offset;
         sif.ReadExactly(bytes);

@@ -3,7 +3,10 @@ using System.Security.Cryptography;
 
 namespace Registry.Core.Storage;
 
-/// <summary>Blobs under <c>{data}/blobs/sha256/ab/abcd…</c>, temp files under <c>{data}/tmp</c>.</summary>
+/// <summary>
+/// Blobs under <c>{data}/blobs/sha256/ab/abcd…</c>, temp files under <c>{data}/tmp</c>, blobs that failed verification
+/// under <c>{data}/quarantine</c> (kept for a look, never served).
+/// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
     private const int BufferSize = 1 << 20;      // reads of whole files (hashing)
@@ -11,12 +14,14 @@ public sealed class FileSystemBlobStore : IBlobStore
     private const long WritebackChunk = 16 << 20;
     private readonly string _blobRoot;
     private readonly string _tempRoot;
+    private readonly string _quarantineRoot;
     private readonly bool _directWrites;
 
     public FileSystemBlobStore(string dataRoot)
     {
         _blobRoot = Path.Combine(dataRoot, "blobs", "sha256");
         _tempRoot = Path.Combine(dataRoot, "tmp");
+        _quarantineRoot = Path.Combine(dataRoot, "quarantine");
         Directory.CreateDirectory(_blobRoot);
         Directory.CreateDirectory(_tempRoot);
         _directWrites = DirectUpload.WorksIn(_tempRoot);
@@ -104,21 +109,29 @@ public sealed class FileSystemBlobStore : IBlobStore
         RandomAccess.FlushToDisk(file);
     }
 
-    /// <summary>One fsync of the whole file, then the rename: a blob is visible only once its bytes are on disk.</summary>
+    /// <summary>
+    /// One fsync of the whole file, then the rename: a blob is visible only once its bytes are on disk. Bytes just
+    /// verified replace a stored copy of the same digest (one rename, nothing stored twice): a stored copy is never
+    /// trusted over them, so a damaged blob heals when its image is pushed again. Blobs are read-only once stored.
+    /// </summary>
     public Task CommitAsync(string tempPath, Digest digest, CancellationToken ct)
     {
         EnsureUnder(_tempRoot, tempPath);
         var target = PathOf(digest);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        if (File.Exists(target))
-        {
-            File.Delete(tempPath);
-            return Task.CompletedTask;
-        }
         using (var file = File.OpenHandle(tempPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
             RandomAccess.FlushToDisk(file);
-        File.Move(tempPath, target, overwrite: false);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tempPath, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Move(tempPath, target, overwrite: true);
         return Task.CompletedTask;
+    }
+
+    public void Quarantine(Digest digest)
+    {
+        var path = PathOf(digest);
+        Directory.CreateDirectory(_quarantineRoot);
+        var kept = Path.Combine(_quarantineRoot, $"{digest.Hex}.{DateTime.UtcNow:yyyyMMddHHmmss}.{Ids.New()}");
+        try { File.Move(path, kept); } catch (FileNotFoundException) { }
     }
 
     public bool Exists(Digest digest) => File.Exists(PathOf(digest));
@@ -155,6 +168,14 @@ public sealed class FileSystemBlobStore : IBlobStore
     }
 
     public long AvailableBytes() => new DriveInfo(_tempRoot).AvailableFreeSpace; // statvfs of the folder's volume on Unix
+
+    public IEnumerable<(string Path, long Length, DateTime WrittenAt)> ListTemp()
+    {
+        foreach (var file in new DirectoryInfo(_tempRoot).EnumerateFiles())
+            yield return (file.FullName, file.Length, file.LastWriteTimeUtc);
+    }
+
+    public DateTime WrittenAt(Digest digest) => File.GetLastWriteTimeUtc(PathOf(digest));
 
     public int CleanTemp(IReadOnlyCollection<string>? keep = null)
     {

@@ -31,7 +31,7 @@ public interface IBlobStore
     /// <summary>Continues <paramref name="hash"/> from <paramref name="fromOffset"/> to the end of the temp file and finishes it.</summary>
     Task<StagedBytes> HashAsync(string tempPath, long fromOffset, IncrementalHash hash, CancellationToken ct);
 
-    /// <summary>Moves a verified temp file into the store under its digest; a blob that already exists is kept and the temp file dropped.</summary>
+    /// <summary>Moves a verified temp file into the store under its digest (replacing a stored copy); the blob is read-only from then on.</summary>
     Task CommitAsync(string tempPath, Digest digest, CancellationToken ct);
 
     bool Exists(Digest digest);
@@ -42,6 +42,15 @@ public interface IBlobStore
     Stream OpenRead(Digest digest);
 
     void Delete(Digest digest);
+
+    /// <summary>Moves a blob that no longer hashes to its name out of the store, where nothing serves it.</summary>
+    void Quarantine(Digest digest);
+
+    /// <summary>When a blob's bytes were last written (its commit): gc leaves young unreferenced blobs to the publish that made them.</summary>
+    DateTime WrittenAt(Digest digest);
+
+    /// <summary>Every temp file with its size and last write, for gc.</summary>
+    IEnumerable<(string Path, long Length, DateTime WrittenAt)> ListTemp();
 
     IEnumerable<(Digest Digest, long Length)> List();
 

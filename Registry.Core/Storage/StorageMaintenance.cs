@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Audit;
 using Registry.Core.Data;
 using Registry.Core.Uploads;
 
 namespace Registry.Core.Storage;
 
-/// <summary>What a garbage collection found (or removed): unreferenced blobs and expired upload sessions.</summary>
+/// <summary>What a garbage collection found (or removed): unreferenced blobs, and upload sessions with their temp files.</summary>
 public sealed record GcReport(int Blobs, long BlobBytes, int Sessions, long TempBytes);
 
 /// <summary>A blob whose bytes no longer hash to its name (bit rot or tampering).</summary>
@@ -13,22 +15,34 @@ public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
 /// <summary>Storage housekeeping behind <c>admin gc</c> and <c>admin verify</c>.</summary>
 public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, TimeProvider clock)
 {
-    /// <summary>Removes blobs no image references and upload sessions (API and browser) past their expiry; with <paramref name="dryRun"/> only reports.</summary>
+    /// <summary>
+    /// How old an unreferenced blob or temp file must be before gc removes it. A publish commits the blob a moment before
+    /// the database says an image uses it, and a new upload names its temp file before writing it.
+    /// </summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Removes blobs no uploaded image references, upload sessions (API and browser) that are finished or past their
+    /// expiry, and temp files no live upload owns; with <paramref name="dryRun"/> only reports.
+    /// </summary>
     public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default)
     {
-        // Blobs are listed before the referenced hashes are read: an image row always exists before its upload commits a
-        // blob, so a blob listed here that an image needs is in the set read after it.
-        var stored = blobs.List().ToList();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var referenced = (await db.Images.Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();
         var now = clock.GetUtcNow().UtcDateTime;
-        var expired = await db.UploadSessions
+        var old = now - GracePeriod;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var referenced = (await db.Images.Where(i => i.Uploaded).Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();
+        var unused = blobs.List().Where(b => !referenced.Contains(b.Digest.Hex) && blobs.WrittenAt(b.Digest) < old).ToList();
+
+        var deadSessions = await db.UploadSessions
             .Where(s => s.ExpiresAt < now || s.State == UploadState.Aborted || s.State == UploadState.Completed).ToListAsync(ct);
-        // A blob that an open upload just committed is not referenced by an uploaded image yet, but by the upload's image row: still kept.
-        var unused = stored.Where(b => !referenced.Contains(b.Digest.Hex)).ToList();
-        var expiredBrowser = await db.BrowserUploads.Where(u => u.ExpiresAt < now).ToListAsync(ct);
-        long tempBytes = expired.Select(s => s.TempPath).Concat(expiredBrowser.Select(u => u.TempPath))
-            .Where(File.Exists).Sum(p => new FileInfo(p).Length);
+        var deadBrowser = await db.BrowserUploads.Where(u => u.ExpiresAt < now).ToListAsync(ct);
+        var dead = deadSessions.Select(s => s.TempPath).Concat(deadBrowser.Select(u => u.TempPath)).ToHashSet(StringComparer.Ordinal);
+        var live = (await db.UploadSessions.Where(s => s.ExpiresAt >= now && s.State != UploadState.Aborted && s.State != UploadState.Completed)
+                .Select(s => s.TempPath).ToListAsync(ct))
+            .Concat(await db.BrowserUploads.Where(u => u.ExpiresAt >= now).Select(u => u.TempPath).ToListAsync(ct))
+            .Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        // A dead session's temp file, or one no session owns any more (rows removed, a crash between naming and writing).
+        var temps = blobs.ListTemp().Where(t => !live.Contains(t.Path) && (dead.Contains(t.Path) || t.WrittenAt < old)).ToList();
 
         if (!dryRun)
         {
@@ -36,34 +50,51 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             foreach (var blob in unused)
             {
                 // Asked again right before deleting: a push of the same bytes may have claimed the blob meanwhile (scheduled runs).
-                if (await db.Images.AnyAsync(i => i.Hash == blob.Digest.Hex, ct)) continue;
+                if (await db.Images.AnyAsync(i => i.Hash == blob.Digest.Hex && i.Uploaded, ct) || blobs.WrittenAt(blob.Digest) >= old) continue;
                 blobs.Delete(blob.Digest);
                 removed.Add(blob);
             }
             unused = removed;
             var hashes = unused.Select(u => u.Digest.Hex).ToList();
             await db.Blobs.Where(b => hashes.Contains(b.Hash)).ExecuteDeleteAsync(ct);
-            foreach (var session in expired) if (File.Exists(session.TempPath)) blobs.DeleteTemp(session.TempPath);
-            foreach (var upload in expiredBrowser) if (File.Exists(upload.TempPath)) blobs.DeleteTemp(upload.TempPath);
-            db.UploadSessions.RemoveRange(expired);
-            db.BrowserUploads.RemoveRange(expiredBrowser);
+            foreach (var temp in temps) blobs.DeleteTemp(temp.Path);
+            db.UploadSessions.RemoveRange(deadSessions);
+            db.BrowserUploads.RemoveRange(deadBrowser);
             await db.SaveChangesAsync(ct);
         }
-        return new GcReport(unused.Count, unused.Sum(u => u.Length), expired.Count + expiredBrowser.Count, tempBytes);
+        return new GcReport(unused.Count, unused.Sum(u => u.Length), deadSessions.Count + deadBrowser.Count, temps.Sum(t => t.Length));
     }
 
-    /// <summary>Re-hashes every stored blob; changes nothing.</summary>
+    /// <summary>
+    /// Re-hashes every stored blob. One that no longer hashes to its name is quarantined, never served again: its images
+    /// become not uploaded (pulls answer not found, usage drops) until someone pushes the genuine bytes, which heal them.
+    /// </summary>
     public async Task<(int Checked, List<BlobMismatch> Mismatches)> VerifyAsync(CancellationToken ct = default)
     {
         var mismatches = new List<BlobMismatch>();
         var count = 0;
-        foreach (var (digest, length) in blobs.List())
+        foreach (var (digest, length) in blobs.List().ToList())
         {
-            await using var stream = blobs.OpenRead(digest);
-            var actual = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, ct));
-            if (actual != digest.Hex) mismatches.Add(new BlobMismatch(digest, actual, length));
+            string actual;
+            await using (var stream = blobs.OpenRead(digest))
+                actual = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, ct));
             count++;
+            if (actual == digest.Hex) continue;
+            mismatches.Add(new BlobMismatch(digest, actual, length));
+            await QuarantineAsync(digest, actual, ct);
         }
         return (count, mismatches);
+    }
+
+    private async Task QuarantineAsync(Digest digest, string actual, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Images.Where(i => i.Hash == digest.Hex)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.Uploaded, false), ct);
+        await db.Blobs.Where(b => b.Hash == digest.Hex).ExecuteDeleteAsync(ct);
+        blobs.Quarantine(digest);
+        AuditLog.Record(db, new Actor("system", "system", true, Identity.AccessTokens.TokenScope.Admin, Address: "verify"),
+            "blob.quarantine", $"sha256.{digest.Hex}", detail: $"the bytes hash to sha256.{actual}");
+        await db.SaveChangesAsync(ct);
     }
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
-using Registry.Core.Audit;
 using Registry.Core.Collections;
 using Registry.Core.Containers;
 using Registry.Core.Data;
@@ -25,7 +24,7 @@ public sealed record BrowserUploadStatus(string Id, long Received, long Size, in
 /// </summary>
 public sealed class BrowserUploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options, TimeProvider clock,
-    CollectionService collections, ContainerService containers, ImageService images, TagService tags)
+    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher)
 {
     public const int ChunkSize = 8 * 1024 * 1024;
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
@@ -51,8 +50,10 @@ public sealed class BrowserUploadService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (usage, quota) = await EntityService.UsageAsync(db, found.Value!.Entity!, options.Value, ct);
-        if (quota > 0 && usage + size > quota)
-            return Result.InsufficientStorage($"quota exceeded: {entity} uses {usage} of {quota} bytes and this file needs {size} more");
+        var reserved = await UploadReservations.BytesAsync(db, found.Value.EntityId, null, Now, ct);
+        if (quota > 0 && usage + reserved + size > quota)
+            return Result.InsufficientStorage($"quota exceeded: {entity} uses {usage} of {quota} bytes"
+                + (reserved > 0 ? $", uploads in progress hold {reserved} more," : "") + $" and this file needs {size} more");
         await RemoveExpiredAsync(db, ct);
         var upload = new BrowserUpload
         {
@@ -118,17 +119,11 @@ public sealed class BrowserUploadService(
             : (IncrementalHash.CreateHash(HashAlgorithmName.SHA256), 0);
         StagedBytes staged;
         using (hash) staged = await blobs.HashAsync(s.TempPath, hashed, hash, ct); // reads only what the running hash lacks
-        SifMetadata? sif;
-        string? arch;
-        await using (var file = File.OpenRead(s.TempPath))
-        {
-            arch = Architectures.ReadFromSif(file);
-            sif = SifReader.Read(file);
-        }
-        if (sif is null)
+        var sif = ImagePublisher.Inspect(s.TempPath);
+        if (!sif.Succeeded)
         {
             await DropAsync(db, s, ct);
-            return Result.Invalid("this is not a SIF file (no SIF_MAGIC in its header)");
+            return sif.As<string>();
         }
 
         var container = await containers.FindAsync(actor, s.Entity, s.Collection, s.Container, ct);
@@ -137,7 +132,13 @@ public sealed class BrowserUploadService(
         var image = await images.CreateAsync(actor, container.Value!.Id, staged.Digest.LibraryForm, s.Description, ct);
         if (!image.Succeeded) return image.As<string>();
 
-        if (!image.Value!.Uploaded) await PublishAsync(actor, image.Value.Id, staged, arch, sif, ct);
+        if (!image.Value!.Uploaded)
+        {
+            await using var publishDb = await dbFactory.CreateDbContextAsync(ct);
+            var published = await publisher.PublishAsync(publishDb, actor, image.Value.Id, staged, sif.Value!, " (browser)", ct);
+            if (!published.Succeeded) return published.As<string>();
+            if (!published.Value) blobs.DeleteTemp(s.TempPath);
+        }
         else blobs.DeleteTemp(s.TempPath);
         db.BrowserUploads.Remove(s);
         await db.SaveChangesAsync(CancellationToken.None);
@@ -153,26 +154,6 @@ public sealed class BrowserUploadService(
         if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
         await DropAsync(db, upload, ct);
         return true;
-    }
-
-    private async Task PublishAsync(Actor actor, string imageId, StagedBytes staged, string? arch, SifMetadata sif, CancellationToken ct)
-    {
-        await blobs.CommitAsync(staged.TempPath, staged.Digest, ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.Blobs.AnyAsync(b => b.Hash == staged.Digest.Hex, ct))
-            db.Blobs.Add(new Blob { Hash = staged.Digest.Hex, Size = staged.Length });
-        var image = await db.Images.Include(i => i.Container).ThenInclude(c => c!.Collection).ThenInclude(c => c!.Entity)
-            .FirstAsync(i => i.Id == imageId, ct);
-        image.Size = staged.Length;
-        image.Arch ??= arch;
-        image.Signed = sif.Signed;
-        await ImageLabels.StoreAsync(db, image, sif.Labels, ct);
-        image.Uploaded = true;
-        image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
-        var c = image.Container!;
-        AuditLog.Record(db, actor, "image.push", $"{c.Collection!.Entity!.Name}/{c.Collection.Name}/{c.Name}", c.CollectionId,
-            $"sha256.{image.Hash} {image.Arch} {image.Size} bytes (browser)");
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>

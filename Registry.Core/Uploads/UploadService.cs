@@ -10,13 +10,13 @@ using Registry.Core.Storage;
 namespace Registry.Core.Uploads;
 
 /// <summary>
-/// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads (and browser uploads).
-/// Bytes go to a temp file while hashed; only verified bytes become a blob, and only <see cref="CompleteAsync"/>
-/// makes the image visible. See: LIBRARY-API.md §6.
+/// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads. Bytes go to a temp file while
+/// hashed, one writer per part at a time (<see cref="WriterLease"/>); only <see cref="CompleteAsync"/> turns verified
+/// bytes into a blob and a visible image, through <see cref="ImagePublisher"/>. See: LIBRARY-API.md §6.
 /// </summary>
 public sealed partial class UploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options,
-    TimeProvider clock, ILogger<UploadService> log)
+    ImagePublisher publisher, TimeProvider clock, ILogger<UploadService> log)
 {
     private RegistryOptions Options => options.Value;
     private readonly RunningHashes running = new();
@@ -35,8 +35,10 @@ public sealed partial class UploadService(
 
         var entity = image.Container!.Collection!.Entity!;
         var (usage, quota) = await EntityService.UsageAsync(db, entity, Options, ct);
-        if (quota > 0 && usage + size > quota)
-            return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {size} more");
+        var reserved = await UploadReservations.BytesAsync(db, entity.Id, imageId, clock.GetUtcNow().UtcDateTime, ct);
+        if (quota > 0 && usage + reserved + size > quota)
+            return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes"
+                + (reserved > 0 ? $", uploads in progress hold {reserved} more," : "") + $" and this image needs {size} more");
         // Refuse up front what cannot fit: the client shows this message, while a failed PUT shows only "HTTP status 507".
         var free = blobs.AvailableBytes();
         if (size > free)
@@ -52,10 +54,12 @@ public sealed partial class UploadService(
             Size = size,
             PartSize = partSize,
             TotalParts = (int)((size + partSize - 1) / partSize),
-            SecretHash = Ids.Sha256Hex(secret),
             TempPath = blobs.NewTempPath(),
             ExpiresAt = clock.GetUtcNow().UtcDateTime + Options.UploadUrlLifetime,
         };
+        // A single-part upload's URL is part 0's; multipart parts get theirs when presigned.
+        if (kind != UploadKind.Multipart)
+            session.Parts.Add(new UploadPart { SessionId = session.Id, PartNumber = 0, Size = size, SecretHash = Ids.Sha256Hex(secret) });
         db.UploadSessions.Add(session);
         await db.SaveChangesAsync(ct);
         return new UploadTicket(session.Id, 0, secret, session.PartSize, session.TotalParts);
@@ -85,8 +89,8 @@ public sealed partial class UploadService(
     }
 
     /// <summary>
-    /// At start-up no request can be in flight: Library API sessions are closed and their temp files dropped (the client
-    /// pushes again). Live browser uploads keep theirs, since the page resumes them; expired ones go.
+    /// At start-up no request can be in flight: Library API sessions are closed (a completion cut off included) and their
+    /// temp files dropped (the client pushes again). Live browser uploads keep theirs, since the page resumes them.
     /// </summary>
     public async Task<int> RecoverAfterRestartAsync(CancellationToken ct = default)
     {
@@ -95,7 +99,7 @@ public sealed partial class UploadService(
         await db.BrowserUploads.Where(u => u.ExpiresAt <= now).ExecuteDeleteAsync(ct);
         var resumable = await db.BrowserUploads.Select(u => u.TempPath).ToListAsync(ct);
         var removed = blobs.CleanTemp(resumable);
-        await db.UploadSessions.Where(s => s.State == UploadState.Open || s.State == UploadState.Received)
+        await db.UploadSessions.Where(s => s.State == UploadState.Open || s.State == UploadState.Received || s.State == UploadState.Completing)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, UploadState.Aborted), ct);
         if (removed > 0) log.LogInformation("removed {Count} temp files of interrupted uploads", removed);
         return removed;

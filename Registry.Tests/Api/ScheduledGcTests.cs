@@ -25,6 +25,7 @@ public sealed class ScheduledGcTests(FrequentGcFactory factory) : IClassFixture<
         var temp = store.NewTempPath();
         var staged = await store.WriteAsync(new MemoryStream(orphan), temp, 0, orphan.Length, CancellationToken.None);
         await store.CommitAsync(temp, staged.Digest, CancellationToken.None);
+        File.SetLastWriteTimeUtc(store.PathOf(staged.Digest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
 
         // Nobody calls gc here: the hosted service does, within a few of its 200 ms intervals.
         for (var i = 0; i < 300 && store.Exists(staged.Digest); i++) await Task.Delay(100);

@@ -18,7 +18,7 @@ public static partial class AdminCli
     {
         var (count, mismatches) = await sp.GetRequiredService<StorageMaintenance>().VerifyAsync();
         foreach (var m in mismatches)
-            Console.WriteLine($"MISMATCH sha256.{m.Expected.Hex}: contents hash to sha256.{m.Actual} ({m.Length} bytes)");
+            Console.WriteLine($"MISMATCH sha256.{m.Expected.Hex}: contents hash to sha256.{m.Actual} ({m.Length} bytes); quarantined, its images are no longer served until pushed again");
         Console.WriteLine($"checked {count} blobs, {mismatches.Count} mismatches");
         return mismatches.Count == 0 ? 0 : 1;
     }

@@ -872,6 +872,9 @@ namespace Registry.Core.Data.Migrations
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Writer")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("SessionId", "PartNumber");
 
                     b.ToTable("UploadParts");
@@ -897,10 +900,6 @@ namespace Registry.Core.Data.Migrations
 
                     b.Property<long>("PartSize")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("SecretHash")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Registry.Core.Access;
+using Registry.Core.Audit;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+using Registry.Core.Storage;
+
+namespace Registry.Core.Images;
+
+/// <summary>What the SIF header of uploaded bytes says, read once before they are published.</summary>
+public sealed record SifInspection(string? Arch, SifMetadata Metadata);
+
+/// <summary>
+/// The one place where uploaded bytes become a visible image, for every way an image arrives (Library API single and
+/// multipart, legacy v1, browser upload). The bytes come verified against the image's SHA-256; here the SIF header is
+/// checked, the quota is checked against their real size, the temp file becomes a blob and the image is marked uploaded,
+/// in that order, so nothing half-done is ever visible.
+/// </summary>
+public sealed class ImagePublisher(IBlobStore blobs, IOptions<RegistryOptions> options)
+{
+    /// <summary>Reads the header of staged bytes; a failure says why they are not a publishable SIF.</summary>
+    public static Result<SifInspection> Inspect(string tempPath)
+    {
+        using var file = new FileStream(tempPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        var arch = Architectures.ReadFromSif(file);
+        var meta = SifReader.Read(file, out var problem);
+        return meta is null ? Result.Invalid(problem!) : new SifInspection(arch, meta);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="staged"/> as <paramref name="imageId"/>. Answers false when another upload of the same
+    /// image published it first (the bytes are the same: nothing to do). A quota exceeded is 507 and changes nothing.
+    /// </summary>
+    public async Task<Result<bool>> PublishAsync(RegistryDbContext db, Actor actor, string imageId, StagedBytes staged, SifInspection sif,
+        string via, CancellationToken ct)
+    {
+        var image = await db.Images.Include(i => i.Container).ThenInclude(c => c!.Collection).ThenInclude(c => c!.Entity)
+            .FirstAsync(i => i.Id == imageId, ct);
+        if (image.Uploaded) return false;
+        if (staged.Digest.Hex != image.Hash) throw new InvalidOperationException("publishing bytes that are not the image's");
+        var c = image.Container!;
+        var entity = c.Collection!.Entity!;
+
+        // The quota and the flip to uploaded in one write transaction (SQLite's BEGIN IMMEDIATE): two pushes that each
+        // fit alone can't both pass on usage counted before the other's publish.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var (usage, quota) = await EntityService.UsageAsync(db, entity, options.Value, ct);
+        if (quota > 0 && usage + staged.Length > quota)
+            return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {staged.Length} more");
+        await db.Entry(image).ReloadAsync(ct);
+        if (image.Uploaded) return false; // published by a concurrent upload of the same image while we waited
+
+        await blobs.CommitAsync(staged.TempPath, staged.Digest, ct);
+        if (!await db.Blobs.AnyAsync(b => b.Hash == staged.Digest.Hex, ct))
+            db.Blobs.Add(new Blob { Hash = staged.Digest.Hex, Size = staged.Length });
+        await ImageLabels.StoreAsync(db, image, sif.Metadata.Labels, ct);
+        image.Arch ??= sif.Arch;
+        image.Signed = sif.Metadata.Signed;
+        image.Size = staged.Length;
+        image.Uploaded = true;
+        image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
+        AuditLog.Record(db, actor, "image.push", $"{entity.Name}/{c.Collection.Name}/{c.Name}", c.CollectionId,
+            $"sha256.{image.Hash} {image.Arch} {image.Size} bytes{via}");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+}
