@@ -28,6 +28,16 @@ public sealed class LibraryClient(HttpClient http)
     public Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(string path, object body) => SendAsync(HttpMethod.Post, path, JsonSerializer.Serialize(body));
     public Task<(HttpStatusCode Status, JsonNode? Body)> PutAsync(string path, object body) => SendAsync(HttpMethod.Put, path, JsonSerializer.Serialize(body));
 
+    /// <summary>A pull of <c>/v1/imagefile/{reference}</c>, following the 303 to the signed URL; null when it is not found.</summary>
+    public async Task<byte[]?> PullAsync(string reference)
+    {
+        var response = await http.GetAsync($"/v1/imagefile/{reference}");
+        if (response.StatusCode == HttpStatusCode.SeeOther) response = await new HttpClient().GetAsync(response.Headers.Location);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
     /// <summary>The whole push sequence of LIBRARY-API.md §6 with a v2 single upload; returns the image id.</summary>
     public async Task<string> PushAsync(string entity, string collection, string container, byte[] file, params string[] tags)
     {

@@ -58,6 +58,46 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Knowing_a_private_images_hash_hands_out_neither_its_bytes_nor_its_labels_nor_that_it_exists()
+    {
+        var (_, token) = await factory.CreateUserAsync("labkeeper");
+        var owner = new LibraryClient(factory.Client(token));
+        var (_, e) = await owner.GetAsync("/v1/entities/labkeeper");
+        await owner.PostAsync("/v1/collections", new { name = "unpublished", entity = (string)e!["data"]!["id"]!, @private = true });
+        var secret = Components.SifBytes.Create("amd64", labelsJson: """{"org.label-schema.description":"embargoed-result-7731"}""");
+        await owner.PushAsync("labkeeper", "unpublished", "paper", secret, "latest");
+        var hash = "sha256." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(secret));
+
+        // A stranger (a removed contributor, a CI log reader) creates an image with that hash in a container of their own.
+        var (_, strangerToken) = await factory.CreateUserAsync("hashreader");
+        var stranger = new LibraryClient(factory.Client(strangerToken));
+        var (_, se) = await stranger.GetAsync("/v1/entities/hashreader");
+        var (_, sc) = await stranger.PostAsync("/v1/collections", new { name = "loot", entity = (string)se!["data"]!["id"]! });
+        var (_, sx) = await stranger.PostAsync("/v1/containers", new { name = "copy", collection = (string)sc!["data"]!["id"]! });
+        var (status, image) = await stranger.PostAsync("/v1/images", new { hash, container = (string)sx!["data"]!["id"]! });
+        status.ShouldBe(HttpStatusCode.OK);
+        image!["data"]!["uploaded"]!.GetValue<bool>().ShouldBeFalse(); // no oracle: as if the bytes were stored nowhere
+        image["data"]!["size"]!.GetValue<long>().ShouldBe(0);
+        var imageId = (string)image["data"]!["id"]!;
+        await stranger.PostAsync($"/v2/tags/{(string)sx["data"]!["id"]!}", new { Arch = "amd64", Tag = "t", ImageID = imageId });
+        (await stranger.PullAsync($"hashreader/loot/copy:{hash}")).ShouldBeNull();
+        (await stranger.PullAsync("hashreader/loot/copy:t")).ShouldBeNull();
+        (await stranger.SendAsync(HttpMethod.Put, $"/v2/imagefile/{imageId}/_complete", "{}")).Status.ShouldNotBe(HttpStatusCode.OK);
+        (await new LibraryClient(factory.Client()).GetAsync("/v1/search?value=embargoed")).Body!["data"]!.ToJsonString().ShouldNotContain("embargoed");
+
+        // Whoever has the bytes uploads them: verified, stored once, and the image reads its labels from its own bytes.
+        var blobsBefore = Directory.EnumerateFiles(Path.Combine(factory.DataPath, "blobs"), "*", SearchOption.AllDirectories).Count();
+        await stranger.PushAsync("hashreader", "loot", "copy", secret, "t");
+        Directory.EnumerateFiles(Path.Combine(factory.DataPath, "blobs"), "*", SearchOption.AllDirectories).Count().ShouldBe(blobsBefore);
+        (await stranger.PullAsync("hashreader/loot/copy:t")).ShouldBe(secret);
+
+        // The owner, who can read the image, still pushes the same bytes elsewhere without sending them again.
+        var (_, ox) = await owner.PostAsync("/v1/containers", new { name = "again", collection = (string)(await owner.GetAsync("/v1/collections/labkeeper/unpublished")).Body!["data"]!["id"]! });
+        var (_, reuse) = await owner.PostAsync("/v1/images", new { hash, container = (string)ox!["data"]!["id"]! });
+        reuse!["data"]!["uploaded"]!.GetValue<bool>().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Nobody_pushes_where_they_may_not()
     {
         var (owner, token) = await factory.CreateUserAsync("guarded");

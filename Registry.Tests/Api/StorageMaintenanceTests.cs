@@ -50,6 +50,6 @@ public sealed class StorageMaintenanceTests(RegistryApiFactory factory) : IClass
         image!["data"]!["uploaded"]!.GetValue<bool>().ShouldBeFalse();
         (await factory.Client(token).GetAsync("/v1/imagefile/keeper/c/x:latest")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
         await client.PushAsync("keeper", "c", "x", kept, "latest");
-        (await factory.Client(token).GetByteArrayAsync("/v1/imagefile/keeper/c/x:latest")).ShouldBe(kept);
+        (await client.PullAsync("keeper/c/x:latest")).ShouldBe(kept);
     }
 }

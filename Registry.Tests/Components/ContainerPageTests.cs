@@ -114,4 +114,25 @@ public sealed class ContainerPageTests : RegistryTestContext
         page.WaitForAssertion(() => page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Labels (1)").Click());
         page.WaitForAssertion(() => page.FindAll("td.mono").Select(td => td.TextContent).ShouldBe(["maintainer", "alice (stored)"]));
     }
+
+    [Fact]
+    public async Task A_stored_blob_with_a_damaged_SIF_header_shows_a_message_instead_of_breaking_the_page()
+    {
+        await SeedAsync();
+        // As a blob stored before headers were checked at publish: its first descriptor now points past any file.
+        await using (var db = await Db.Factory.CreateDbContextAsync())
+        {
+            var hash = await db.Images.Select(i => i.Hash).SingleAsync();
+            var path = Services.GetRequiredService<Registry.Core.Storage.IBlobStore>().PathOf(new Registry.Core.Storage.Digest(hash));
+            var bytes = await File.ReadAllBytesAsync(path);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(128 + 17), long.MaxValue - 10);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await File.WriteAllBytesAsync(path, bytes);
+        }
+        RenderProviders();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("The SIF header is damaged"));
+        page.Find("tbody tr").TextContent.ShouldContain("v1");
+    }
 }

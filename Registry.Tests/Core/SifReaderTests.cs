@@ -50,6 +50,23 @@ public sealed class SifReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData(long.MaxValue - 10, 100)] // offset + size overflows
+    [InlineData(-5, 10)]
+    [InlineData(200, long.MaxValue)]
+    [InlineData(1 << 30, 10)]             // past the end of the file
+    public void A_descriptor_pointing_outside_the_file_is_a_damaged_header_not_an_exception(long offset, long size)
+    {
+        var bytes = Registry.Tests.Components.SifBytes.Create("amd64", labelsJson: "{\"a\":\"b\"}");
+        const int labelsDescriptor = 128; // the first descriptor holds the labels
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(labelsDescriptor + 17), offset);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(labelsDescriptor + 25), size);
+
+        using var stream = new MemoryStream(bytes);
+        SifReader.Read(stream, out var problem).ShouldBeNull();
+        problem.ShouldNotBeNull().ShouldContain("damaged");
+    }
+
+    [Theory]
     [InlineData("%post\n  apt-get x\n%runscript\n  exec app\n%test\n  true\n", "runscript", "  exec app")]
     [InlineData("Bootstrap: docker\n%environment\n  export A=1\n", "environment", "  export A=1")]
     [InlineData("Bootstrap: docker\n%post\n  x\n", "runscript", null)]

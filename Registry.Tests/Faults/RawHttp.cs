@@ -62,7 +62,7 @@ public static class RawHttp
         socket.Close();
     }
 
-    private static async Task<RawResponse?> ReadResponseAsync(Stream stream, CancellationToken ct)
+    public static async Task<RawResponse?> ReadResponseAsync(Stream stream, CancellationToken ct)
     {
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
