@@ -83,7 +83,12 @@ builder.WebHost.ConfigureKestrel(k =>
 var app = builder.Build();
 
 await using (var scope = app.Services.CreateAsyncScope())
-    await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>());
+{
+    var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+    await DatabaseStartup.MigrateAsync(db);
+    foreach (var clash in await DatabaseStartup.ReservedNameClashesAsync(db))
+        app.Logger.LogWarning("{Clash} uses a name the web UI's own pages use: its page is shadowed; rename it", clash);
+}
 
 var registryOptions = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
 if (isAdminCommand)

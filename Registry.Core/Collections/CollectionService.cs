@@ -36,6 +36,7 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         if (!AccessRules.CanCreateCollectionIn(actor, entity))
             return Result.Forbidden(AccessRules.TokenLimit(actor, entity) ?? $"{actor.UserName} may not create collections in entity {entity.Name}");
         if (await ExistingAsync(actor, entityId, name, ct) is { } existing) return existing;
+        if (Names.IsReserved(name)) return Result.Invalid(Names.ProblemWith(name, "collection")!);
         // The limit's count and the insert in one write transaction (SQLite's BEGIN IMMEDIATE): concurrent creations wait
         // for it, so none slips past MaxCollectionsPerUser on a count taken before another's insert.
         await using var tx = await db.Database.BeginTransactionAsync(ct);

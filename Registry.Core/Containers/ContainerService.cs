@@ -32,6 +32,7 @@ public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFact
         if (!access.CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, collection!) ?? $"{actor.UserName} may not push to {collection!.Entity!.Name}/{collection.Name}");
         // Concurrent pushes of a new container: whoever may push gets the one that exists (see CollectionService.CreateAsync).
         if (await ExistingAsync(collectionId, name, ct) is { } existing) return existing;
+        if (Names.ContainerProblem(name) is { } reserved) return Result.Invalid(reserved);
 
         var container = new Container
         {

@@ -10,4 +10,22 @@ public static class DatabaseStartup
         await db.Database.MigrateAsync(ct);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
     }
+
+    /// <summary>
+    /// Names made before <see cref="Names.Reserved"/> that now clash with the app's own pages: they keep working through
+    /// the API, but their web pages are shadowed. Reported at start-up so an admin can rename them; nothing is changed.
+    /// </summary>
+    public static async Task<List<string>> ReservedNameClashesAsync(RegistryDbContext db, CancellationToken ct = default)
+    {
+        var reserved = Names.Reserved.ToList();
+        var containers = Names.ReservedContainers.ToList();
+        var clashes = new List<string>();
+        clashes.AddRange((await db.Entities.Where(e => reserved.Contains(e.Name) || e.Name.StartsWith("signin-")).Select(e => e.Name).ToListAsync(ct))
+            .Select(n => $"entity '{n}'"));
+        clashes.AddRange((await db.Collections.Where(c => reserved.Contains(c.Name) || c.Name.StartsWith("signin-"))
+            .Select(c => c.Entity!.Name + "/" + c.Name).ToListAsync(ct)).Select(n => $"collection '{n}'"));
+        clashes.AddRange((await db.Containers.Where(x => containers.Contains(x.Name))
+            .Select(x => x.Collection!.Entity!.Name + "/" + x.Collection.Name + "/" + x.Name).ToListAsync(ct)).Select(n => $"container '{n}'"));
+        return clashes;
+    }
 }

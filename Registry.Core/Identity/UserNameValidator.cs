@@ -12,6 +12,8 @@ public sealed class UserNameValidator(RegistryDbContext db) : IUserValidator<Reg
         var name = user.UserName ?? "";
         if (!Names.IsValid(name) || name.Length > 64)
             return IdentityResult.Failed(new IdentityError { Code = "InvalidUserName", Description = $"User name must be {Names.Rule} (at most 64)." });
+        if (Names.IsReserved(name) && !await db.Entities.AnyAsync(e => e.Name == name && e.UserId == user.Id))
+            return IdentityResult.Failed(new IdentityError { Code = "ReservedUserName", Description = $"'{name}' is a word the registry's own pages use; choose another user name." });
         var taken = await db.Entities.AnyAsync(e => e.Name == name && e.UserId != user.Id);
         return taken
             ? IdentityResult.Failed(new IdentityError { Code = "DuplicateUserName", Description = $"The name '{name}' is already taken." })

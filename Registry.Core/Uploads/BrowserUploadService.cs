@@ -41,7 +41,7 @@ public sealed class BrowserUploadService(
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("sign in to upload");
         if (size <= 0) return Result.Invalid("the file is empty");
-        if (!Names.IsValid(container)) return Result.Invalid($"'{container}' is not a valid container name: use {Names.Rule}");
+        if (Names.ContainerProblem(container) is { } badContainer) return Result.Invalid(badContainer);
         if (!Names.IsValid(tag)) return Result.Invalid($"'{tag}' is not a valid tag: use {Names.Rule}");
         if (description.Length > 4096) return Result.Invalid("description is longer than 4096 characters");
         var found = await collections.FindAsync(actor, entity, collection, ct);

@@ -39,10 +39,31 @@ public static class BlazorPages
         await field.BlurAsync();
     }
 
-    /// <summary>Creates an account on /Account/Register (user name and password only).</summary>
+    /// <summary>
+    /// Clicks the app bar's "Sign in" on the page as it is, the way a newcomer does (a link to a server-only page: the
+    /// first click once showed "Not found"), and waits for the sign-in form.
+    /// </summary>
+    public static async Task ClickSignInAsync(this IPage page)
+    {
+        await page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.ExpectSignInFormAsync();
+    }
+
+    /// <summary>The sign-in page, not a "Not found" standing at its address.</summary>
+    public static async Task ExpectSignInFormAsync(this IPage page)
+    {
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"));
+        await Assertions.Expect(page.GetByLabel("User name or e-mail")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Not found", new() { Exact = true })).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Creates an account as a newcomer does: home page, "Sign in", "Create an account" (user name and password only).</summary>
     public static async Task RegisterAsync(this IPage page, string userName, string? screenshotDir = null)
     {
-        await page.GotoAsync("/Account/Register");
+        await page.OpenAsync("/");
+        await page.ClickSignInAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create an account", Exact = true }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Register"));
         await page.GetByLabel("User name").FillAsync(userName);
         if (screenshotDir is not null) await page.SnapAsync(screenshotDir, "register");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
@@ -51,10 +72,11 @@ public static class BlazorPages
         await Assertions.Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Register"));
     }
 
-    /// <summary>Signs in on /Account/Login.</summary>
+    /// <summary>Signs in from the home page through the app bar's "Sign in".</summary>
     public static async Task SignInAsync(this IPage page, string userName, string password)
     {
-        await page.GotoAsync("/Account/Login");
+        await page.OpenAsync("/");
+        await page.ClickSignInAsync();
         await page.GetByLabel("User name or e-mail").FillAsync(userName);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();

@@ -115,6 +115,15 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
     {
         S.Require("S04");
         var bob = S.Bob = await fx.NewPageAsync();
+        // Signed out, the invite page's two buttons lead to the real sign-in and sign-up pages (clicked, not typed).
+        await bob.OpenAsync(S.InviteLink!);
+        await bob.GetByRole(AriaRole.Link, Named("Sign in")).Last.ClickAsync();
+        await bob.ExpectSignInFormAsync();
+        await bob.GoBackAsync();
+        await bob.WaitForInteractiveAsync();
+        await bob.GetByRole(AriaRole.Link, Named("Create an account")).ClickAsync();
+        await Expect(bob).ToHaveURLAsync(new Regex("/Account/Register\\?.*Invite="));
+        await Expect(bob.GetByLabel("Confirm password")).ToBeVisibleAsync();
         await bob.RegisterAsync("bob");
         await bob.AgreeToTermsAsync();
 
@@ -509,6 +518,28 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
         await Expect(alice).ToHaveURLAsync(EndsWith("/alice/lab-notes"));
         await Expect(alice.GetByRole(AriaRole.Heading, Named("alice/lab-notes"))).ToBeVisibleAsync();
         await Expect(alice.GetByText("Shared notebooks")).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task S18_A_newcomer_reaches_sign_in_from_a_not_found_page_and_from_the_phone_menu() => Step("S18", async () =>
+    {
+        var visitor = await fx.NewPageAsync();
+        await visitor.OpenAsync("/nobody/nothing-here");
+        await Expect(visitor.GetByRole(AriaRole.Heading, Named("Not found"))).ToBeVisibleAsync();
+        await visitor.GetByRole(AriaRole.Link, Named("Sign in")).Last.ClickAsync();
+        await visitor.ExpectSignInFormAsync();
+
+        await visitor.SetViewportSizeAsync(390, 844);
+        await visitor.OpenAsync("/collections");
+        await visitor.GetByRole(AriaRole.Button, Named("Open navigation")).ClickAsync();
+        await visitor.GetByRole(AriaRole.Link, Named("Sign in")).Last.ClickAsync();
+        await visitor.ExpectSignInFormAsync();
+        await visitor.GoBackAsync();
+        await visitor.WaitForInteractiveAsync();
+        await visitor.GetByRole(AriaRole.Button, Named("Open navigation")).ClickAsync();
+        await visitor.GetByRole(AriaRole.Link, Named("Register")).Last.ClickAsync();
+        await Expect(visitor).ToHaveURLAsync(new Regex("/Account/Register"));
+        await Expect(visitor.GetByLabel("Confirm password")).ToBeVisibleAsync();
     });
 
     // ------------------------------------------------------------------ plumbing

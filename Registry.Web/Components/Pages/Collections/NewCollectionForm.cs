@@ -21,7 +21,8 @@ public sealed class NewCollectionFormValidator : AbstractValidator<NewCollection
         RuleFor(f => f.Name).Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("Give the collection a name.")
             .MaximumLength(Names.MaxLength).WithMessage($"Keep the name under {Names.MaxLength} characters.")
-            .Must(Names.IsValid).WithMessage(f => $"Use lowercase letters and digits, separated by single '.', '_' or '-'{Suggestion(f.Name)}.");
+            .Must(Names.IsValid).WithMessage(f => $"Use lowercase letters and digits, separated by single '.', '_' or '-'{Suggestion(f.Name)}.")
+            .Must(n => !Names.IsReserved(n)).WithMessage(f => $"'{f.Name}' is a word the registry's own pages use; choose another name.");
         RuleFor(f => f.Description).MaximumLength(4096).WithMessage("Keep the description under 4096 characters.");
     }
 
