@@ -64,7 +64,9 @@ public static class BlazorPages
         await page.ClickSignInAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Create an account", Exact = true }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Register"));
-        await page.GetByLabel("User name").FillAsync(userName);
+        // The URL changes before the new page replaces the old one, whose "User name or e-mail" would take the typing.
+        await Assertions.Expect(page.GetByLabel("Confirm password")).ToBeVisibleAsync();
+        await page.GetByLabel("User name", new() { Exact = true }).FillAsync(userName);
         if (screenshotDir is not null) await page.SnapAsync(screenshotDir, "register");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
         await page.GetByLabel("Confirm password").FillAsync(Password);
