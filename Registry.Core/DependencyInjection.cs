@@ -68,6 +68,7 @@ public static class DependencyInjection
         services.AddSingleton<KeyService>();
         services.AddSingleton<CollectionMembersService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<AccountChanges>();
         services.AddSingleton<Audit.AuditQueries>();
         services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         return services;

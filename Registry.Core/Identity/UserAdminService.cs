@@ -11,7 +11,7 @@ namespace Registry.Core.Identity;
 public sealed record EntityUsage(string Name, EntityKind Kind, int Collections, long Bytes, long? QuotaBytes);
 
 /// <summary>Profiles and the admin's user management: promote, disable, storage per entity.</summary>
-public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory)
+public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory, AccountChanges changes)
 {
     public async Task<RegistryUser?> FindAsync(string userName, CancellationToken ct = default)
     {
@@ -38,10 +38,15 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
         return await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
     }
 
+    /// <summary>Demoting changes the security stamp: the sign-in that carried the admin role ends at once (see <see cref="AccountChanges"/>).</summary>
     public Task<Result<bool>> SetAdminAsync(Actor actor, string userId, bool isAdmin, CancellationToken ct = default) =>
-        UpdateAsync(actor, userId, isAdmin ? "user.promote" : "user.demote", u => u.IsAdmin = isAdmin, ct);
+        UpdateAsync(actor, userId, isAdmin ? "user.promote" : "user.demote", u =>
+        {
+            u.IsAdmin = isAdmin;
+            if (!isAdmin) u.SecurityStamp = Guid.NewGuid().ToString("N");
+        }, ct);
 
-    /// <summary>Disabling also changes the security stamp, so open browser sessions end at their next revalidation.</summary>
+    /// <summary>Disabling changes the security stamp, so every sign-in of the user ends at once, open pages included.</summary>
     public Task<Result<bool>> SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken ct = default) =>
         UpdateAsync(actor, userId, disabled ? "user.disable" : "user.enable", u =>
         {
@@ -59,6 +64,7 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
         change(user);
         AuditLog.Record(db, actor, action, user.UserName!);
         await db.SaveChangesAsync(ct);
+        changes.Announce(user.Id);
         return true;
     }
 

@@ -542,6 +542,28 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
         await Expect(visitor.GetByLabel("Confirm password")).ToBeVisibleAsync();
     });
 
+    [Fact]
+    public Task S19_An_admin_disables_a_signed_in_user_whose_open_page_loses_its_powers_at_once() => Step("S19", async () =>
+    {
+        S.Require("S15"); // the admin has agreed to the terms
+        var dave = await fx.NewPageAsync();
+        await dave.RegisterAsync("dave");
+        await dave.AgreeToTermsAsync();
+        await dave.OpenAsync("/collections");
+        await Expect(dave.GetByRole(AriaRole.Button, Named("New collection"))).ToBeVisibleAsync();
+
+        var admin = S.Admin!;
+        await admin.OpenAsync("/admin");
+        await admin.GetByLabel("Disable dave").ClickAsync(new() { Force = true });
+        await Expect(admin.GetByText("dave disabled")).ToBeVisibleAsync();
+
+        // No click, no reload by dave: his open page is signed out within moments, not at the next 30-minute check.
+        await Expect(dave.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(dave.GetByRole(AriaRole.Button, Named("New collection"))).ToHaveCountAsync(0);
+        await dave.OpenAsync("/collections");
+        await Expect(dave.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+    });
+
     // ------------------------------------------------------------------ plumbing
 
     /// <summary>Runs a step; on failure adds what every open page shows (and screenshots it) to the exception.</summary>

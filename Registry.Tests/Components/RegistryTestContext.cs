@@ -50,7 +50,7 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
                                      typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
                                      typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
-                                     typeof(CollectionMembersService), typeof(AuditQueries), typeof(KeyService), typeof(ImagePublisher) })
+                                     typeof(CollectionMembersService), typeof(AuditQueries), typeof(KeyService), typeof(ImagePublisher), typeof(AccountChanges) })
             Services.AddSingleton(type);
         Services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         _auth = AddAuthorization();

@@ -87,6 +87,7 @@ public static partial class AdminCli
         if (user is null) return Fail(1, $"no user named {name}");
         user.IsAdmin = admin;
         await users.UpdateAsync(user);
+        if (!admin) await users.UpdateSecurityStampAsync(user); // the sign-ins that carry the admin role end
         Console.WriteLine($"{name} is {(admin ? "now" : "no longer")} an admin");
         return 0;
     }

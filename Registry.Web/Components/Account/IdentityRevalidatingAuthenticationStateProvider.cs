@@ -4,45 +4,60 @@ using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Registry.Core.Identity;
-using Registry.Core.Data;
 
 namespace Registry.Web.Components.Account;
 
-// This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
-internal sealed class IdentityRevalidatingAuthenticationStateProvider(
-        ILoggerFactory loggerFactory,
-        IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
-    : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+/// <summary>
+/// A circuit's sign-in, checked against the account's security stamp (changed when the account is disabled or demoted)
+/// as soon as <see cref="AccountChanges"/> announces a change to it, and every minute besides (changes made by the
+/// admin command line or another node). A sign-in that no longer holds becomes anonymous at once.
+/// </summary>
+internal sealed class IdentityRevalidatingAuthenticationStateProvider : RevalidatingServerAuthenticationStateProvider
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    private readonly IServiceScopeFactory _scopeFactory;
+    private readonly IOptions<IdentityOptions> _options;
+    private readonly AccountChanges _changes;
+    private readonly ILogger _log;
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(
-        AuthenticationState authenticationState, CancellationToken cancellationToken)
+    public IdentityRevalidatingAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopeFactory,
+        IOptions<IdentityOptions> options, AccountChanges changes) : base(loggerFactory)
     {
-        // Get the user manager from a new scope to ensure it fetches fresh data
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var userManager = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
-        return await ValidateSecurityStampAsync(userManager, authenticationState.User);
+        (_scopeFactory, _options, _changes) = (scopeFactory, options, changes);
+        _log = loggerFactory.CreateLogger<IdentityRevalidatingAuthenticationStateProvider>();
+        _changes.Changed += OnAccountChanged;
     }
 
-    private async Task<bool> ValidateSecurityStampAsync(UserManager<RegistryUser> userManager, ClaimsPrincipal principal)
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
     {
-        var user = await userManager.GetUserAsync(principal);
-        if (user is null)
+        // A new scope, so the user is read fresh from the database.
+        await using var scope = _scopeFactory.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = await users.GetUserAsync(state.User);
+        if (user is null || user.IsDisabled) return false;
+        if (!users.SupportsUserSecurityStamp) return true;
+        return state.User.FindFirstValue(_options.Value.ClaimsIdentity.SecurityStampClaimType) == await users.GetSecurityStampAsync(user);
+    }
+
+    private async void OnAccountChanged(string userId)
+    {
+        try
         {
-            return false;
+            var state = await GetAuthenticationStateAsync();
+            if (state.User.FindFirstValue(ClaimTypes.NameIdentifier) != userId) return;
+            if (await ValidateAuthenticationStateAsync(state, CancellationToken.None)) return;
+            NotifyAuthenticationStateChanged(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
         }
-        else if (!userManager.SupportsUserSecurityStamp)
+        catch (Exception e) // an event handler: nothing above it to catch; the periodic check still runs
         {
-            return true;
+            _log.LogWarning(e, "could not revalidate the sign-in of user {User} after a change to the account", userId);
         }
-        else
-        {
-            var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-            var userStamp = await userManager.GetSecurityStampAsync(user);
-            return principalStamp == userStamp;
-        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _changes.Changed -= OnAccountChanged;
+        base.Dispose(disposing);
     }
 }
