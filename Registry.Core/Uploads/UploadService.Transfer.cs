@@ -136,12 +136,14 @@ public sealed partial class UploadService
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            if (await db.Images.AnyAsync(i => i.Id == image.Id && i.Uploaded, ct)) return true;
             var sessions = db.UploadSessions.AsNoTracking().Where(s => s.ImageId == image.Id && (s.UserId == actor.UserId || actor.IsAdmin));
             var session = sessionId is null
                 ? await sessions.Where(s => s.State != UploadState.Completed && s.State != UploadState.Aborted)
                     .OrderByDescending(s => s.State).ThenByDescending(s => s.CreatedAt).FirstOrDefaultAsync(ct)
                 : await sessions.FirstOrDefaultAsync(s => s.Id == sessionId, ct);
+            // Asked after the session: a racing completion marks the image uploaded before its session completed, so a
+            // session seen finished here always comes with the image seen uploaded.
+            if (await db.Images.AnyAsync(i => i.Id == image.Id && i.Uploaded, ct)) return true;
             if (session is null) return Result.NotFound($"no upload in progress for image {image.Id}");
             switch (session.State)
             {
