@@ -165,38 +165,63 @@ public sealed class AccountSignInRateLimitTests(AccountSignInLimitFactory factor
     }
 }
 
-/// <summary>Return URLs after sign-in only ever lead to this site; a crafted one lands on the home page, not on an error.</summary>
+/// <summary>
+/// Return URLs after sign-in, registration, external sign-in and sign-out only ever lead to this site: anything but a plain
+/// site path (the known bypass forms below) lands on the home page, not on an error. Each case signs in from its own address,
+/// so the per-address sign-in limit does not interfere.
+/// </summary>
 public sealed class ReturnUrlTests(SignInFactory factory) : IClassFixture<SignInFactory>
 {
+    public static TheoryData<string> Foreign =>
+    [
+        "https://evil.example/steal", "//evil.example/steal", "///evil.example", " //evil.example", "//evil.example ",
+        "\t//evil.example", "/\t/evil.example", "/%09/evil.example", "/\\evil.example", "\\\\evil.example", "\\/evil.example",
+        "%2f%2fevil.example", "/%2f%2fevil.example", "/%5cevil.example", "javascript:alert(1)", "http:evil.example", " /auth/tokens",
+        "/auth/tokens ",
+    ];
+
     [Theory]
-    [InlineData("https://evil.example/steal")]
-    [InlineData("//evil.example/steal")]
-    [InlineData("/\\evil.example/steal")]
-    [InlineData("javascript:alert(1)")]
+    [MemberData(nameof(Foreign))]
     public async Task A_foreign_return_url_is_not_followed_after_a_password_sign_in(string returnUrl)
     {
         var name = "ret" + Guid.NewGuid().ToString("N")[..8];
         await factory.CreateUserWithPasswordAsync(name, "Return-pass-1");
-        using var browser = factory.Browser();
+        using var browser = factory.Browser(LocalSignIn.NextAddress());
         var login = await browser.GetAsync("/Account/Login?ReturnUrl=" + Uri.EscapeDataString(returnUrl));
 
         var signedIn = await browser.SubmitAsync(login, "login", new() { ["Input.Email"] = name, ["Input.Password"] = "Return-pass-1" }, follow: false);
 
         signedIn.Status.ShouldBe(HttpStatusCode.Redirect);
-        var location = new Uri(factory.BaseAddress, signedIn.Response.Headers.Location!);
-        location.Authority.ShouldBe(factory.BaseAddress.Authority);
-        location.AbsolutePath.ShouldBe("/");
+        signedIn.Response.Headers.Location!.ToString().ShouldBeOneOf("/", factory.BaseAddress.ToString());
         var landed = await browser.FollowAsync(signedIn);
         landed.Status.ShouldBe(HttpStatusCode.OK);
+        landed.Address.AbsolutePath.ShouldBe("/");
         browser.Visited.ShouldAllBe(u => u.Authority == factory.BaseAddress.Authority);
         (await factory.AuditAsync("signin")).ShouldContain(e => e.UserName == name);
     }
+
+    [Theory]
+    [MemberData(nameof(Foreign))]
+    public void The_one_local_url_check_sends_every_bypass_form_home(string returnUrl)
+    {
+        Registry.Web.Security.LocalUrl.IsLocal(returnUrl).ShouldBeFalse();
+        Registry.Web.Security.LocalUrl.OrHome(returnUrl, factory.BaseAddress.ToString()).ShouldBe("/");
+    }
+
+    [Theory]
+    [InlineData("/", "/")]
+    [InlineData("/auth/tokens?x=1", "/auth/tokens?x=1")]
+    [InlineData("/terms?returnUrl=%2Fteams", "/terms?returnUrl=%2Fteams")]
+    [InlineData("http://site.example/teams/lab", "/teams/lab")] // an absolute URL of this site becomes its path
+    [InlineData("http://site.example//evil.example", "/")]
+    public void Site_paths_are_kept(string returnUrl, string expected) =>
+        Registry.Web.Security.LocalUrl.OrHome(returnUrl, "http://site.example/").ShouldBe(expected);
 
     [Fact]
     public async Task A_return_url_on_this_site_is_followed_also_when_given_as_an_absolute_url()
     {
         await factory.CreateUserWithPasswordAsync("homebody", "Homebody-pass-1");
-        using var browser = factory.Browser();
+        using var browser = factory.Browser(LocalSignIn.NextAddress());
 
         var signedIn = await LocalSignIn.SignInAsync(browser, "homebody", "Homebody-pass-1", returnUrl: new Uri(factory.BaseAddress, "/auth/tokens?x=1").ToString());
 
@@ -204,15 +229,34 @@ public sealed class ReturnUrlTests(SignInFactory factory) : IClassFixture<SignIn
         signedIn.Status.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Registering_and_a_first_external_sign_in_do_not_follow_a_foreign_return_url()
+    {
+        using var browser = factory.Browser(LocalSignIn.NextAddress());
+        var name = "reg" + Guid.NewGuid().ToString("N")[..8];
+        var registered = await LocalSignIn.RegisterAsync(browser, name, "?ReturnUrl=" + Uri.EscapeDataString(" //evil.example"));
+        registered.Address.ShouldBe(new Uri(factory.BaseAddress, "/"));
+        (await factory.FindUserAsync(name)).ShouldNotBeNull();
+
+        using var external = factory.Browser(LocalSignIn.NextAddress());
+        factory.Provider.User = new("sub-" + name, "x" + name, "");
+        var choose = await OidcFlow.StartAsync(external, returnUrl: " //evil.example");
+        var done = await external.SubmitAsync(choose, "external-register", new() { ["Input.UserName"] = "x" + name, ["Input.Email"] = "" });
+        done.Address.ShouldBe(new Uri(factory.BaseAddress, "/"));
+        external.Visited.ShouldAllBe(u => u.Authority == factory.BaseAddress.Authority || u.Authority == factory.Provider.Authority.Authority);
+    }
+
     [Theory]
     [InlineData("//evil.example", "/")]
+    [InlineData(" //evil.example", "/")]
+    [InlineData("/\\evil.example", "/")]
     [InlineData("https://evil.example", "/")]
     [InlineData("/evil.example", "/evil.example")] // a path on this site (a not-found page), not a host
     public async Task Signing_out_with_a_crafted_return_url_stays_on_this_site(string returnUrl, string expected)
     {
         var name = "out" + Guid.NewGuid().ToString("N")[..8];
         await factory.CreateUserWithPasswordAsync(name, "Leaver-pass-1");
-        using var browser = factory.Browser();
+        using var browser = factory.Browser(LocalSignIn.NextAddress());
         var signedIn = await LocalSignIn.SignInAsync(browser, name, "Leaver-pass-1", returnUrl: "/auth/tokens");
 
         var signedOut = await browser.SubmitAsync(signedIn, null, new() { ["returnUrl"] = returnUrl }, action: "/Account/Logout", follow: false);
@@ -225,6 +269,15 @@ public sealed class ReturnUrlTests(SignInFactory factory) : IClassFixture<SignIn
 
 internal static class LocalSignIn
 {
+    private static int lastAddress;
+
+    /// <summary>Another loopback address each call (127.0.1.x, 127.0.2.x, …): another client machine, with its own sign-in limits.</summary>
+    public static IPAddress NextAddress()
+    {
+        var n = Interlocked.Increment(ref lastAddress);
+        return new IPAddress([127, 0, (byte)(1 + n / 250), (byte)(1 + n % 250)]);
+    }
+
     public static async Task<BrowserSession.Page> SignInAsync(BrowserSession browser, string name, string password, string returnUrl = "")
     {
         var login = await browser.GetAsync("/Account/Login" + (returnUrl == "" ? "" : $"?ReturnUrl={Uri.EscapeDataString(returnUrl)}"));
