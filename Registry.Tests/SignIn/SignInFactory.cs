@@ -65,6 +65,15 @@ public class SignInFactory : RegistryApiFactory
         return user;
     }
 
+    public async Task DisableAsync(string name)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = (await users.FindByNameAsync(name)).ShouldNotBeNull();
+        user.IsDisabled = true;
+        (await users.UpdateAsync(user)).Succeeded.ShouldBeTrue();
+    }
+
     public async Task<RegistryUser?> FindUserAsync(string name)
     {
         await using var scope = Services.CreateAsyncScope();
