@@ -322,6 +322,26 @@ public sealed class ReturnUrlTests(SignInFactory factory) : IClassFixture<SignIn
         external.Visited.ShouldAllBe(u => u.Authority == factory.BaseAddress.Authority || u.Authority == factory.Provider.Authority.Authority);
     }
 
+    [Fact]
+    public async Task The_two_factor_pages_do_not_follow_a_foreign_return_url()
+    {
+        var name = "tfa" + Guid.NewGuid().ToString("N")[..8];
+        var code = await factory.EnableTwoFactorAsync(await factory.CreateUserWithPasswordAsync(name, "Second-pass-1"));
+        using var browser = factory.Browser(LocalSignIn.NextAddress());
+
+        var second = await LocalSignIn.SignInAsync(browser, name, "Second-pass-1", returnUrl: " //evil.example");
+        second.Address.AbsolutePath.ShouldBe("/Account/LoginWith2fa");
+        BrowserSession.Hidden(second.Html, "ReturnUrl").ShouldBe(" //evil.example");
+        second.Html.ShouldContain("Account/LoginWithRecoveryCode?ReturnUrl=%20%2F%2Fevil.example"); // escaped, not spliced in
+        var recovery = await browser.GetAsync("/Account/LoginWithRecoveryCode?ReturnUrl=%20%2F%2Fevil.example");
+        var signedIn = await browser.SubmitAsync(recovery, "login-with-recovery-code", new() { ["Input.RecoveryCode"] = code }, follow: false);
+
+        signedIn.Status.ShouldBe(HttpStatusCode.Redirect);
+        new Uri(factory.BaseAddress, signedIn.Response.Headers.Location!).ShouldBe(new Uri(factory.BaseAddress, "/"));
+        (await browser.FollowAsync(signedIn)).Status.ShouldBe(HttpStatusCode.OK);
+        browser.Visited.ShouldAllBe(u => u.Authority == factory.BaseAddress.Authority);
+    }
+
     [Theory]
     [InlineData("//evil.example", "/")]
     [InlineData(" //evil.example", "/")]

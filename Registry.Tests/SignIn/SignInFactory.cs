@@ -82,6 +82,17 @@ public class SignInFactory : RegistryApiFactory
         (await db.Database.ExecuteSqlAsync($"UPDATE AspNetUsers SET Email = {email}, NormalizedEmail = {normalized} WHERE UserName = {name}")).ShouldBe(1);
     }
 
+    /// <summary>Turns on two-factor sign-in (an authenticator key) and returns one recovery code.</summary>
+    public async Task<string> EnableTwoFactorAsync(RegistryUser created)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = (await users.FindByIdAsync(created.Id))!;
+        await users.ResetAuthenticatorKeyAsync(user);
+        (await users.SetTwoFactorEnabledAsync(user, true)).Succeeded.ShouldBeTrue();
+        return (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 1))!.Single();
+    }
+
     public async Task<RegistryUser?> FindUserAsync(string name)
     {
         await using var scope = Services.CreateAsyncScope();
