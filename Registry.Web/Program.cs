@@ -60,14 +60,16 @@ builder.Services.AddAuthorization();
 builder.Services.AddIdentityCore<RegistryUser>(options =>
     {
         options.SignIn.RequireConfirmedAccount = false;
-        options.User.RequireUniqueEmail = false;
-        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.User.RequireUniqueEmail = false; // e-mail is optional; UniqueEmailValidator keeps new and changed ones unique
+        options.Lockout.MaxFailedAccessAttempts = 5; // counts wrong 2FA codes; wrong passwords lock nothing (see Login)
         options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
     })
     .AddEntityFrameworkStores<RegistryDbContext>()
     .AddSignInManager()
     .AddClaimsPrincipalFactory<RegistryClaimsFactory>()
+    .AddUserManager<RegistryUserManager>()
     .AddUserValidator<UserNameValidator>()
+    .AddUserValidator<UniqueEmailValidator>()
     .AddDefaultTokenProviders();
 builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
 

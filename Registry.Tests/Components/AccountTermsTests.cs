@@ -37,5 +37,5 @@ public sealed class AccountTermsTests : RegistryTestContext
     [InlineData("//evil.example", false)]
     [InlineData("https://evil.example", false)]
     [InlineData("/\\evil.example", false)]
-    public void Only_local_return_urls_are_followed(string url, bool local) => TermsGate.IsLocal(url).ShouldBe(local);
+    public void Only_local_return_urls_are_followed(string url, bool local) => Registry.Web.Security.LocalUrl.IsLocal(url).ShouldBe(local);
 }

@@ -36,6 +36,19 @@ public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsSe
     }
 
     [Fact]
+    public async Task User_add_refuses_an_address_another_account_has()
+    {
+        var first = RegistryFixture.Unique("erna");
+        await fx.Server.AdminOkAsync("user", "add", first, "--email", $"{first}@example.edu");
+
+        var refused = await fx.Server.AdminAsync("user", "add", RegistryFixture.Unique("finn"), "--email", $"{first.ToUpperInvariant()}@example.edu");
+
+        refused.ExitCode.ShouldBe(1, refused.ToString());
+        refused.Stderr.ShouldContain("is already taken");
+        refused.Stdout.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_token_for_a_user_who_has_not_agreed_to_the_terms_is_refused_until_they_do()
     {
         var name = RegistryFixture.Unique("dana");

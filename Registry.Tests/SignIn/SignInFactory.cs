@@ -65,6 +65,34 @@ public class SignInFactory : RegistryApiFactory
         return user;
     }
 
+    public async Task DisableAsync(string name)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = (await users.FindByNameAsync(name)).ShouldNotBeNull();
+        user.IsDisabled = true;
+        (await users.UpdateAsync(user)).Succeeded.ShouldBeTrue();
+    }
+
+    /// <summary>Sets an address straight in the database, past the validators: as a database from before e-mails were unique may hold it.</summary>
+    public async Task SetEmailInDatabaseAsync(string name, string email)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        var normalized = email.ToUpperInvariant();
+        (await db.Database.ExecuteSqlAsync($"UPDATE AspNetUsers SET Email = {email}, NormalizedEmail = {normalized} WHERE UserName = {name}")).ShouldBe(1);
+    }
+
+    /// <summary>Turns on two-factor sign-in (an authenticator key) and returns one recovery code.</summary>
+    public async Task<string> EnableTwoFactorAsync(RegistryUser created)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
+        var user = (await users.FindByIdAsync(created.Id))!;
+        await users.ResetAuthenticatorKeyAsync(user);
+        (await users.SetTwoFactorEnabledAsync(user, true)).Succeeded.ShouldBeTrue();
+        return (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, 1))!.Single();
+    }
+
     public async Task<RegistryUser?> FindUserAsync(string name)
     {
         await using var scope = Services.CreateAsyncScope();

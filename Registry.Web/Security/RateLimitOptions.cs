@@ -11,9 +11,12 @@ public sealed class RateLimitOptions
     /// <summary>Library API requests per minute for one address without a token.</summary>
     public int AnonymousPerAddressPerMinute { get; set; } = 1200;
 
-    /// <summary>Sign-in and registration attempts per minute from one address (failed sign-ins per account also lock it, see Identity lockout).</summary>
+    /// <summary>Sign-in and registration attempts per minute from one address.</summary>
     public int SignInPerAddressPerMinute { get; set; } = 20;
 
-    /// <summary>Sign-in attempts per minute for one account name, whatever the address (guessing from many addresses).</summary>
+    /// <summary>
+    /// Sign-in attempts per minute for one account name from one address. Per address so that nobody can lock a user out
+    /// from elsewhere; wrong passwords do not lock an account either (Identity lockout is off for the sign-in form).
+    /// </summary>
     public int SignInPerAccountPerMinute { get; set; } = 10;
 }

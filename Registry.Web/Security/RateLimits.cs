@@ -8,7 +8,9 @@ namespace Registry.Web.Security;
 
 /// <summary>
 /// ASP.NET's rate limiter: API calls per token, anonymous API calls per address, sign-in attempts per address and,
-/// chained to those, sign-in attempts per account name. Refusals are 429 with Retry-After (and the JSON envelope on API paths).
+/// chained to those, sign-in attempts per account name from one address. Refusals are 429 with Retry-After (and the JSON
+/// envelope on API paths). The account limit is per address, not global: a global one let anyone lock a user out
+/// (ten wrong attempts a minute, and the right password got 429 too). It counts any name typed, real or not, alike.
 /// </summary>
 public static class RateLimits
 {
@@ -29,7 +31,7 @@ public static class RateLimits
                 {
                     var form = await context.Request.ReadFormAsync(context.RequestAborted);
                     var name = form["Input.Email"].ToString().Trim();
-                    if (name.Length is > 0 and <= MaxAccountNameLength) context.Items[AccountKey] = name.ToUpperInvariant();
+                    if (name.Length is > 0 and <= MaxAccountNameLength) context.Items[AccountKey] = $"{Address(context)} {name.ToUpperInvariant()}";
                 }
                 catch (InvalidDataException) { } // a malformed form: the page answers it, unlimited by account
             }
@@ -71,7 +73,7 @@ public static class RateLimits
     private static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions options)
     {
         var path = context.Request.Path;
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = Address(context);
         if (HttpMethods.IsPost(context.Request.Method)
             && (path.StartsWithSegments("/Account/Login") || path.StartsWithSegments("/Account/Register")))
             return Window("signin:" + address, options.SignInPerAddressPerMinute);
@@ -83,6 +85,8 @@ public static class RateLimits
             ? Window("token:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)))[..32], options.ApiPerTokenPerMinute)
             : Window("anon:" + address, options.AnonymousPerAddressPerMinute);
     }
+
+    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static RateLimitPartition<string> Window(string key, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions

@@ -34,7 +34,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         {
             // An invite link opened before choosing a provider still counts on an invite-only registry.
             IEnumerable<KeyValuePair<string, StringValues>> query = [
-                new("ReturnUrl", returnUrl),
+                new("ReturnUrl", LocalUrl.OrHome(returnUrl)),
                 new("Action", ExternalLogin.LoginCallbackAction),
                 .. string.IsNullOrEmpty(invite) ? [] : new KeyValuePair<string, StringValues>[] { new("Invite", invite) }];
 
@@ -56,8 +56,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             if (await signInManager.UserManager.GetUserAsync(user) is { } signedIn)
                 await SignInAudit.RecordAsync(context, signedIn, "signout");
             await signInManager.SignOutAsync();
-            // A crafted return URL ("/evil.example", "//evil") must neither leave the site nor throw.
-            return TypedResults.LocalRedirect("~/" + IdentityRedirectManager.LocalOnly(returnUrl, "").TrimStart('/'));
+            return TypedResults.LocalRedirect(LocalUrl.OrHome(returnUrl));
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (

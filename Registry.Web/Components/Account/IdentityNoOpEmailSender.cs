@@ -5,7 +5,7 @@ using Registry.Core.Data;
 
 namespace Registry.Web.Components.Account;
 
-// Remove the "else if (EmailSender is IdentityNoOpEmailSender)" block from RegisterConfirmation.razor after updating with a real implementation.
+// No e-mail is sent: confirmation and reset links go nowhere (and are never shown on a page instead).
 internal sealed class IdentityNoOpEmailSender : IEmailSender<RegistryUser>
 {
     private readonly IEmailSender emailSender = new NoOpEmailSender();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Identity;
 using Registry.Core.Identity;
 using Registry.Core.Data;
+using Registry.Web.Security;
 
 namespace Registry.Web.Components.Account;
 
@@ -17,22 +18,8 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalOnly(uri, navigationManager.BaseUri));
-
-    /// <summary>
-    /// The open-redirect guard for return URLs: a path on this site is kept (absolute URLs of this site become relative);
-    /// anything else — another host, <c>//host</c>, <c>/\host</c>, <c>javascript:</c> — becomes "" (the home page).
-    /// The template's version threw on foreign absolute URLs, turning a crafted link into an error page after sign-in.
-    /// </summary>
-    public static string LocalOnly(string? uri, string baseUri)
-    {
-        uri ??= "";
-        if (uri.StartsWith(baseUri, StringComparison.OrdinalIgnoreCase)) uri = uri[baseUri.Length..];
-        var schemeEnd = uri.IndexOfAny([':', '/', '?', '#']);
-        var hasScheme = schemeEnd >= 0 && uri[schemeEnd] == ':';
-        var local = !hasScheme && !uri.StartsWith("//", StringComparison.Ordinal) && !uri.Contains('\\') && !uri.Any(char.IsControl);
-        return local ? uri : "";
-    }
+    /// <summary>Every redirect from the account pages, return URLs and the pages' own paths alike, passes <see cref="LocalUrl"/>.</summary>
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalUrl.OrHome(uri, navigationManager.BaseUri));
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
     {
@@ -55,5 +42,5 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         => RedirectToWithStatus(CurrentPath, message, context);
 
     public void RedirectToInvalidUser(UserManager<RegistryUser> userManager, HttpContext context)
-        => RedirectToWithStatus("Account/InvalidUser", $"Error: Unable to load user with ID '{userManager.GetUserId(context.User)}'.", context);
+        => RedirectToWithStatus("/Account/InvalidUser", $"Error: Unable to load user with ID '{userManager.GetUserId(context.User)}'.", context);
 }

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Registry.Core.Identity;
+
+/// <summary>
+/// Identity's user manager, except that an e-mail address names an account only when exactly one account has it.
+/// E-mail is optional and unique for new and changed addresses (<see cref="UniqueEmailValidator"/>), but a database from
+/// before that rule may hold two accounts with one address: the store's lookup threw on those, and the sign-in and
+/// password pages answered 500. Such an address now names no account, so every page treats it as unknown.
+/// </summary>
+public sealed class RegistryUserManager(
+    IUserStore<RegistryUser> store, IOptions<IdentityOptions> options, IPasswordHasher<RegistryUser> passwordHasher,
+    IEnumerable<IUserValidator<RegistryUser>> userValidators, IEnumerable<IPasswordValidator<RegistryUser>> passwordValidators,
+    ILookupNormalizer keyNormalizer, IdentityErrorDescriber errors, IServiceProvider services, ILogger<UserManager<RegistryUser>> logger)
+    : UserManager<RegistryUser>(store, options, passwordHasher, userValidators, passwordValidators, keyNormalizer, errors, services, logger)
+{
+    public override async Task<RegistryUser?> FindByEmailAsync(string email)
+    {
+        ThrowIfDisposed();
+        var normalized = NormalizeEmail(email);
+        if (string.IsNullOrEmpty(normalized)) return null;
+        var matches = await Users.Where(u => u.NormalizedEmail == normalized).Take(2).ToListAsync(CancellationToken);
+        return matches.Count == 1 ? matches[0] : null;
+    }
+}
