@@ -104,14 +104,13 @@ if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Co
 
 app.UseSecurityHeaders();
 app.UseHostValidation();
+// The web UI's error and not-found pages. On the main pipeline, not in a UseWhen branch: a branch has no routing of its
+// own, so re-executing /Error there found no page and answered an empty 500. API paths get their JSON envelope first
+// from the plumbing's own handlers further in, and these then leave the answered response alone.
+app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseRegistryRateLimits();
 app.UseLibraryApiPlumbing();
-// The web UI's error and not-found pages; API paths have their JSON envelope from the plumbing above.
-app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
-{
-    web.UseExceptionHandler("/Error", createScopeForErrors: true);
-    web.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-});
 app.UseAntiforgery();
 app.UseApiDocs();
 
