@@ -5,21 +5,17 @@ namespace Registry.Web.Api;
 
 /// <summary>
 /// Reads a JSON request body whatever its Content-Type (the Go client sends none; see LIBRARY-API.md §2),
-/// then validates it with the request's FluentValidation validator.
+/// then validates it with the request's FluentValidation validator. Kestrel caps the body as it is read (<see cref="BodyLimits"/>).
 /// </summary>
 public static class JsonBody
 {
-    private const int MaxBytes = 1 << 20;
-
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
     {
-        if (context.Request.ContentLength > MaxBytes) return (null, Envelope.Error(413, "request body too large"));
         T? value;
         try
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            if (buffer.Length > MaxBytes) return (null, Envelope.Error(413, "request body too large"));
             if (buffer.Length == 0) return (null, Envelope.Error(400, "a JSON request body is required"));
             buffer.Position = 0;
             value = await JsonSerializer.DeserializeAsync<T>(buffer, Envelope.Json, context.RequestAborted);
@@ -27,6 +23,10 @@ public static class JsonBody
         catch (JsonException e)
         {
             return (null, Envelope.Error(400, $"malformed JSON: {e.Message.Split(". Path")[0]}"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            return (null, Envelope.Error(413, $"request body too large: at most {BodyLimits.Default / 1024} KiB"));
         }
         catch (BadHttpRequestException e)
         {

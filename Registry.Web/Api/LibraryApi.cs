@@ -70,13 +70,14 @@ public static class LibraryApi
 
     public static void MapLibraryApi(this WebApplication app, bool multipartEnabled)
     {
-        app.MapServiceApi();
-        app.MapCatalogueApi();
-        app.MapImagesApi();
-        app.MapUploadsApi(multipartEnabled);
-        app.MapDownloadsApi();
-        app.MapShubApi();
-        app.MapKeysApi();
+        var api = app.MapGroup("").AddEndpointFilter(WriteGate.RequireTokenAsync);
+        api.MapServiceApi();
+        api.MapCatalogueApi();
+        api.MapImagesApi();
+        api.MapUploadsApi(multipartEnabled);
+        api.MapDownloadsApi();
+        api.MapShubApi();
+        api.MapKeysApi();
 
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.
         foreach (var prefix in new[] { "/v1", "/v2", "/api/container", "/pks" })

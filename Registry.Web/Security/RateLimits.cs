@@ -31,7 +31,8 @@ public static class RateLimits
                     var name = form["Input.Email"].ToString().Trim();
                     if (name.Length is > 0 and <= MaxAccountNameLength) context.Items[AccountKey] = name.ToUpperInvariant();
                 }
-                catch (InvalidDataException) { } // a malformed form: the page answers it, unlimited by account
+                // A malformed or oversized form: the page answers it, unlimited by account.
+                catch (Exception e) when (e is InvalidDataException or BadHttpRequestException) { }
             }
             await next();
         });

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Registry.Core;
 using Registry.Core.Uploads;
+using Registry.Web.Api;
 using Registry.Web.Components.Shared;
 
 namespace Registry.Web.Components.Pages.Upload;
@@ -21,7 +22,7 @@ public static class BrowserUploadEndpoints
         group.MapGet("/{id}", async (string id, HttpContext c, BrowserUploadService uploads) =>
             Map(await uploads.StatusAsync(c.User.ToActor(), id, c.RequestAborted)));
         group.MapPut("/{id}/{offset:long}", async (string id, long offset, HttpContext c, BrowserUploadService uploads) =>
-            Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted)));
+            Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted))).StreamsBody();
         group.MapPost("/{id}/finish", async (string id, HttpContext c, BrowserUploadService uploads) =>
         {
             var done = await uploads.FinishAsync(c.User.ToActor(), id, c.RequestAborted);
