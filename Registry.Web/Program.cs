@@ -110,8 +110,10 @@ app.UseHostValidation();
 // from the plumbing's own handlers further in, and these then leave the answered response alone.
 app.UseExceptionHandler("/Error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseRegistryRateLimits();
+// The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.
 app.UseLibraryApiPlumbing();
+app.UseRegistryRateLimits();
+app.UseLibraryApiRefusals();
 app.UseAntiforgery();
 app.UseApiDocs();
 

@@ -64,9 +64,13 @@ public static class LibraryApi
                 };
                 await Envelope.WriteErrorAsync(context, context.Response.StatusCode, message);
             });
-            api.Use((context, next) => LibraryActor.ResolveAsync(context, () => next()));
+            api.Use((context, next) => LibraryActor.IdentifyAsync(context, () => next()));
         });
     }
+
+    /// <summary>After the rate limiter: a bad token, or one whose owner has not agreed to the terms, is refused.</summary>
+    public static void UseLibraryApiRefusals(this WebApplication app) =>
+        app.UseWhen(c => IsApiPath(c.Request.Path), api => api.Use((context, next) => LibraryActor.RefuseAsync(context, () => next())));
 
     public static void MapLibraryApi(this WebApplication app, bool multipartEnabled)
     {
