@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Registry.Core.Access;
@@ -32,14 +31,12 @@ public static class LibraryActor
     /// <summary>A key naming the verified token of the request (a hash, not the secret), or null for anonymous callers.</summary>
     public static string? VerifiedTokenKey(this HttpContext context) => context.Items[RateKey] as string;
 
-    public static Actor GetActor(this HttpContext context)
-    {
-        if (context.Items[ItemKey] is Actor actor) return actor;
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
-        if (context.User.Identity?.IsAuthenticated == true && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id)
-            return Actor.ForUser(id, context.User.Identity.Name ?? "", context.User.IsInRole("admin"), address);
-        return Actor.Anonymous with { Address = address };
-    }
+    /// <summary>
+    /// The token's actor, else anonymous. Never the browser's sign-in cookie: the web UI calls Core directly, and a cookie
+    /// is sent along by any page that makes the browser call the API, which would act as the signed-in user (CSRF).
+    /// </summary>
+    public static Actor GetActor(this HttpContext context) =>
+        context.Items[ItemKey] as Actor ?? Actor.Anonymous with { Address = context.Connection.RemoteIpAddress?.ToString() ?? "" };
 
     /// <summary>Middleware for the API paths: a valid token sets the actor; an invalid one is noted for <see cref="RefuseAsync"/>.</summary>
     public static async Task IdentifyAsync(HttpContext context, Func<Task> next)
