@@ -24,9 +24,9 @@ public sealed class OversizedBodyTests(ITestOutputHelper output) : IAsyncLifetim
         new("PUT", "/v2/imagefile/x/_multipart_complete", true, "application/json", "{\"uploadID\":\"", 413),
         new("POST", "/pks/add", false, "application/x-www-form-urlencoded", "keytext=", 401),
         new("POST", "/pks/add", true, "application/x-www-form-urlencoded", "keytext=", 413),
-        // Web endpoints: any 4xx, but never read whole.
+        // Web endpoints: the sign-in form (any 4xx) and the upload page's start call.
         new("POST", "/Account/Login", false, "application/x-www-form-urlencoded", "Input.Email=", 0),
-        new("POST", "/browser-upload", false, "application/json", "{\"entity\":\"", 0),
+        new("POST", "/browser-upload", false, "application/json", "{\"entity\":\"", 401),
     ];
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class OversizedBodyTests(ITestOutputHelper output) : IAsyncLifetim
                 else
                 {
                     response.Status.ShouldBe(c.Status, $"{c.Method} {c.Path}: {response.Body}");
-                    response.Body.ShouldStartWith($$"""{"error":{"code":{{c.Status}},""");
+                    if (!c.Path.StartsWith("/browser-upload")) response.Body.ShouldStartWith($$"""{"error":{"code":{{c.Status}},""");
                 }
                 sent.ShouldBeLessThan(ReadAtMost, $"{c.Method} {c.Path} was read whole before the answer");
             }
