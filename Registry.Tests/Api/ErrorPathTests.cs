@@ -3,17 +3,23 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Collections;
 using Registry.Core.Data;
+using Registry.Core.Search;
 using Registry.Tests.Faults;
 
 namespace Registry.Tests.Api;
 
-/// <summary>The home page's database is unreachable: its page fails, as any page would on an unexpected error.</summary>
+/// <summary>
+/// The database behind the home page and search is unreachable: the home page and <c>/v1/search</c> fail, as anything
+/// would on an unexpected error.
+/// </summary>
 public sealed class FailingHomePageFactory : RegistryApiFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services.AddSingleton(new CollectionBrowser(new UnreachableDatabase())));
+        builder.ConfigureServices(services => services
+            .AddSingleton(new CollectionBrowser(new UnreachableDatabase()))
+            .AddSingleton(new SearchService(new UnreachableDatabase())));
     }
 
     private sealed class UnreachableDatabase : IDbContextFactory<RegistryDbContext>
@@ -41,6 +47,15 @@ public sealed class ErrorPathTests(FailingHomePageFactory factory) : IClassFixtu
         response.Status.ShouldBe(500);
         response.Body.ShouldContain("Something went wrong");
         response.Body.ShouldNotContain("unreachable (test)"); // details stay in the server log
+        ShouldHaveSecurityHeaders(response);
+    }
+
+    [Fact]
+    public async Task An_exception_on_the_api_answers_the_envelope_with_the_security_headers()
+    {
+        var response = (await SendAsync("GET /v1/search?value=tools HTTP/1.1\r\nHost: localhost")).ShouldNotBeNull();
+        response.Status.ShouldBe(500, response.Body);
+        response.Body.ShouldBe("""{"error":{"code":500,"message":"internal error; the server log has the details"}}""");
         ShouldHaveSecurityHeaders(response);
     }
 
