@@ -70,10 +70,9 @@ builder.Services.AddIdentityCore<RegistryUser>(options =>
 builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
 
 // Every body is capped at 1 MiB as Kestrel reads it (BodyLimits); the endpoints that stream image bytes (many GiB) lift
-// the cap for themselves. The default minimum
-// body data rate (240 B/s after 5 s) stays: it only drops stalled clients. 2 MiB of request buffer per connection lets the
-// socket keep filling while the upload loop hashes and writes its 1 MiB buffers (Kestrel's default is 1 MiB); the socket
-// reads 64 KiB at a time into it (LargeBlockMemoryPool).
+// the cap for themselves. The default minimum body data rate (240 B/s after 5 s) stays: it only drops stalled clients.
+// 2 MiB of request buffer per connection lets the socket keep filling while the upload loop hashes and writes its 1 MiB
+// buffers (Kestrel's default is 1 MiB); the socket reads 64 KiB at a time into it (LargeBlockMemoryPool).
 LargeBlockMemoryPool.ReplaceKestrels(builder.Services);
 builder.WebHost.ConfigureKestrel(k =>
 {

@@ -31,7 +31,7 @@ public static class JsonBody
         }
         catch (BadHttpRequestException e) when (e.StatusCode == 413)
         {
-            return (null, Envelope.Error(413, $"request body too large: at most {BodyLimits.Default / 1024} KiB"));
+            return (null, Envelope.Error(413, $"request body too large: at most {BodyLimits.Default >> 20} MiB"));
         }
         catch (BadHttpRequestException e)
         {

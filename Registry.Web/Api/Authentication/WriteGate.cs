@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authorization;
+
 namespace Registry.Web.Api.Authentication;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class WriteGate
         var context = invocation.HttpContext;
         var method = context.Request.Method;
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-            || context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null
+            || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null
             || context.GetActor().IsAuthenticated)
             return await next(invocation);
         return Envelope.Error(401, "a token is required: create one at /auth/tokens");
