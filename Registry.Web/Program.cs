@@ -73,14 +73,14 @@ builder.Services.AddIdentityCore<RegistryUser>(options =>
     .AddDefaultTokenProviders();
 builder.Services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
 
-// Image bodies are many GiB and streamed; JSON bodies are capped where they are read (JsonBody). The default minimum
-// body data rate (240 B/s after 5 s) stays: it only drops stalled clients. 2 MiB of request buffer per connection lets the
-// socket keep filling while the upload loop hashes and writes its 1 MiB buffers (Kestrel's default is 1 MiB); the socket
-// reads 64 KiB at a time into it (LargeBlockMemoryPool).
+// Every body is capped at 1 MiB as Kestrel reads it (BodyLimits); the endpoints that stream image bytes (many GiB) lift
+// the cap for themselves. The default minimum body data rate (240 B/s after 5 s) stays: it only drops stalled clients.
+// 2 MiB of request buffer per connection lets the socket keep filling while the upload loop hashes and writes its 1 MiB
+// buffers (Kestrel's default is 1 MiB); the socket reads 64 KiB at a time into it (LargeBlockMemoryPool).
 LargeBlockMemoryPool.ReplaceKestrels(builder.Services);
 builder.WebHost.ConfigureKestrel(k =>
 {
-    k.Limits.MaxRequestBodySize = null;
+    k.Limits.MaxRequestBodySize = BodyLimits.Default;
     k.Limits.MaxRequestBufferSize = 2 * 1024 * 1024;
 });
 
@@ -113,14 +113,15 @@ if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Co
 
 app.UseSecurityHeaders();
 app.UseHostValidation();
-app.UseRegistryRateLimits();
+// The web UI's error and not-found pages. On the main pipeline, not in a UseWhen branch: a branch has no routing of its
+// own, so re-executing /Error there found no page and answered an empty 500. API paths get their JSON envelope first
+// from the plumbing's own handlers further in, and these then leave the answered response alone.
+app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+// The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.
 app.UseLibraryApiPlumbing();
-// The web UI's error and not-found pages; API paths have their JSON envelope from the plumbing above.
-app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
-{
-    web.UseExceptionHandler("/Error", createScopeForErrors: true);
-    web.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-});
+app.UseRegistryRateLimits();
+app.UseLibraryApiRefusals();
 app.UseAntiforgery();
 app.UseApiDocs();
 

@@ -107,7 +107,7 @@ public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<R
         corrupt.Status.ShouldBe(HttpStatusCode.BadRequest);
         ErrorOf(corrupt.Body).ShouldStartWith("keytext is not a valid OpenPGP public key block");
         anonymous.Status.ShouldBe(HttpStatusCode.Unauthorized);
-        ErrorOf(anonymous.Body).ShouldBe("a token is required to add keys: create one at /auth/tokens");
+        ErrorOf(anonymous.Body).ShouldBe("a token is required: create one at /auth/tokens");
         readOnly.Status.ShouldBe(HttpStatusCode.Forbidden);
         unknown.Status.ShouldBe(HttpStatusCode.NotFound);
         ErrorOf(unknown.Body).ShouldBe($"no key matches '0x{key.Fingerprint}'");

@@ -31,3 +31,45 @@ public sealed class RateLimitTests(RateLimitedFactory factory) : IClassFixture<R
         (await factory.Client().GetAsync("/version")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }
+
+public sealed class AnonymousLimitedFactory : RegistryApiFactory
+{
+    public const int AnonymousLimit = 20;
+
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings =>
+    [
+        ("RateLimits:ApiPerTokenPerMinute", "1000"),
+        ("RateLimits:AnonymousPerAddressPerMinute", AnonymousLimit.ToString()),
+    ];
+}
+
+/// <summary>Only a token that exists makes a token caller: any other credential is counted as anonymous, by address.</summary>
+public sealed class AnonymousRateLimitTests(AnonymousLimitedFactory factory) : IClassFixture<AnonymousLimitedFactory>
+{
+    [Fact]
+    public async Task Made_up_credentials_do_not_escape_the_anonymous_limit()
+    {
+        var (_, token) = await factory.CreateUserAsync("counted");
+        var anonymous = factory.Client();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < AnonymousLimitedFactory.AnonymousLimit; i++) statuses.Add((await SendAsync(anonymous, null)).StatusCode);
+        statuses.ShouldAllBe(s => s == HttpStatusCode.OK);
+        (await SendAsync(anonymous, null)).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+
+        foreach (var credential in new[] { "Basic " + Convert.ToBase64String(Guid.NewGuid().ToByteArray()), "Bearer " + Guid.NewGuid(),
+                     "Negotiate " + Guid.NewGuid(), "Bearer", "Basic", "xxxxxxxxxxxxxxxx" })
+        {
+            var refused = await SendAsync(anonymous, credential);
+            refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests, $"Authorization: {credential}");
+            (await refused.Content.ReadAsStringAsync()).ShouldStartWith("""{"error":{"code":429,""");
+        }
+        (await SendAsync(anonymous, "BEARER " + token)).StatusCode.ShouldBe(HttpStatusCode.OK, "a real token has its own limit");
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string? authorization)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/entities/counted");
+        if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return client.SendAsync(request);
+    }
+}

@@ -40,6 +40,10 @@ public sealed class FaultServer : IAsyncDisposable
         return await _server.CreateTokenAsync(name);
     }
 
+    /// <summary>The server process's resident memory (VmRSS), in bytes.</summary>
+    public long ResidentBytes() =>
+        long.Parse(File.ReadLines($"/proc/{_server.Pid}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
     /// <summary>
     /// Open file descriptors of the server process, without loaded assemblies and symbol files (the runtime opens those
     /// lazily, e.g. on the first logged stack trace, and keeps them: growth, not a leak).

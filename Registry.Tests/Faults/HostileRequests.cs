@@ -21,6 +21,24 @@ public sealed class HostileRequests(Random random, string marker, string canaryF
 
     private string[]? _segments;
 
+    /// <summary>A well-formed chunked JSON body of 3 MiB (shared by every request that sends it).</summary>
+    private static readonly byte[] OversizedChunked = MakeOversizedChunked(3 << 20);
+
+    private static byte[] MakeOversizedChunked(int size)
+    {
+        var body = new MemoryStream();
+        body.Write(Encoding.ASCII.GetBytes("9\r\n{\"name\":\"\r\n"));
+        var chunk = Encoding.ASCII.GetBytes(new string('a', 64 * 1024));
+        for (var written = 0; written < size; written += chunk.Length)
+        {
+            body.Write(Encoding.ASCII.GetBytes($"{chunk.Length:x}\r\n"));
+            body.Write(chunk);
+            body.Write("\r\n"u8);
+        }
+        body.Write("2\r\n\"}\r\n0\r\n\r\n"u8);
+        return body.ToArray();
+    }
+
     private string[] Segments => _segments ??=
     [
         "..", "../..", "%2e%2e", "%2e%2e%2f%2e%2e", "..%2f..%2f..%2f" + marker, "%252e%252e%252f" + marker, "..%5c..%5c" + marker,
@@ -153,7 +171,8 @@ public sealed class HostileRequests(Random random, string marker, string canaryF
                 break;
             case 3:
                 lines.Add("Transfer-Encoding: chunked");
-                body = Encoding.ASCII.GetBytes(Pick(["zz\r\nabc\r\n0\r\n\r\n", "ffffffffffffffff\r\nabc\r\n", "5\r\nab\r\n0\r\n\r\n", "0\r\n\r\n"]));
+                body = random.Next(3) == 0 ? OversizedChunked // over the 1 MiB cap, no Content-Length to refuse up front
+                    : Encoding.ASCII.GetBytes(Pick(["zz\r\nabc\r\n0\r\n\r\n", "ffffffffffffffff\r\nabc\r\n", "5\r\nab\r\n0\r\n\r\n", "0\r\n\r\n"]));
                 break;
             default:
                 lines.Add($"Content-Length: {body.Length}");

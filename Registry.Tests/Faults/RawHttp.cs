@@ -49,6 +49,50 @@ public static class RawHttp
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="head"/> and then, chunked, <paramref name="prefix"/> followed by filler up to
+    /// <paramref name="bodyBytes"/>, while reading the answer; sending stops when the answer arrives. Returns the answer
+    /// and how many body bytes had been sent by then: far fewer than the body means the server answered without reading it.
+    /// </summary>
+    public static async Task<(RawResponse? Response, long Sent)> SendChunkedAsync(Uri server, string head, string prefix, long bodyBytes, TimeSpan timeout)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(timeout);
+        await socket.ConnectAsync(server.Host, server.Port, cts.Token);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)'a');
+        var frame = Encoding.ASCII.GetBytes($"{chunk.Length:x}\r\n").Concat(chunk).Concat("\r\n"u8.ToArray()).ToArray();
+        var sent = 0L;
+        var sending = Task.Run(async () =>
+        {
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(head.TrimEnd('\r', '\n') + "\r\nTransfer-Encoding: chunked\r\n\r\n"), cts.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{prefix.Length:x}\r\n{prefix}\r\n"), cts.Token);
+            Interlocked.Add(ref sent, prefix.Length);
+            while (Interlocked.Read(ref sent) < bodyBytes)
+            {
+                await stream.WriteAsync(frame, cts.Token);
+                Interlocked.Add(ref sent, chunk.Length);
+            }
+            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), cts.Token);
+        }, cts.Token);
+        try
+        {
+            var response = await ReadResponseAsync(stream, cts.Token);
+            return (response, Interlocked.Read(ref sent));
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+        {
+            return (null, Interlocked.Read(ref sent));
+        }
+        finally
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+            try { await sending; } catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException) { }
+        }
+    }
+
     /// <summary>Sends the head and the first <paramref name="sent"/> bytes of a body announced as longer, then resets the connection.</summary>
     public static async Task AbortMidBodyAsync(Uri server, string head, ReadOnlyMemory<byte> sent)
     {

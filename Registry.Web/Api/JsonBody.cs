@@ -1,25 +1,26 @@
 using System.Text.Json;
 using FluentValidation;
+using Microsoft.Net.Http.Headers;
 
 namespace Registry.Web.Api;
 
 /// <summary>
-/// Reads a JSON request body whatever its Content-Type (the Go client sends none; see LIBRARY-API.md §2),
-/// then validates it with the request's FluentValidation validator.
+/// Reads a JSON request body, then validates it with the request's FluentValidation validator. Kestrel caps the body as
+/// it is read (<see cref="BodyLimits"/>). A body without a Content-Type is taken as JSON (the Go client sends none; see
+/// LIBRARY-API.md §2); one that declares another type is a 415, so that what a browser may send to another origin
+/// without asking (text/plain, forms) is never taken for a JSON request.
 /// </summary>
 public static class JsonBody
 {
-    private const int MaxBytes = 1 << 20;
-
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
     {
-        if (context.Request.ContentLength > MaxBytes) return (null, Envelope.Error(413, "request body too large"));
+        if (!IsJsonOrUndeclared(context.Request.ContentType))
+            return (null, Envelope.Error(415, "send the request body as JSON (Content-Type: application/json)"));
         T? value;
         try
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            if (buffer.Length > MaxBytes) return (null, Envelope.Error(413, "request body too large"));
             if (buffer.Length == 0) return (null, Envelope.Error(400, "a JSON request body is required"));
             buffer.Position = 0;
             value = await JsonSerializer.DeserializeAsync<T>(buffer, Envelope.Json, context.RequestAborted);
@@ -27,6 +28,10 @@ public static class JsonBody
         catch (JsonException e)
         {
             return (null, Envelope.Error(400, $"malformed JSON: {e.Message.Split(". Path")[0]}"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            return (null, Envelope.Error(413, $"request body too large: at most {BodyLimits.Default >> 20} MiB"));
         }
         catch (BadHttpRequestException e)
         {
@@ -42,4 +47,9 @@ public static class JsonBody
         var result = await validator.ValidateAsync(value, context.RequestAborted);
         return result.IsValid ? (value, null) : (null, Envelope.Error(400, string.Join("; ", result.Errors.Select(e => e.ErrorMessage))));
     }
+
+    private static bool IsJsonOrUndeclared(string? contentType) =>
+        string.IsNullOrEmpty(contentType)
+        || MediaTypeHeaderValue.TryParse(contentType, out var type) && type.MediaType.Value is { } media
+            && (media.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 }

@@ -1,5 +1,4 @@
 using FluentValidation;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Registry.Core.Keys;
 using Registry.Web.Api.Authentication;
@@ -17,15 +16,13 @@ public static class KeysApi
         app.MapPost("/pks/add", async (HttpContext context, KeyService keys, IValidator<AddKeyRequest> validator) =>
         {
             var actor = context.GetActor();
-            if (!actor.IsAuthenticated) return Envelope.Error(401, "a token is required to add keys: create one at /auth/tokens");
             if (!context.Request.HasFormContentType) return Envelope.Error(400, "send the key as form field keytext (application/x-www-form-urlencoded)");
-            if (context.Request.ContentLength > MaxFormBytes) return Envelope.Error(413, "the key block is larger than 1 MiB");
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxFormBytes;
             IFormCollection form;
             try { form = await context.Request.ReadFormAsync(context.RequestAborted); }
             catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
             {
-                return Envelope.Error(e is BadHttpRequestException { StatusCode: 413 } ? 413 : 400, "malformed form body: " + e.Message);
+                return e is BadHttpRequestException { StatusCode: 413 } ? Envelope.Error(413, "the key block is larger than 1 MiB")
+                    : Envelope.Error(400, "malformed form body: " + e.Message);
             }
             var request = new AddKeyRequest(form["keytext"].ToString());
             var valid = await validator.ValidateAsync(request, context.RequestAborted);
@@ -35,7 +32,7 @@ public static class KeysApi
             if (!added.Succeeded) return Envelope.Failure(added);
             // Newer CLIs print a non-empty body as "Key server response: …".
             return Results.Text(string.Concat(added.Value!.Select(u => $"{u.Change.ToString().ToLowerInvariant()} key {u.Key.Fingerprint.ToUpperInvariant()}\n")), "text/plain");
-        }).Doc("Keys", "AddKey", "HKP: store an ASCII-armored public key (form field keytext); needs a write token");
+        }).WithBodyLimit(MaxFormBytes).Doc("Keys", "AddKey", "HKP: store an ASCII-armored public key (form field keytext); needs a write token");
 
         // Anonymous: public keys are public, and signature verification looks keys up without a token.
         app.MapGet("/pks/lookup", async (HttpContext context, KeyService keys, IValidator<LookupKeyRequest> validator, TimeProvider clock,

@@ -64,19 +64,24 @@ public static class LibraryApi
                 };
                 await Envelope.WriteErrorAsync(context, context.Response.StatusCode, message);
             });
-            api.Use((context, next) => LibraryActor.ResolveAsync(context, () => next()));
+            api.Use((context, next) => LibraryActor.IdentifyAsync(context, () => next()));
         });
     }
 
+    /// <summary>After the rate limiter: a bad token, or one whose owner has not agreed to the terms, is refused.</summary>
+    public static void UseLibraryApiRefusals(this WebApplication app) =>
+        app.UseWhen(c => IsApiPath(c.Request.Path), api => api.Use((context, next) => LibraryActor.RefuseAsync(context, () => next())));
+
     public static void MapLibraryApi(this WebApplication app, bool multipartEnabled)
     {
-        app.MapServiceApi();
-        app.MapCatalogueApi();
-        app.MapImagesApi();
-        app.MapUploadsApi(multipartEnabled);
-        app.MapDownloadsApi();
-        app.MapShubApi();
-        app.MapKeysApi();
+        var api = app.MapGroup("").AddEndpointFilter(WriteGate.RequireTokenAsync);
+        api.MapServiceApi();
+        api.MapCatalogueApi();
+        api.MapImagesApi();
+        api.MapUploadsApi(multipartEnabled);
+        api.MapDownloadsApi();
+        api.MapShubApi();
+        api.MapKeysApi();
 
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.
         foreach (var prefix in new[] { "/v1", "/v2", "/api/container", "/pks" })

@@ -25,7 +25,8 @@ public static class UploadsApi
             if (!received.Succeeded) return Envelope.Failure(received);
             context.Response.Headers.ETag = received.Value;
             return Results.Ok();
-        }).Doc("Uploads", "PutUploadPart", "The presigned upload target: the raw image bytes (or one part); the URL is the credential");
+        }).AllowAnonymous().StreamsBody()
+            .Doc("Uploads", "PutUploadPart", "The presigned upload target: the raw image bytes (or one part); the URL is the credential");
 
         app.MapPut("/v2/imagefile/{imageId}/_complete", async (string imageId, HttpContext context, UploadService uploads) =>
             Completion(await uploads.CompleteAsync(context.GetActor(), imageId, null, context.RequestAborted)))
@@ -69,7 +70,7 @@ public static class UploadsApi
 
         app.MapPost("/v1/imagefile/{imageId}", async (string imageId, HttpContext context, UploadService uploads) =>
             Completion(await uploads.UploadWholeAsync(context.GetActor(), imageId, context.Request.Body, context.Request.ContentLength, context.RequestAborted)))
-            .Doc("Uploads", "UploadImageV1", "Legacy upload: the whole image as the request body")
+            .StreamsBody().Doc("Uploads", "UploadImageV1", "Legacy upload: the whole image as the request body")
             .Body<Stream>("application/octet-stream");
     }
 

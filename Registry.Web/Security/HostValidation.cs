@@ -3,15 +3,15 @@ using Registry.Web.Api;
 namespace Registry.Web.Security;
 
 /// <summary>
-/// Refuses requests whose Host header can't form a URL (spaces, overlong labels): Blazor and the absolute URLs we sign
-/// build URIs from it, and an unparsable one would otherwise surface as a 500 deep inside a page.
+/// Refuses requests whose Host header can't form a URL (missing, empty, spaces, overlong labels): Blazor and the absolute
+/// URLs we sign build URIs from it, and an unparsable one would otherwise surface as a 500 deep inside a page.
 /// </summary>
 public static class HostValidation
 {
     public static IApplicationBuilder UseHostValidation(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var host = context.Request.Host;
-        if (!host.HasValue || Uri.TryCreate($"http://{host.Value}/", UriKind.Absolute, out var uri) && uri.Host.Length <= 253
+        if (host.HasValue && Uri.TryCreate($"http://{host.Value}/", UriKind.Absolute, out var uri) && uri.Host.Length is > 0 and <= 253
             && uri.Host.Split('.').All(label => label.Length <= 63))
             return next();
         if (LibraryApi.IsApiPath(context.Request.Path)) return Envelope.WriteErrorAsync(context, 400, "invalid Host header");

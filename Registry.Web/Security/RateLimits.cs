@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Registry.Web.Api;
+using Registry.Web.Api.Authentication;
 
 namespace Registry.Web.Security;
 
@@ -33,7 +32,8 @@ public static class RateLimits
                     var name = form["Input.Email"].ToString().Trim();
                     if (name.Length is > 0 and <= MaxAccountNameLength) context.Items[AccountKey] = $"{Address(context)} {name.ToUpperInvariant()}";
                 }
-                catch (InvalidDataException) { } // a malformed form: the page answers it, unlimited by account
+                // A malformed or oversized form: the page answers it, unlimited by account.
+                catch (Exception e) when (e is InvalidDataException or BadHttpRequestException) { }
             }
             await next();
         });
@@ -79,10 +79,9 @@ public static class RateLimits
             return Window("signin:" + address, options.SignInPerAddressPerMinute);
         if (!LibraryApi.IsApiPath(path) || path.StartsWithSegments("/v2/imagefile/_upload") || path.StartsWithSegments("/v1/imagefile-blob"))
             return RateLimitPartition.GetNoLimiter("unlimited"); // pages, and byte transfers that already hold a capability
-        var authorization = context.Request.Headers.Authorization.ToString();
-        return authorization.Length > 7
-            // The key is a hash: limiter partitions must not keep token secrets in memory as keys.
-            ? Window("token:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)))[..32], options.ApiPerTokenPerMinute)
+        // Only a token that exists counts as a token caller: any other credential is anonymous, by address.
+        return context.VerifiedTokenKey() is { } token
+            ? Window("token:" + token, options.ApiPerTokenPerMinute)
             : Window("anon:" + address, options.AnonymousPerAddressPerMinute);
     }
 

@@ -1,4 +1,5 @@
-using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Registry.Core.Access;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Terms;
@@ -8,11 +9,16 @@ namespace Registry.Web.Api.Authentication;
 /// <summary>
 /// Resolves the caller of a Library API request from <c>Authorization: Bearer &lt;token&gt;</c>. The scheme is matched
 /// case-insensitively (gen A clients send <c>BEARER</c>) and an empty bearer is anonymous. See: LIBRARY-API.md §2, §10.
+/// Two steps around the rate limiter: <see cref="IdentifyAsync"/> verifies the token first, so the limiter counts a
+/// caller by a token that exists, never by whatever credential was sent; <see cref="RefuseAsync"/> then answers a bad
+/// token, after it was counted against its address.
 /// </summary>
 public static class LibraryActor
 {
     private const string ItemKey = "registry.actor";
     private const string TokenKey = "registry.token";
+    private const string RateKey = "registry.rate-key";
+    private const string RefusalKey = "registry.token-refusal";
 
     /// <summary>Whether the request came with a valid token, and when that token expires (null: never).</summary>
     public static bool HasToken(this HttpContext context, out DateTime? expiresAt)
@@ -22,17 +28,18 @@ public static class LibraryActor
         return found;
     }
 
-    public static Actor GetActor(this HttpContext context)
-    {
-        if (context.Items[ItemKey] is Actor actor) return actor;
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
-        if (context.User.Identity?.IsAuthenticated == true && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } id)
-            return Actor.ForUser(id, context.User.Identity.Name ?? "", context.User.IsInRole("admin"), address);
-        return Actor.Anonymous with { Address = address };
-    }
+    /// <summary>A key naming the verified token of the request (a hash, not the secret), or null for anonymous callers.</summary>
+    public static string? VerifiedTokenKey(this HttpContext context) => context.Items[RateKey] as string;
 
-    /// <summary>Middleware for the API paths: a valid token sets the actor; an invalid one is a 401 envelope.</summary>
-    public static async Task ResolveAsync(HttpContext context, Func<Task> next)
+    /// <summary>
+    /// The token's actor, else anonymous. Never the browser's sign-in cookie: the web UI calls Core directly, and a cookie
+    /// is sent along by any page that makes the browser call the API, which would act as the signed-in user (CSRF).
+    /// </summary>
+    public static Actor GetActor(this HttpContext context) =>
+        context.Items[ItemKey] as Actor ?? Actor.Anonymous with { Address = context.Connection.RemoteIpAddress?.ToString() ?? "" };
+
+    /// <summary>Middleware for the API paths: a valid token sets the actor; an invalid one is noted for <see cref="RefuseAsync"/>.</summary>
+    public static async Task IdentifyAsync(HttpContext context, Func<Task> next)
     {
         var secret = BearerSecret(context.Request.Headers.Authorization.ToString());
         if (!string.IsNullOrEmpty(secret))
@@ -40,21 +47,31 @@ public static class LibraryActor
             var tokens = context.RequestServices.GetRequiredService<AccessTokenService>();
             var found = await tokens.AuthenticateAsync(secret, context.Connection.RemoteIpAddress?.ToString() ?? "", context.RequestAborted);
             if (found is null)
-            {
                 // remote login expects 404 from token-status for a bad token ("Invalid Credentials").
-                var status = context.Request.Path.StartsWithSegments("/v1/token-status") ? 404 : 401;
-                await Envelope.WriteErrorAsync(context, status, "the token is invalid, expired or revoked: create a new one at /auth/tokens");
-                return;
-            }
+                context.Items[RefusalKey] = (context.Request.Path.StartsWithSegments("/v1/token-status") ? 404 : 401,
+                    "the token is invalid, expired or revoked: create a new one at /auth/tokens");
             // Terms of service bind API use too: a token of a user who has not agreed to the current version is refused.
-            var terms = context.RequestServices.GetRequiredService<TermsService>();
-            if (!terms.HasAgreed(found.Value.AcceptedTermsVersion) && !context.Request.Path.StartsWithSegments("/version"))
+            else if (!context.RequestServices.GetRequiredService<TermsService>().HasAgreed(found.Value.AcceptedTermsVersion) && !context.Request.Path.StartsWithSegments("/version"))
+                context.Items[RefusalKey] = (403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
+            else
             {
-                await Envelope.WriteErrorAsync(context, 403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
-                return;
+                context.Items[ItemKey] = found.Value.Actor;
+                context.Items[TokenKey] = found.Value.ExpiresAt;
             }
-            context.Items[ItemKey] = found.Value.Actor;
-            context.Items[TokenKey] = found.Value.ExpiresAt;
+            // A token that exists is counted as itself, also while its owner has not agreed to the terms.
+            // The key is a hash: limiter partitions must not keep token secrets in memory as keys.
+            if (found is not null) context.Items[RateKey] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))[..32];
+        }
+        await next();
+    }
+
+    /// <summary>Middleware for the API paths, after the rate limiter: answers the refusal <see cref="IdentifyAsync"/> noted.</summary>
+    public static async Task RefuseAsync(HttpContext context, Func<Task> next)
+    {
+        if (context.Items[RefusalKey] is (int status, string message))
+        {
+            await Envelope.WriteErrorAsync(context, status, message);
+            return;
         }
         await next();
     }

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Registry.Core;
 using Registry.Core.Uploads;
+using Registry.Web.Api;
 using Registry.Web.Components.Shared;
 
 namespace Registry.Web.Components.Pages.Upload;
@@ -16,12 +18,15 @@ public static class BrowserUploadEndpoints
     public static IEndpointRouteBuilder MapBrowserUploads(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/browser-upload").ExcludeFromDescription().AddEndpointFilter(RequireSignedInAsync);
-        group.MapPost("/", async (StartRequest r, HttpContext c, BrowserUploadService uploads) =>
-            Map(await uploads.StartAsync(c.User.ToActor(), r.Entity, r.Collection, r.Container, r.Tag, r.Size, r.Description ?? "", c.RequestAborted)));
+        group.MapPost("/", async (HttpContext c, BrowserUploadService uploads) =>
+        {
+            var (r, error) = await ReadStartAsync(c);
+            return r is null ? error! : Map(await uploads.StartAsync(c.User.ToActor(), r.Entity, r.Collection, r.Container, r.Tag, r.Size, r.Description ?? "", c.RequestAborted));
+        });
         group.MapGet("/{id}", async (string id, HttpContext c, BrowserUploadService uploads) =>
             Map(await uploads.StatusAsync(c.User.ToActor(), id, c.RequestAborted)));
         group.MapPut("/{id}/{offset:long}", async (string id, long offset, HttpContext c, BrowserUploadService uploads) =>
-            Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted)));
+            Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted))).StreamsBody();
         group.MapPost("/{id}/finish", async (string id, HttpContext c, BrowserUploadService uploads) =>
         {
             var done = await uploads.FinishAsync(c.User.ToActor(), id, c.RequestAborted);
@@ -40,6 +45,23 @@ public static class BrowserUploadEndpoints
         if (!await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http))
             return Error(Outcome.Invalid, "the page's antiforgery token is missing or stale: reload the page");
         return await next(context);
+    }
+
+    /// <summary>Read by the handler, not bound as a parameter: binding would read the body before the sign-in filter ran.</summary>
+    private static async Task<(StartRequest?, IResult?)> ReadStartAsync(HttpContext c)
+    {
+        try
+        {
+            return await c.Request.ReadFromJsonAsync<StartRequest>(c.RequestAborted) is { } r ? (r, null) : (null, Error(Outcome.Invalid, "a JSON object is required"));
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, Results.Json(new { message = "request body too large or malformed" }, statusCode: e.StatusCode));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return (null, Error(Outcome.Invalid, "send the upload's details as JSON"));
+        }
     }
 
     private static IResult Map<T>(Result<T> result) => result.Succeeded ? Results.Ok(result.Value) : Error(result.Outcome, result.Message);
