@@ -109,7 +109,13 @@ app.UseLibraryApiPlumbing();
 // The web UI's error and not-found pages; API paths have their JSON envelope from the plumbing above.
 app.UseWhen(c => !LibraryApi.IsApiPath(c.Request.Path), web =>
 {
-    web.UseExceptionHandler("/Error", createScopeForErrors: true);
+    web.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandlingPath = "/Error",
+        CreateScopeForErrors = true,
+        // A full disk is the administrators' to fix, not a bug: 507, and /Error says what happened.
+        StatusCodeSelector = e => StorageFull.Is(e) ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError,
+    });
     web.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
 app.UseAntiforgery();
