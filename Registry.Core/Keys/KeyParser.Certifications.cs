@@ -2,7 +2,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Registry.Core.Keys;
 
-/// <summary>How much of what others signed a key keeps.</summary>
+/// <summary>What the key's owner may replace, and how much of what others signed a key keeps.</summary>
 public static partial class KeyParser
 {
     /// <summary>
@@ -10,6 +10,45 @@ public static partial class KeyParser
     /// dropped, so nobody can flood a key (keyservers were taken down that way). The key's own signatures are never counted.
     /// </summary>
     public const int MaxCertificationsPerUid = 64;
+
+    /// <summary>
+    /// The owner's push (<see cref="KeyService"/>: proven control): what the stored key signed itself stays (user ids with
+    /// their self-signatures, subkeys with their bindings, its revocations, since no copy may take those back), everything
+    /// else is replaced by what the uploaded copy carries.
+    /// </summary>
+    public static PublicKey Replace(PublicKey stored, PublicKey uploaded) =>
+        Describe(PgpPublicKeyRing.Join(SelfCertifiedOnly(Ring(stored.Armored)), Ring(uploaded.Armored)))!;
+
+    /// <summary>The ring without third-party signatures and without user ids the key did not sign itself.</summary>
+    private static PgpPublicKeyRing SelfCertifiedOnly(PgpPublicKeyRing ring)
+    {
+        var primary = ring.GetPublicKey();
+        var self = primary;
+        foreach (var signature in primary.GetKeySignatures().Cast<PgpSignature>().ToList())
+            if (!BySelf(signature, self, s => s.VerifyCertification(self)))
+                primary = PgpPublicKey.RemoveCertification(primary, signature) ?? primary;
+        foreach (var uid in primary.GetUserIds().ToList())
+        {
+            if (!IsSelfSigned(self, uid))
+            {
+                primary = PgpPublicKey.RemoveCertification(primary, uid) ?? primary;
+                continue;
+            }
+            foreach (var signature in primary.GetSignaturesForId(uid).Cast<PgpSignature>().ToList())
+                if (!BySelf(signature, self, s => s.VerifyCertification(uid, self)))
+                    primary = PgpPublicKey.RemoveCertification(primary, uid, signature) ?? primary;
+        }
+        ring = PgpPublicKeyRing.InsertPublicKey(ring, primary);
+        foreach (var subkey in ring.GetPublicKeys().Where(k => !k.IsMasterKey).ToList())
+        {
+            var kept = subkey;
+            foreach (var signature in subkey.GetSignatures().Cast<PgpSignature>().ToList())
+                if (!BySelf(signature, self, s => s.VerifyCertification(self, subkey)))
+                    kept = PgpPublicKey.RemoveCertification(kept, signature) ?? kept;
+            ring = PgpPublicKeyRing.InsertPublicKey(ring, kept);
+        }
+        return ring;
+    }
 
     /// <summary>The ring with at most <see cref="MaxCertificationsPerUid"/> third-party certifications per user id and on the key.</summary>
     private static PgpPublicKeyRing Capped(PgpPublicKeyRing ring)
