@@ -109,12 +109,15 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await db.PublicKeys.FirstOrDefaultAsync(k => k.Fingerprint == wanted, ct);
         // Someone else's key answers like a missing one for non-admins: no difference to probe.
-        if (key is null || (key.UploaderId != actor.UserId && !actor.IsAdmin && !KeyOwnership.Proves(await KeyOwnership.VerifiedEmailAsync(db, actor, ct), key))) return Result.NotFound(actor.IsAdmin ? $"no key {wanted}" : $"no key {wanted} of yours");
+        if (key is null || !await MayDeleteAsync(db, actor, key, ct)) return Result.NotFound(actor.IsAdmin ? $"no key {wanted}" : $"no key {wanted} of yours");
         db.PublicKeys.Remove(key);
         AuditLog.Record(db, actor, "key.delete", "key " + key.Fingerprint);
         await db.SaveChangesAsync(ct);
         return key;
     }
+
+    private static async Task<bool> MayDeleteAsync(RegistryDbContext db, Actor actor, PublicKey key, CancellationToken ct) =>
+        key.UploaderId == actor.UserId || actor.IsAdmin || KeyOwnership.Proves(await KeyOwnership.VerifiedEmailAsync(db, actor, ct), key);
 
     /// <summary>Keys matching the search (see <see cref="KeySearch"/>), oldest upload first, at most <see cref="MaxResults"/>.</summary>
     public async Task<List<PublicKey>> FindAsync(string search, CancellationToken ct = default)
