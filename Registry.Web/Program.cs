@@ -116,7 +116,13 @@ app.UseHostValidation();
 // The web UI's error and not-found pages. On the main pipeline, not in a UseWhen branch: a branch has no routing of its
 // own, so re-executing /Error there found no page and answered an empty 500. API paths get their JSON envelope first
 // from the plumbing's own handlers further in, and these then leave the answered response alone.
-app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandlingPath = "/Error",
+    CreateScopeForErrors = true,
+    // A full disk is the administrators' to fix, not a bug: 507, and /Error says what happened.
+    StatusCodeSelector = e => StorageFull.Is(e) ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError,
+});
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 // The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.
 app.UseLibraryApiPlumbing();

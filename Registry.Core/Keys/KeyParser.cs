@@ -5,7 +5,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 namespace Registry.Core.Keys;
 
 /// <summary>Reads uploaded key blocks with BouncyCastle, merges copies of one key and writes key rings back as ASCII armor.</summary>
-public static class KeyParser
+public static partial class KeyParser
 {
     /// <summary>Every public key ring of an armored block, or a message saying why the block is unusable.</summary>
     public static Result<List<PublicKey>> Parse(string keyText)
@@ -112,11 +112,13 @@ public static class KeyParser
         return Encoding.ASCII.GetString(output.ToArray());
     }
 
-    private static PgpPublicKeyRing Ring(string armored) =>
+    internal static PgpPublicKeyRing Ring(string armored) =>
         new(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armored))));
 
+    /// <summary>The stored form of a ring (certifications capped, see <see cref="Capped"/>), or null without a self-signed user id.</summary>
     private static PublicKey? Describe(PgpPublicKeyRing ring)
     {
+        ring = Capped(ring);
         var primary = ring.GetPublicKey();
         // Only user ids the key itself certified: anyone could append a stranger's name to a key otherwise.
         var uids = primary.GetUserIds().Where(uid => IsSelfSigned(primary, uid)).Distinct().ToList();
@@ -138,7 +140,7 @@ public static class KeyParser
         };
     }
 
-    private static bool IsSelfSigned(PgpPublicKey primary, string uid) =>
+    internal static bool IsSelfSigned(PgpPublicKey primary, string uid) =>
         !uid.Contains('\n') && primary.GetSignaturesForId(uid).Cast<PgpSignature>()
             .Any(s => s.KeyId == primary.KeyId && Verifies(s, primary, s => s.VerifyCertification(uid, primary)));
 
@@ -149,7 +151,7 @@ public static class KeyParser
         primary.GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>()
             .Where(s => s.KeyId == primary.KeyId && Verifies(s, primary, s => s.VerifyCertification(primary)));
 
-    private static bool Verifies(PgpSignature signature, PgpPublicKey signer, Func<PgpSignature, bool> verify)
+    internal static bool Verifies(PgpSignature signature, PgpPublicKey signer, Func<PgpSignature, bool> verify)
     {
         try
         {

@@ -8,14 +8,15 @@ using Registry.Core.Identity.AccessTokens;
 namespace Registry.Core.Keys;
 
 /// <summary>What an upload did to one key.</summary>
-public enum KeyChange { Added, Merged, Unchanged, Revoked }
+public enum KeyChange { Added, Merged, Unchanged, Revoked, Claimed }
 
 public sealed record KeyUpload(PublicKey Key, KeyChange Change);
 
 /// <summary>
 /// The HKP keyserver's store: uploads by token holders, lookups by anyone (public keys are public), deletion from the web UI. See: LIBRARY-API.md §12.
-/// A key already stored is merged with the upload (user ids, subkeys, signatures), by its uploader or an admin only; anyone else
-/// may add just the key's own revocation signature, since only the private key's holder can make one (as public keyservers accept).
+/// A key already stored is merged with the upload (user ids, subkeys, signatures) by its owner (first uploader) or an admin;
+/// anyone else may add just what the key signed itself, since only the private key's holder can make that. An account that
+/// proves control (<see cref="KeyOwnership"/>) takes the key over: its push replaces everything the key did not sign itself.
 /// </summary>
 public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock)
 {
@@ -32,6 +33,7 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var uploads = new List<KeyUpload>();
+        var email = await KeyOwnership.VerifiedEmailAsync(db, actor, ct);
         foreach (var key in parsed.Value!)
         {
             var stored = await db.PublicKeys.FirstOrDefaultAsync(k => k.Fingerprint == key.Fingerprint, ct);
@@ -44,12 +46,13 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
                 uploads.Add(new(key, KeyChange.Added));
                 continue;
             }
-            var owns = stored.UploaderId == actor.UserId || actor.IsAdmin;
+            var controls = KeyOwnership.Proves(email, stored) || KeyOwnership.Proves(email, key);
+            var owns = controls || stored.UploaderId == actor.UserId || actor.IsAdmin;
             PublicKey? merged;
             bool addsWhatOnlyItsUploaderMay;
             try
             {
-                merged = owns ? KeyParser.Merge(stored, key) : KeyParser.MergeSelfCertified(stored, key);
+                merged = controls ? KeyParser.Replace(stored, key) : owns ? KeyParser.Merge(stored, key) : KeyParser.MergeSelfCertified(stored, key);
                 // A copy that adds nothing at all is unchanged, whoever sends it.
                 addsWhatOnlyItsUploaderMay = merged is null && KeyParser.Merge(stored, key).Armored != stored.Armored;
             }
@@ -59,16 +62,17 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
             merged ??= stored;
             if (merged.Armored.Length > AddKeyRequest.MaxChars)
                 return Result.Invalid($"key {key.Fingerprint} would grow past 1 MiB with this upload's signatures: ask an admin to delete and re-add it");
-            if (merged.Armored == stored.Armored)
+            var claims = controls && stored.UploaderId != actor.UserId;
+            if (merged.Armored == stored.Armored && !claims)
             {
                 uploads.Add(new(stored, KeyChange.Unchanged));
                 continue;
             }
-            var change = merged.Revoked && !stored.Revoked ? KeyChange.Revoked : KeyChange.Merged;
-            // Who uploaded it first and when stay.
-            (merged.UploaderId, merged.CreatedAt, merged.UpdatedAt) = (stored.UploaderId ?? actor.UserId, stored.CreatedAt, now);
+            var change = merged.Revoked && !stored.Revoked ? KeyChange.Revoked : claims ? KeyChange.Claimed : KeyChange.Merged;
+            // When it was first uploaded stays; so does its owner, until the key's holder claims it.
+            (merged.UploaderId, merged.CreatedAt, merged.UpdatedAt) = (claims ? actor.UserId : stored.UploaderId ?? actor.UserId, stored.CreatedAt, now);
             db.Entry(stored).CurrentValues.SetValues(merged);
-            AuditLog.Record(db, actor, change == KeyChange.Revoked ? "key.revoke" : "key.merge", "key " + key.Fingerprint);
+            AuditLog.Record(db, actor, change switch { KeyChange.Revoked => "key.revoke", KeyChange.Claimed => "key.claim", _ => "key.merge" }, "key " + key.Fingerprint);
             uploads.Add(new(merged, change));
         }
         try
@@ -83,17 +87,21 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         return uploads;
     }
 
-    /// <summary>The keys the actor uploaded; every key for an admin (with its uploader).</summary>
+    /// <summary>The keys the actor owns (uploaded, or controls by <see cref="KeyOwnership"/>); every key for an admin (with its uploader).</summary>
     public async Task<List<PublicKey>> ListAsync(Actor actor, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = db.PublicKeys.AsNoTracking().Include(k => k.Uploader).AsQueryable();
-        if (!actor.IsAdmin) keys = keys.Where(k => k.UploaderId == actor.UserId);
-        return await keys.OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Fingerprint).ToListAsync(ct);
+        if (actor.IsAdmin) return await keys.OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Fingerprint).ToListAsync(ct);
+        var mine = await keys.Where(k => k.UploaderId == actor.UserId).ToListAsync(ct);
+        if (await KeyOwnership.VerifiedEmailAsync(db, actor, ct) is { } email)
+            mine.AddRange((await KeyOwnership.Mentioning(keys, email).ToListAsync(ct))
+                .Where(k => k.UploaderId != actor.UserId && KeyOwnership.Proves(email, k)));
+        return [.. mine.OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Fingerprint)];
     }
 
-    /// <summary>Removes a key from the keyserver: its uploader or an admin. Not part of HKP, so the web UI and admin CLI only.</summary>
+    /// <summary>Removes a key from the keyserver: its owner (uploader, or who controls it) or an admin. Not part of HKP, so the web UI and admin CLI only.</summary>
     public async Task<Result<PublicKey>> DeleteAsync(Actor actor, string fingerprint, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("sign in to delete keys");
@@ -101,12 +109,15 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await db.PublicKeys.FirstOrDefaultAsync(k => k.Fingerprint == wanted, ct);
         // Someone else's key answers like a missing one for non-admins: no difference to probe.
-        if (key is null || (key.UploaderId != actor.UserId && !actor.IsAdmin)) return Result.NotFound(actor.IsAdmin ? $"no key {wanted}" : $"no key {wanted} of yours");
+        if (key is null || !await MayDeleteAsync(db, actor, key, ct)) return Result.NotFound(actor.IsAdmin ? $"no key {wanted}" : $"no key {wanted} of yours");
         db.PublicKeys.Remove(key);
         AuditLog.Record(db, actor, "key.delete", "key " + key.Fingerprint);
         await db.SaveChangesAsync(ct);
         return key;
     }
+
+    private static async Task<bool> MayDeleteAsync(RegistryDbContext db, Actor actor, PublicKey key, CancellationToken ct) =>
+        key.UploaderId == actor.UserId || actor.IsAdmin || KeyOwnership.Proves(await KeyOwnership.VerifiedEmailAsync(db, actor, ct), key);
 
     /// <summary>Keys matching the search (see <see cref="KeySearch"/>), oldest upload first, at most <see cref="MaxResults"/>.</summary>
     public async Task<List<PublicKey>> FindAsync(string search, CancellationToken ct = default)

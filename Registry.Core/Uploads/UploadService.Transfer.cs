@@ -70,7 +70,7 @@ public sealed partial class UploadService
                 log.LogInformation("upload {Session} part {Part} cut off: {Reason}", session.Id, part.PartNumber, e.InnerException?.Message);
                 return Result.Invalid($"the request body could not be read ({e.InnerException?.Message}); send it again");
             }
-            catch (IOException e) when (DiskFull(e))
+            catch (IOException e) when (StorageFull.Is(e))
             {
                 await FailAsync(db, session.Id, session.TempPath);
                 return Result.InsufficientStorage("the registry's disk is full; the upload was discarded");
@@ -251,8 +251,6 @@ public sealed partial class UploadService
     private static Task SetStateAsync(RegistryDbContext db, string sessionId, UploadState to, UploadState? onlyIf = null) =>
         db.UploadSessions.Where(s => s.Id == sessionId && (onlyIf == null || s.State == onlyIf))
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, to), CancellationToken.None);
-
-    private static bool DiskFull(IOException e) => e.HResult is 28 or unchecked((int)0x80070070) || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
     private static bool FixedTimeEquals(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(a), System.Text.Encoding.ASCII.GetBytes(b));

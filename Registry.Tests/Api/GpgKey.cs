@@ -53,6 +53,17 @@ public sealed class GpgKey : IDisposable
         return Export();
     }
 
+    /// <summary>Certifies another key's user ids with this key (a third-party certification); returns that key's export with it.</summary>
+    public string Certify(string otherArmored)
+    {
+        var file = Path.Combine(home, "other.asc");
+        File.WriteAllText(file, otherArmored);
+        Run("--batch", "--import", file);
+        var other = FingerprintsOf(otherArmored).Single();
+        Run("--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", "--local-user", Fingerprint, "--quick-sign-key", other);
+        return Run("--armor", "--export", other);
+    }
+
     /// <summary>gpg's validity of each subkey in an armored block: "r" revoked.</summary>
     public static List<string> SubkeyValiditiesOf(string armored) => ShowKeys(armored).Where(l => l.StartsWith("sub:")).Select(l => l.Split(':')[1]).ToList();
 

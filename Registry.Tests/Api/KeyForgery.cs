@@ -1,6 +1,9 @@
 using System.Text;
 using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
 
 namespace Registry.Tests.Api;
 
@@ -25,6 +28,32 @@ public static class KeyForgery
         var primary = victim.GetPublicKey();
         foreach (var signature in other.GetSignaturesForId(uid).Cast<PgpSignature>()) primary = PgpPublicKey.AddCertification(primary, uid, signature);
         return Armor(PgpPublicKeyRing.InsertPublicKey(victim, primary));
+    }
+
+    /// <summary>The key with <paramref name="count"/> valid certifications of its first user id, each by a new throwaway ECDSA key.</summary>
+    public static string WithCertifications(string armored, int count)
+    {
+        var ring = Ring(armored);
+        var primary = ring.GetPublicKey();
+        var uid = primary.GetUserIds().First();
+        var generator = GeneratorUtilities.GetKeyPairGenerator("ECDSA");
+        generator.Init(new ECKeyGenerationParameters(SecObjectIdentifiers.SecP256r1, new SecureRandom()));
+        for (var i = 0; i < count; i++)
+        {
+            var signer = new PgpKeyPair(PublicKeyAlgorithmTag.ECDsa, generator.GenerateKeyPair(), DateTime.UtcNow);
+            var signature = new PgpSignatureGenerator(PublicKeyAlgorithmTag.ECDsa, HashAlgorithmTag.Sha256);
+            signature.InitSign(PgpSignature.DefaultCertification, signer.PrivateKey);
+            primary = PgpPublicKey.AddCertification(primary, uid, signature.GenerateCertification(uid, primary));
+        }
+        return Armor(PgpPublicKeyRing.InsertPublicKey(ring, primary));
+    }
+
+    /// <summary>The key ids (hex) of everyone but the key itself who signed one of its user ids, in stored order.</summary>
+    public static List<string> ThirdPartyCertifiersOf(string armored)
+    {
+        var primary = Ring(armored).GetPublicKey();
+        return primary.GetUserIds().SelectMany(uid => primary.GetSignaturesForId(uid).Cast<PgpSignature>())
+            .Where(s => s.KeyId != primary.KeyId).Select(s => ((ulong)s.KeyId).ToString("x16")).ToList();
     }
 
     private static string Armor(PgpPublicKeyRing ring)

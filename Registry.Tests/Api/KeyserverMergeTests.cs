@@ -10,7 +10,7 @@ namespace Registry.Tests.Api;
 /// <summary>Re-uploads merge into the stored key as keyservers do; revocation certificates come from anyone; deletion is not HKP.</summary>
 public sealed class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
-    private static async Task<(HttpStatusCode Status, string Body)> AddAsync(HttpClient client, string keyText)
+    internal static async Task<(HttpStatusCode Status, string Body)> AddAsync(HttpClient client, string keyText)
     {
         using var response = await client.PostAsync("/pks/add", new FormUrlEncodedContent([new("keytext", keyText)]));
         return (response.StatusCode, await response.Content.ReadAsStringAsync());

@@ -110,6 +110,22 @@ public sealed class KeysPageTests : RegistryTestContext
     }
 
     [Fact]
+    public async Task The_holder_of_a_key_a_stranger_uploaded_sees_it_by_their_verified_email_and_deletes_it()
+    {
+        using var key = new GpgKey("Hal Holder <hal@example.org>", "ed25519");
+        await AddAsync(await Db.AddUserAsync("squatter"), key.Armored);
+        SignIn(await Db.AddUserAsync("hal", verifiedEmail: "hal@example.org"));
+        var dialogs = RenderProviders();
+        var page = Render<KeysPage>();
+
+        page.WaitForAssertion(() => page.Find($"button[aria-label='Delete key {key.Fingerprint}']").Click());
+        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click());
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("No keys yet."));
+        (await StoredCountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task An_admin_sees_every_key_with_its_uploader_and_deletes_another_users_key()
     {
         using var key = new GpgKey("Erin Other <erin@example.org>", "ed25519");

@@ -41,11 +41,11 @@ public sealed class TestDatabase : IAsyncDisposable
         return db;
     }
 
-    /// <summary>Adds a user (and, through the context, their entity) and returns them as a browser actor.</summary>
-    public async Task<Actor> AddUserAsync(string name, bool isAdmin = false)
+    /// <summary>Adds a user (and, through the context, their entity) and returns them as a browser actor; <paramref name="verifiedEmail"/> as an admin gives it.</summary>
+    public async Task<Actor> AddUserAsync(string name, bool isAdmin = false, string? verifiedEmail = null)
     {
         await using var db = await Factory.CreateDbContextAsync();
-        var user = new RegistryUser { UserName = name, NormalizedUserName = name.ToUpperInvariant() };
+        var user = new RegistryUser { UserName = name, NormalizedUserName = name.ToUpperInvariant(), Email = verifiedEmail, EmailConfirmed = verifiedEmail is not null };
         db.Users.Add(user);
         await db.SaveChangesAsync();
         if (isAdmin != user.IsAdmin) { user.IsAdmin = isAdmin; await db.SaveChangesAsync(); }

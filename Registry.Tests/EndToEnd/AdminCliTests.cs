@@ -99,6 +99,30 @@ public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsSe
         again.Stderr.Trim().ShouldBe($"no key {key.Fingerprint}");
     }
 
+    [Fact]
+    public async Task An_email_the_admin_gives_is_verified_and_claims_a_key_with_that_address_that_a_stranger_pushed()
+    {
+        using var key = new Registry.Tests.Api.GpgKey("Cli Claim <cli-claim@example.org>", "ed25519");
+        var stranger = RegistryFixture.Unique("squatter");
+        var holder = RegistryFixture.Unique("holder");
+        await fx.Server.AdminOkAsync("user", "add", stranger, "--accept-terms");
+        await fx.Server.AdminOkAsync("user", "add", holder, "--accept-terms", "--email", "cli-claim@example.org");
+
+        var bySquatter = await PushKeyAsync(await fx.Server.CreateTokenAsync(stranger), key.Armored);
+        var byHolder = await PushKeyAsync(await fx.Server.CreateTokenAsync(holder), key.Armored);
+
+        bySquatter.ShouldBe($"added key {key.Fingerprint.ToUpperInvariant()}\n");
+        byHolder.ShouldBe($"claimed key {key.Fingerprint.ToUpperInvariant()}\n");
+    }
+
+    private async Task<string> PushKeyAsync(string token, string armored)
+    {
+        using var push = new HttpRequestMessage(HttpMethod.Post, "pks/add") { Content = new FormUrlEncodedContent([new("keytext", armored)]) };
+        push.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await fx.Server.Http.SendAsync(push);
+        return await response.Content.ReadAsStringAsync();
+    }
+
     private Task<HttpResponseMessage> GetEntityAsync(string name, string token)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"v1/entities/{name}");

@@ -39,7 +39,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         var (cUrl, cStart) = await client.StartUploadAsync(cImage.Id, c);
         cUrl.ShouldNotBeNull(cStart.ToString());
         var ballast = Path.Combine(fs.MountPoint, "ballast");
-        var free = Fill(ballast, leave: 2 * MiB);
+        var free = SmallFilesystem.Fill(ballast, leave: 2 * MiB);
         output.WriteLine($"free before the PUT: {free} bytes");
         var put = await RawHttp.SendAsync(new Uri(cUrl), $"PUT {new Uri(cUrl).PathAndQuery} HTTP/1.1\r\nHost: x\r\nContent-Length: {c.Length}", c, TimeSpan.FromSeconds(30));
         put.ShouldNotBeNull("no answer to a PUT that ran out of disk");
@@ -47,7 +47,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         ShouldBeErrorEnvelope(put.Body, 507);
 
         // 3. Completely full: pulls, metadata and /version still answer.
-        Fill(ballast + "2", leave: 0);
+        SmallFilesystem.Fill(ballast + "2", leave: 0);
         new DriveInfo(fs.MountPoint).AvailableFreeSpace.ShouldBeLessThan(64 * 1024);
         try { (await client.DownloadAsync("full/c/a:latest")).ShouldBe(a); } catch { output.WriteLine(server.Log); throw; }
         (await client.GetImageAsync("full/c/a:latest")).Status.ShouldBe(HttpStatusCode.OK);
@@ -69,26 +69,11 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         server.HasExited.ShouldBeFalse();
     }
 
-    private static void ShouldBeErrorEnvelope(string body, int code)
+    internal static void ShouldBeErrorEnvelope(string body, int code)
     {
         var json = JsonNode.Parse(body)!;
         ((int)json["error"]!["code"]!).ShouldBe(code, body);
         ((string)json["error"]!["message"]!).ShouldNotBeNullOrWhiteSpace(body);
-    }
-
-    /// <summary>Writes zeros into <paramref name="path"/> until only <paramref name="leave"/> bytes are free (or the disk is full). Returns the bytes left free.</summary>
-    private static long Fill(string path, long leave)
-    {
-        var drive = new DriveInfo(Path.GetDirectoryName(path)!);
-        var buffer = new byte[64 * 1024];
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
-        try
-        {
-            while (drive.AvailableFreeSpace > leave)
-                file.Write(buffer, 0, (int)Math.Min(buffer.Length, Math.Max(4096, drive.AvailableFreeSpace - leave)));
-        }
-        catch (IOException) { } // ENOSPC: as full as it gets
-        return drive.AvailableFreeSpace;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -33,6 +33,11 @@ public sealed class FaultServer : IAsyncDisposable
 
     public Task<ProcessResult> AdminAsync(params string[] args) => _server.AdminAsync(args);
 
+    /// <summary>Creates a user (whose entity has the same name) and returns its password.</summary>
+    public Task<string> CreateUserAsync(string name) => _server.CreateUserAsync(name);
+
+    public Task<string> CreateTokenAsync(string name) => _server.CreateTokenAsync(name);
+
     /// <summary>Creates a user (whose entity has the same name) and returns a token for it.</summary>
     public async Task<string> NewUserTokenAsync(string name)
     {

@@ -41,6 +41,21 @@ public sealed class SmallFilesystem : IAsyncDisposable
             $"mount -t tmpfs: {tmpfs}\nloop ext4: {steps[^1]}");
     }
 
+    /// <summary>Writes zeros into <paramref name="path"/> until only <paramref name="leave"/> bytes are free (or the disk is full). Returns the bytes left free.</summary>
+    public static long Fill(string path, long leave)
+    {
+        var drive = new DriveInfo(Path.GetDirectoryName(path)!);
+        var buffer = new byte[64 * 1024];
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+        try
+        {
+            while (drive.AvailableFreeSpace > leave)
+                file.Write(buffer, 0, (int)Math.Min(buffer.Length, Math.Max(4096, drive.AvailableFreeSpace - leave)));
+        }
+        catch (IOException) { } // ENOSPC: as full as it gets
+        return drive.AvailableFreeSpace;
+    }
+
     private static async Task<ProcessResult> Run(string file, params string[] args)
     {
         try

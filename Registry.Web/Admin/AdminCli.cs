@@ -68,7 +68,9 @@ public static partial class AdminCli
     private static async Task<int> AddUserAsync(IServiceProvider sp, string name, Dictionary<string, string> options, bool admin, bool acceptTerms)
     {
         var users = sp.GetRequiredService<UserManager<RegistryUser>>();
-        var user = new RegistryUser { UserName = name, Email = options.GetValueOrDefault("--email"), IsAdmin = admin };
+        // An address an administrator gives is taken as verified (it proves control of keys with that address: KeyOwnership).
+        var email = options.GetValueOrDefault("--email");
+        var user = new RegistryUser { UserName = name, Email = email, EmailConfirmed = email is not null, IsAdmin = admin };
         var password = options.GetValueOrDefault("--password");
         var created = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
         if (!created.Succeeded) return Fail(1, $"cannot add user {name}: {string.Join(" ", created.Errors.Select(e => e.Description))}");

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Registry.Core.Data;
 using Registry.Web.Api.Authentication;
 
 namespace Registry.Web.Api;
@@ -47,7 +48,7 @@ public static class LibraryApi
                 {
                     BadHttpRequestException bad => (bad.StatusCode, "bad request: " + bad.Message),
                     OperationCanceledException => (499, "request cancelled"),
-                    IOException io when io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase) => (507, "the registry's disk is full"),
+                    var e when StorageFull.Is(e) => (507, StorageFull.Message),
                     _ => (500, "internal error; the server log has the details"),
                 };
                 await Envelope.WriteErrorAsync(context, status, message);
