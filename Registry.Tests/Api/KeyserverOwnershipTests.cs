@@ -23,12 +23,18 @@ public sealed class KeyserverOwnershipTests(RegistryApiFactory factory) : IClass
     private async Task<(Actor Actor, string Token)> UserWithEmailAsync(string name, string email, bool verified)
     {
         var (user, token) = await factory.CreateUserAsync(name);
+        await SetEmailAsync(user.Id, email, verified);
+        return (Actor.ForUser(user.Id, name, false), token);
+    }
+
+    private async Task SetEmailAsync(string userId, string email, bool verified)
+    {
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
-        var stored = (await users.FindByIdAsync(user.Id))!;
+        var stored = (await users.FindByIdAsync(userId))!;
         (stored.Email, stored.EmailConfirmed) = (email, verified);
-        (await users.UpdateAsync(stored)).Succeeded.ShouldBeTrue();
-        return (Actor.ForUser(user.Id, name, false), token);
+        var updated = await users.UpdateAsync(stored);
+        updated.Succeeded.ShouldBeTrue(string.Join("; ", updated.Errors.Select(e => e.Description)));
     }
 
     [Fact]
@@ -38,7 +44,6 @@ public sealed class KeyserverOwnershipTests(RegistryApiFactory factory) : IClass
         using var squatterKey = new GpgKey("Sly Squatter <sly@example.org>", "ed25519");
         var (slyUser, slyToken) = await factory.CreateUserAsync("keysly");
         var sly = Actor.ForUser(slyUser.Id, "keysly", false);
-        var (hana, hanaToken) = await UserWithEmailAsync("keyhana", "HANA@example.org", verified: true);
         var (typist, typistToken) = await UserWithEmailAsync("keyhanatypist", "hana@example.org", verified: false);
         var keys = factory.Services.GetRequiredService<KeyService>();
         var certified = squatterKey.Certify(key.Armored);
@@ -48,6 +53,9 @@ public sealed class KeyserverOwnershipTests(RegistryApiFactory factory) : IClass
         var byTypist = await AddAsync(factory.Client(typistToken), key.Armored);
         var typistDelete = await keys.DeleteAsync(typist, key.Fingerprint);
         var squatted = await GetAsync(key.Fingerprint);
+        // E-mails are unique: the typist's address moves on before the holder's verified one is set.
+        await SetEmailAsync(typist.UserId!, "typist@example.org", verified: false);
+        var (hana, hanaToken) = await UserWithEmailAsync("keyhana", "HANA@example.org", verified: true);
         var byHana = await AddAsync(factory.Client(hanaToken), key.Armored);
         var pruned = await GetAsync(key.Fingerprint);
         var slyAgain = await AddAsync(factory.Client(slyToken), certified);
