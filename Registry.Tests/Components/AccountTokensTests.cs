@@ -17,8 +17,9 @@ public sealed class AccountTokensTests : RegistryTestContext
 
         var page = Render<Tokens>();
         page.WaitForAssertion(() => page.Markup.ShouldContain("No tokens yet."));
-        page.Find("input").Change("laptop");
-        page.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
+        page.Find("input").Input("laptop"); // typed: the name binds without leaving the field
+        page.FindAll("button").Single(b => b.TextContent.Contains("Create token")).HasAttribute("disabled").ShouldBeFalse();
+        page.Find("form").Submit();
 
         page.WaitForAssertion(() => page.Find("[data-testid=new-token]").TextContent.ShouldContain("it will not be shown again"));
         var secret = page.Find(".token-secret").TextContent;
