@@ -126,7 +126,7 @@ public sealed class ContainerPageTests : RegistryTestContext
             var path = Services.GetRequiredService<Registry.Core.Storage.IBlobStore>().PathOf(new Registry.Core.Storage.Digest(hash));
             var bytes = await File.ReadAllBytesAsync(path);
             System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(128 + 17), long.MaxValue - 10);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // blobs are stored read-only
             await File.WriteAllBytesAsync(path, bytes);
         }
         RenderProviders();

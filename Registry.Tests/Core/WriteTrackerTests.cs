@@ -34,7 +34,7 @@ public sealed class WriteTrackerTests
         await using var db = await TestDatabase.CreateAsync(judge);
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock);
-        var secret = (await tokens.CreateAsync(owner, owner.UserId, "ci", TokenScope.Write)).Value!.Secret!;
+        var secret = (await tokens.CreateAsync(owner, owner.UserId!, "ci", TokenScope.Write)).Value!.Secret!;
         var images = new ImageService(db.Factory, new FileSystemBlobStore(db.Root), NullLogger<ImageService>.Instance);
         judge.Seen.Clear();
 
