@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using Registry.Core;
+using Registry.Core.Data;
+using Registry.Web.Api;
+using Registry.Web.Components;
+using Registry.Web.Components.Account;
+using Registry.Web.Components.Pages.Containers;
+using Registry.Web.Components.Pages.Upload;
+using Registry.Web.Security;
+
+namespace Registry.Web.Hosting;
+
+/// <summary>The middleware in the order a request meets it, and the endpoints it can reach.</summary>
+public static class RequestPipeline
+{
+    public static WebApplication UseRegistryPipeline(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseHostValidation();
+        // The web UI's error and not-found pages. On the main pipeline, not in a UseWhen branch: a branch has no routing of
+        // its own, so re-executing /Error there found no page and answered an empty 500. API paths get their JSON envelope
+        // first from the plumbing's own handlers further in, and these then leave the answered response alone.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/Error",
+            CreateScopeForErrors = true,
+            // A full disk is the administrators' to fix, not a bug: 507, and /Error says what happened.
+            StatusCodeSelector = e => StorageFull.Is(e) ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.
+        app.UseLibraryApiPlumbing();
+        app.UseRegistryRateLimits();
+        app.UseLibraryApiRefusals();
+        app.UseAntiforgery();
+        app.UseApiDocs();
+        return app;
+    }
+
+    public static WebApplication MapRegistryEndpoints(this WebApplication app)
+    {
+        app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);
+        app.MapStaticAssets();
+        app.MapImageDownloads();
+        app.MapBrowserUploads();
+        // SecurityHeaders sets the whole CSP (frame-ancestors 'none') on every response: no second, laxer one from Blazor.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
+        app.MapAdditionalIdentityEndpoints();
+        return app;
+    }
+}

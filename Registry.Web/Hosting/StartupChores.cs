@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using Registry.Core;
+using Registry.Core.Access;
+using Registry.Core.Collections;
+using Registry.Core.Data;
+using Registry.Core.Identity.AccessTokens;
+using Registry.Core.Uploads;
+using Registry.Web.Api;
+
+namespace Registry.Web.Hosting;
+
+/// <summary>What runs once before the first request (or the admin command): the database first, then the server's chores.</summary>
+public static class StartupChores
+{
+    /// <summary>Applies migrations and reports names that now clash with the app's own pages.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        await DatabaseStartup.MigrateAsync(db);
+        foreach (var clash in await DatabaseStartup.ReservedNameClashesAsync(db))
+            app.Logger.LogWarning("{Clash} uses a name the web UI's own pages use: its page is shadowed; rename it", clash);
+    }
+
+    /// <summary>The server's chores; the admin command runs none of them (it only signals its writes).</summary>
+    public static async Task RunServerChoresAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
+        // Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
+        WriteTracker.WatchWritesOf(options.WriteSignalFile);
+        // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
+        await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
+        app.Services.GetRequiredService<SignedUrls>().EnsureKey();
+        // PrivateOnly holds for collections made public before it was turned on, too.
+        var madePrivate = await app.Services.GetRequiredService<CollectionService>()
+            .EnforcePrivateOnlyAsync(new Actor("system", "system", true, TokenScope.Admin, Address: "startup"));
+        if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Count} public collections private", madePrivate);
+    }
+}
