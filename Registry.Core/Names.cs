@@ -14,7 +14,12 @@ public static partial class Names
     public static bool IsValid(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= MaxLength && Pattern().IsMatch(name);
 
-    public const string Rule = "lowercase letters and digits, separated by single '.', '_' or '-', at most 128 characters";
+    public const string Rule = Characters + ", at most 128 characters";
+
+    /// <summary>The rule for user and team names, which are also entity names but shorter.</summary>
+    public const string AccountRule = Characters + ", at most 64 characters";
+
+    private const string Characters = "lowercase letters and digits, separated by single '.', '_' or '-'";
 
     /// <summary>
     /// The app's own first path segments. Pages live at <c>/{entity}/{collection}</c>, and routes match without regard to

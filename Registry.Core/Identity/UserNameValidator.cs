@@ -11,7 +11,7 @@ public sealed class UserNameValidator(RegistryDbContext db) : IUserValidator<Reg
     {
         var name = user.UserName ?? "";
         if (!Names.IsValid(name) || name.Length > 64)
-            return IdentityResult.Failed(new IdentityError { Code = "InvalidUserName", Description = $"User name must be {Names.Rule} (at most 64)." });
+            return IdentityResult.Failed(new IdentityError { Code = "InvalidUserName", Description = $"User name must be {Names.AccountRule}." });
         if (Names.IsReserved(name) && !await db.Entities.AnyAsync(e => e.Name == name && e.UserId == user.Id))
             return IdentityResult.Failed(new IdentityError { Code = "ReservedUserName", Description = $"'{name}' is a word the registry's own pages use; choose another user name." });
         var taken = await db.Entities.AnyAsync(e => e.Name == name && e.UserId != user.Id);

@@ -31,7 +31,7 @@ public sealed partial class TeamService(IDbContextFactory<RegistryDbContext> dbF
     {
         if (!MayCreate(actor)) return Result.Forbidden("you may not create teams");
         name = name.Trim();
-        if (!Names.IsValid(name) || name.Length > 64) return Result.Invalid($"a team name must be {Names.Rule} (at most 64)");
+        if (!Names.IsValid(name) || name.Length > 64) return Result.Invalid($"a team name must be {Names.AccountRule}");
         if (Names.IsReserved(name)) return Result.Invalid(Names.ProblemWith(name, "team")!);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.Entities.AnyAsync(e => e.Name == name, ct) || await db.Teams.AnyAsync(t => t.Name == name, ct))
