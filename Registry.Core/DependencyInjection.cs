@@ -51,6 +51,10 @@ public static class DependencyInjection
         services.AddSingleton<ImageService>();
         services.AddSingleton<TagService>();
         services.AddSingleton<ImagePublisher>();
+        services.AddSingleton<RunningHashes>();
+        services.AddSingleton<SessionOutcomes>();
+        services.AddSingleton<UploadReceiver>();
+        services.AddSingleton<UploadCompleter>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();
         services.AddSingleton<LabelSearch>();

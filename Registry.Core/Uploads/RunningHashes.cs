@@ -10,7 +10,7 @@ namespace Registry.Core.Uploads;
 /// change bytes already hashed, so it sends that session back to a full re-hash. Kept in memory only: a restart aborts
 /// open uploads anyway.
 /// </summary>
-internal sealed class RunningHashes
+public sealed class RunningHashes
 {
     private readonly ConcurrentDictionary<string, State> _sessions = new(StringComparer.Ordinal);
 

@@ -10,23 +10,23 @@ using Registry.Core.Storage;
 namespace Registry.Core.Uploads;
 
 /// <summary>
-/// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads. Bytes go to a temp file while
-/// hashed, one writer per part at a time (<see cref="WriterLease"/>); only <see cref="CompleteAsync"/> turns verified
-/// bytes into a blob and a visible image, through <see cref="ImagePublisher"/>. See: LIBRARY-API.md §6.
+/// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads: start (access and quota are
+/// checked once, here), part URLs, abort, and recovery after a restart. <see cref="UploadReceiver"/> takes the bytes and
+/// <see cref="UploadCompleter"/> hands verified bytes to <see cref="ImagePublisher"/>. See: LIBRARY-API.md §6.
 /// </summary>
-public sealed partial class UploadService(
+public sealed class UploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options,
-    ImagePublisher publisher, TimeProvider clock, ILogger<UploadService> log)
+    UploadReceiver receiver, UploadCompleter completer, SessionOutcomes outcomes, TimeProvider clock,
+    ILogger<UploadService> log)
 {
     private RegistryOptions Options => options.Value;
-    private readonly RunningHashes running = new();
 
     /// <summary>Opens a session for an image the actor may push. <paramref name="sha256Hex"/>, when given, must be the image's hash.</summary>
     public async Task<Result<UploadTicket>> StartAsync(Actor actor, string imageId, UploadKind kind, long size, string? sha256Hex, CancellationToken ct = default)
     {
         if (size <= 0) return Result.Invalid("filesize must be a positive number of bytes");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var found = await FindPushableImageAsync(db, actor, imageId, ct);
+        var found = await PushAccess.FindPushableImageAsync(db, actor, imageId, ct);
         if (!found.Succeeded) return found.As<UploadTicket>();
         var image = found.Value!;
         if (!string.IsNullOrEmpty(sha256Hex) && sha256Hex != image.Hash)
@@ -108,27 +108,36 @@ public sealed partial class UploadService(
     private static long ExpectedPartSize(UploadSession s, int partNumber) =>
         Math.Min(s.PartSize, s.Size - (partNumber - 1) * s.PartSize);
 
-    private async Task<Result<Image>> FindPushableImageAsync(RegistryDbContext db, Actor actor, string imageId, CancellationToken ct)
-    {
-        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to push");
-        var image = await db.Images.Include(i => i.Container).ThenInclude(x => x!.Collection).ThenInclude(c => c!.Members)
-            .Include(i => i.Container).ThenInclude(x => x!.Collection).ThenInclude(c => c!.Entity).ThenInclude(e => e!.Team).ThenInclude(t => t!.Members)
-            .FirstOrDefaultAsync(i => i.Id == imageId, ct);
-        var access = image is null ? CollectionAccess.None : AccessRules.For(actor, image.Container!.Collection!);
-        if (!access.CanView) return Result.NotFound($"image {imageId} not found");
-        if (!access.CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, image!.Container!.Collection!) ?? $"{actor.UserName} may not push to {image!.Container!.Collection!.Entity!.Name}/{image.Container.Collection.Name}");
-        return image!;
-    }
-
     /// <summary>The session must belong to this image and to the caller (sregistry let any token abort anyone's upload).</summary>
     private async Task<Result<UploadSession>> FindOwnSessionAsync(RegistryDbContext db, Actor actor, string imageId, string sessionId, CancellationToken ct)
     {
-        var image = await FindPushableImageAsync(db, actor, imageId, ct);
+        var image = await PushAccess.FindPushableImageAsync(db, actor, imageId, ct);
         if (!image.Succeeded) return image.As<UploadSession>();
         var session = await db.UploadSessions.Include(s => s.Parts).FirstOrDefaultAsync(s => s.Id == sessionId && s.ImageId == imageId, ct);
         if (session is null || (session.UserId != actor.UserId && !actor.IsAdmin)) return Result.NotFound($"upload {sessionId} not found for image {imageId}");
         if (session.State != UploadState.Open) return Result.Conflict($"upload {sessionId} is {session.State.ToString().ToLowerInvariant()}");
         if (session.ExpiresAt < clock.GetUtcNow().UtcDateTime) return Result.Conflict($"upload {sessionId} has expired; push again");
         return session;
+    }
+
+    public async Task<Result<bool>> AbortAsync(Actor actor, string imageId, string sessionId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var found = await FindOwnSessionAsync(db, actor, imageId, sessionId, ct);
+        if (!found.Succeeded) return found.As<bool>();
+        await outcomes.FailAsync(db, found.Value!.Id, found.Value.TempPath);
+        return true;
+    }
+
+    /// <summary>Legacy <c>POST /v1/imagefile/{id}</c>: the whole file in one request.</summary>
+    public async Task<Result<UploadCompletion>> UploadWholeAsync(Actor actor, string imageId, Stream body, long? contentLength, CancellationToken ct = default)
+    {
+        if (contentLength is null or <= 0) return Result.Invalid("Content-Length is required");
+        var ticket = await StartAsync(actor, imageId, UploadKind.Single, contentLength.Value, null, ct);
+        if (ticket.Outcome == Outcome.Conflict) return await completer.CompleteAsync(actor, imageId, null, ct);
+        if (!ticket.Succeeded) return ticket.As<UploadCompletion>();
+        var received = await receiver.ReceiveAsync(ticket.Value!.SessionId, 0, ticket.Value.Secret, body, contentLength, ct);
+        if (!received.Succeeded) return received.As<UploadCompletion>();
+        return await completer.CompleteAsync(actor, imageId, ticket.Value.SessionId, ct);
     }
 }

@@ -19,7 +19,7 @@ public static class UploadsApi
         }).Doc("Uploads", "StartUpload", "Start a single-part upload: answers a one-time upload URL").Body<StartUploadRequest>();
 
         // The presigned target: no token arrives here, the URL itself is the capability. Must answer exactly 200.
-        app.MapPut("/v2/imagefile/_upload/{sessionId}/{part:int}/{secret}", async (string sessionId, int part, string secret, HttpContext context, UploadService uploads) =>
+        app.MapPut("/v2/imagefile/_upload/{sessionId}/{part:int}/{secret}", async (string sessionId, int part, string secret, HttpContext context, UploadReceiver uploads) =>
         {
             var received = await uploads.ReceiveAsync(sessionId, part, secret, context.Request.Body, context.Request.ContentLength, context.RequestAborted);
             if (!received.Succeeded) return Envelope.Failure(received);
@@ -28,7 +28,7 @@ public static class UploadsApi
         }).AllowAnonymous().StreamsBody()
             .Doc("Uploads", "PutUploadPart", "The presigned upload target: the raw image bytes (or one part); the URL is the credential");
 
-        app.MapPut("/v2/imagefile/{imageId}/_complete", async (string imageId, HttpContext context, UploadService uploads) =>
+        app.MapPut("/v2/imagefile/{imageId}/_complete", async (string imageId, HttpContext context, UploadCompleter uploads) =>
             Completion(await uploads.CompleteAsync(context.GetActor(), imageId, null, context.RequestAborted)))
             .Doc("Uploads", "CompleteUpload", "Finish a single-part upload: verifies size and sha256, answers quota and container URL");
 
@@ -54,7 +54,7 @@ public static class UploadsApi
             return Envelope.From(ticket, t => new { presignedURL = $"{context.BaseUrl()}/v2/imagefile/_upload/{t.SessionId}/{t.PartNumber}/{t.Secret}" });
         }).Doc("Uploads", "PresignUploadPart", "A one-time URL for one part of a multipart upload").Body<UploadPartRequest>();
 
-        app.MapPut("/v2/imagefile/{imageId}/_multipart_complete", async (string imageId, HttpContext context, UploadService uploads) =>
+        app.MapPut("/v2/imagefile/{imageId}/_multipart_complete", async (string imageId, HttpContext context, UploadCompleter uploads) =>
         {
             var (body, error) = await JsonBody.ReadAsync<CompleteMultipartRequest>(context);
             if (error is not null) return error;
