@@ -556,7 +556,19 @@ public sealed class LabScenarioTests(BrowserFixture fx, ITestOutputHelper output
 
         var admin = S.Admin!;
         await admin.OpenAsync("/admin");
-        await admin.GetByLabel("Disable dave").ClickAsync(new() { Force = true });
+        var disable = admin.GetByLabel("Disable dave");
+        var dialog = admin.GetByRole(AriaRole.Dialog);
+        // Disabling asks first; Cancel leaves dave enabled, the switch off and his page as it was.
+        await disable.ClickAsync(new() { Force = true });
+        await Expect(dialog.GetByText("Disable dave?")).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(disable).Not.ToBeCheckedAsync();
+        await Expect(admin.GetByText("dave disabled")).ToHaveCountAsync(0);
+        await Expect(dave.GetByRole(AriaRole.Button, Named("New collection"))).ToBeVisibleAsync();
+
+        await disable.ClickAsync(new() { Force = true });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Disable", Exact = true }).ClickAsync();
         await Expect(admin.GetByText("dave disabled")).ToBeVisibleAsync();
 
         // No click, no reload by dave: his open page is signed out within moments, not at the next 30-minute check.

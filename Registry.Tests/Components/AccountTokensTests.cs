@@ -39,16 +39,22 @@ public sealed class AccountTokensTests : RegistryTestContext
     }
 
     [Fact]
-    public async Task Revoking_removes_the_token_and_it_stops_working()
+    public async Task Revoking_asks_first_then_removes_the_token_and_it_stops_working()
     {
         var alice = await Db.AddUserAsync("alice");
         var created = await Services.GetRequiredService<AccessTokenService>().CreateAsync(alice, alice.UserId!, "ci", TokenScope.Read);
         SignIn(alice);
-        RenderProviders();
+        var dialogs = RenderProviders();
 
         var page = Render<Tokens>();
         page.WaitForAssertion(() => page.Find("tbody").TextContent.ShouldContain("ci"));
         page.Find("button[aria-label='Revoke ci']").Click();
+        Answer(dialogs, "Revoke ci?", "Cancel");
+        page.Find("tbody").TextContent.ShouldContain("ci");
+        (await Services.GetRequiredService<AccessTokenService>().ListAsync(alice.UserId!)).ShouldHaveSingleItem();
+
+        page.Find("button[aria-label='Revoke ci']").Click();
+        Answer(dialogs, "Revoke ci?", "Revoke");
 
         page.WaitForAssertion(() => page.Markup.ShouldContain("No tokens yet."));
         (await Services.GetRequiredService<AccessTokenService>().AuthenticateAsync(created.Value!.Secret, "")).ShouldBeNull();

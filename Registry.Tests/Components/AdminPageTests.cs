@@ -15,7 +15,7 @@ public sealed class AdminPageTests : RegistryTestContext
         var root = await Db.AddUserAsync("root", isAdmin: true);
         await Db.AddUserAsync("bob");
         SignIn(root);
-        RenderProviders();
+        var dialogs = RenderProviders();
 
         var page = Render<AdminPage>();
         page.WaitForAssertion(() => page.Find("input[aria-label='Admin bob']"));
@@ -23,16 +23,40 @@ public sealed class AdminPageTests : RegistryTestContext
         page.WaitForAssertion(() => page.Find("input[aria-label='Admin root']").HasAttribute("disabled").ShouldBeTrue());
         page.Find("input[aria-label='Disable root']").HasAttribute("disabled").ShouldBeTrue();
 
-        page.Find("input[aria-label='Admin bob']").Change(true);
-        page.Find("input[aria-label='Disable bob']").Change(true);
-
+        page.Find("input[aria-label='Admin bob']").Change(true); // giving powers needs no question
         var users = Services.GetRequiredService<UserAdminService>();
-        await page.WaitForAssertionAsync(async () =>
-        {
-            var bob = (await users.FindAsync("bob"))!;
-            bob.IsAdmin.ShouldBeTrue();
-            bob.IsDisabled.ShouldBeTrue();
-        });
+        await page.WaitForAssertionAsync(async () => (await users.FindAsync("bob"))!.IsAdmin.ShouldBeTrue());
+
+        // Disabling asks first; Cancel leaves bob enabled and the switch off.
+        page.Find("input[aria-label='Disable bob']").Change(true);
+        Answer(dialogs, "Disable bob?", "Cancel");
+        (await users.FindAsync("bob"))!.IsDisabled.ShouldBeFalse();
+        page.WaitForAssertion(() => page.Find("input[aria-label='Disable bob']").HasAttribute("checked").ShouldBeFalse());
+
+        page.Find("input[aria-label='Disable bob']").Change(true);
+        Answer(dialogs, "Disable bob?", "Disable");
+        await page.WaitForAssertionAsync(async () => (await users.FindAsync("bob"))!.IsDisabled.ShouldBeTrue());
+    }
+
+    [Fact]
+    public async Task Demoting_an_admin_asks_first_and_cancel_keeps_them_admin()
+    {
+        var root = await Db.AddUserAsync("root", isAdmin: true);
+        await Db.AddUserAsync("carol", isAdmin: true);
+        SignIn(root);
+        var dialogs = RenderProviders();
+        var users = Services.GetRequiredService<UserAdminService>();
+
+        var page = Render<AdminPage>();
+        page.WaitForAssertion(() => page.Find("input[aria-label='Admin carol']"));
+        page.WaitForAssertion(() => page.Find("input[aria-label='Admin carol']").HasAttribute("checked").ShouldBeTrue());
+        page.Find("input[aria-label='Admin carol']").Change(false);
+        Answer(dialogs, "Demote carol?", "Cancel");
+        (await users.FindAsync("carol"))!.IsAdmin.ShouldBeTrue();
+
+        page.Find("input[aria-label='Admin carol']").Change(false);
+        Answer(dialogs, "Demote carol?", "Demote");
+        await page.WaitForAssertionAsync(async () => (await users.FindAsync("carol"))!.IsAdmin.ShouldBeFalse());
     }
 
     [Fact]

@@ -17,12 +17,12 @@ public sealed class CollectionSettingsTests : RegistryTestContext
         page.WaitForAssertion(() => page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Danger zone").Click());
 
     [Fact]
-    public async Task Owners_make_a_collection_private_and_back()
+    public async Task Owners_make_a_collection_private_at_once_but_public_only_after_confirming()
     {
         var alice = await Db.AddUserAsync("alice");
         var id = await CreateCollectionAsync(alice, "tools");
         SignIn(alice);
-        RenderProviders();
+        var dialogs = RenderProviders();
         var page = RenderSettings();
         OpenDangerZone(page);
 
@@ -30,7 +30,16 @@ public sealed class CollectionSettingsTests : RegistryTestContext
         page.WaitForAssertion(() => page.Markup.ShouldContain("This collection is <b>private</b>"));
         (await IsPrivateAsync(id)).ShouldBeTrue();
 
+        dialogs.Markup.ShouldNotContain("public?"); // going private narrows who sees it: no question
+
         page.FindAll("button").Single(b => b.TextContent.Trim() == "Make public").Click();
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain("Anyone, signed in or not"));
+        Answer(dialogs, "Make alice/tools public?", "Cancel");
+        page.Markup.ShouldContain("This collection is <b>private</b>");
+        (await IsPrivateAsync(id)).ShouldBeTrue();
+
+        page.FindAll("button").Single(b => b.TextContent.Trim() == "Make public").Click();
+        Answer(dialogs, "Make alice/tools public?", "Make public");
         page.WaitForAssertion(() => page.Markup.ShouldContain("This collection is <b>public</b>"));
         (await IsPrivateAsync(id)).ShouldBeFalse();
     }

@@ -80,6 +80,14 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         return dialogs;
     }
 
+    /// <summary>Waits for the confirmation titled <paramref name="title"/> and clicks its <paramref name="button"/> (Cancel or the action).</summary>
+    protected static void Answer(IRenderedComponent<MudDialogProvider> dialogs, string title, string button)
+    {
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain(title));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == button).Click();
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldNotContain(title));
+    }
+
     protected async Task<string> CreateCollectionAsync(Actor owner, string name, bool isPrivate = false)
     {
         await using var db = await Db.Factory.CreateDbContextAsync();
