@@ -9,6 +9,22 @@ namespace Registry.Tests.Components;
 public sealed class AccountTokensTests : RegistryTestContext
 {
     [Fact]
+    public async Task Enter_on_an_empty_name_says_what_is_missing_and_creates_nothing()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        SignIn(alice);
+        RenderProviders();
+
+        var page = Render<Tokens>();
+        page.WaitForAssertion(() => page.Markup.ShouldContain("No tokens yet."));
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("Give the token a name"));
+        page.Markup.ShouldContain("No tokens yet.");
+        page.FindAll("[data-testid=new-token]").ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Creating_a_token_shows_the_secret_once_and_lists_it()
     {
         var alice = await Db.AddUserAsync("alice");
