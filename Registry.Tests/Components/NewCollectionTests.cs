@@ -73,7 +73,7 @@ public sealed class NewCollectionTests : RegistryTestContext
         var page = Render<Registry.Web.Components.Pages.Teams.TeamPage>(p => p.Add(x => x.TeamName, "lab"));
         page.WaitForElement("[data-testid=new-collection]").Click();
         dialogs.WaitForElement("input[data-testid=collection-name], [data-testid=collection-name] input").Input("shared");
-        dialogs.Markup.ShouldContain("library://lab/shared/…");
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain("library://lab/shared/…")); // rendered after the input, not with it
         dialogs.FindAll("[data-testid=collection-owner]").ShouldBeEmpty(); // only the team is offered here
         dialogs.Find("[data-testid=create-collection]").Click();
 
