@@ -30,7 +30,7 @@ public sealed class NewCollectionTests : RegistryTestContext
         dialogs.Find("input[data-testid=collection-name], [data-testid=collection-name] input").Input("my-tools");
         dialogs.Find("textarea[data-testid=collection-description], [data-testid=collection-description] textarea").Change("Lab tools");
         dialogs.Find("input[data-testid=collection-private], [data-testid=collection-private] input").Change(true);
-        dialogs.Markup.ShouldContain("library://alice/my-tools/…");
+        dialogs.WaitForAssertion(() => dialogs.Markup.ShouldContain("library://alice/my-tools/…"));
         dialogs.Find("[data-testid=create-collection]").Click();
 
         var nav = Services.GetRequiredService<NavigationManager>();
