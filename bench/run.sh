@@ -92,7 +92,7 @@ trap cleanup EXIT
 admin user add bench --password "Bench-$(date +%s)-aZ9!" >/dev/null
 TOKEN=$(admin token create bench | tail -n 1)
 lib() { "$WORK/libclient" -url "$REG" -token "$TOKEN" "$@"; }
-api() { curl -fsS -H "Authorization: Bearer $TOKEN" "$@"; }
+api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" "$@"; }
 
 # SIF with random payload of $2 MiB at path $1 (amd64 partition).
 mksif() {
