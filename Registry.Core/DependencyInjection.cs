@@ -13,6 +13,7 @@ using Registry.Core.Images;
 using Registry.Core.Keys;
 using Registry.Core.Search;
 using Registry.Core.Storage;
+using Registry.Core.Storage.FileSystem;
 using Registry.Core.Tags;
 using Registry.Core.Teams;
 using Registry.Core.Terms;
@@ -51,7 +52,7 @@ public static class DependencyInjection
         services.AddSingleton<ImageService>();
         services.AddSingleton<TagService>();
         services.AddSingleton<ImagePublisher>();
-        services.AddSingleton<RunningHashes>();
+        services.AddSingleton<UploadJanitor>();
         services.AddSingleton<SessionOutcomes>();
         services.AddSingleton<UploadReceiver>();
         services.AddSingleton<UploadCompleter>();

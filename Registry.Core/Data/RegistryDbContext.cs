@@ -120,6 +120,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         b.Entity<UploadSession>(e =>
         {
             e.HasIndex(x => x.ImageId);
+            e.Property(x => x.StagingId).HasColumnName("TempPath"); // held a path before staged uploads had ids
             e.HasOne<Image>().WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<UploadPart>(e =>
@@ -130,6 +131,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         b.Entity<BrowserUpload>(e =>
         {
             e.HasIndex(x => x.ExpiresAt);
+            e.Property(x => x.StagingId).HasColumnName("TempPath");
             e.HasOne<RegistryUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Collection>().WithMany().HasForeignKey(x => x.CollectionId).OnDelete(DeleteBehavior.Cascade);
         });

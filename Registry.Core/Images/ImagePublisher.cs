@@ -14,31 +14,36 @@ public sealed record SifInspection(string? Arch, SifMetadata Metadata);
 /// <summary>
 /// The one place where uploaded bytes become a visible image, for every way an image arrives (Library API single and
 /// multipart, legacy v1, browser upload). The bytes come verified against the image's SHA-256; here the SIF header is
-/// checked, the quota is checked against their real size, the temp file becomes a blob and the image is marked uploaded,
+/// checked, the quota is checked against their real size, the staged bytes become a blob and the image is marked uploaded,
 /// in that order, so nothing half-done is ever visible.
 /// </summary>
-public sealed class ImagePublisher(IBlobStore blobs, IOptions<RegistryOptions> options)
+public sealed class ImagePublisher(IOptions<RegistryOptions> options)
 {
     /// <summary>Reads the header of staged bytes; a failure says why they are not a publishable SIF.</summary>
-    public static Result<SifInspection> Inspect(string tempPath)
+    public static Result<SifInspection> Inspect(BlobUpload staged)
     {
-        using var file = new FileStream(tempPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        using var file = staged.OpenRead();
         var arch = Architectures.ReadFromSif(file);
         var meta = SifReader.Read(file, out var problem);
         return meta is null ? Result.Invalid(problem!) : new SifInspection(arch, meta);
     }
 
     /// <summary>
-    /// Publishes <paramref name="staged"/> as <paramref name="imageId"/>. Answers false when another upload of the same
-    /// image published it first (the bytes are the same: nothing to do). A quota exceeded is 507 and changes nothing.
+    /// Publishes the <paramref name="staged"/> bytes as <paramref name="imageId"/>, which they must hash to. Answers
+    /// false when another upload of the same image published it first (the bytes are the same: they are dropped). A
+    /// quota exceeded is 507 and changes nothing; the caller decides what becomes of the staged bytes then.
     /// </summary>
-    public async Task<Result<bool>> PublishAsync(RegistryDbContext db, Actor actor, string imageId, StagedBytes staged, SifInspection sif,
+    public async Task<Result<bool>> PublishAsync(RegistryDbContext db, Actor actor, string imageId, BlobUpload staged, SifInspection sif,
         string via, CancellationToken ct)
     {
         var image = await db.Images.Include(i => i.Container).ThenInclude(c => c!.Collection).ThenInclude(c => c!.Entity)
             .FirstAsync(i => i.Id == imageId, ct);
-        if (image.Uploaded) return false;
-        if (staged.Digest.Hex != image.Hash) throw new InvalidOperationException("publishing bytes that are not the image's");
+        if (image.Uploaded)
+        {
+            staged.Discard();
+            return false;
+        }
+        var bytes = await staged.DigestAsync(ct); // read nothing: the upload's running hash covers it
         var c = image.Container!;
         var entity = c.Collection!.Entity!;
 
@@ -46,18 +51,23 @@ public sealed class ImagePublisher(IBlobStore blobs, IOptions<RegistryOptions> o
         // fit alone can't both pass on usage counted before the other's publish.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var (usage, quota) = await EntityService.UsageAsync(db, entity, options.Value, ct);
-        if (quota > 0 && usage + staged.Length > quota)
-            return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {staged.Length} more");
+        if (quota > 0 && usage + bytes.Length > quota)
+            return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {bytes.Length} more");
         await db.Entry(image).ReloadAsync(ct);
-        if (image.Uploaded) return false; // published by a concurrent upload of the same image while we waited
+        if (image.Uploaded)
+        {
+            staged.Discard(); // published by a concurrent upload of the same image while we waited
+            return false;
+        }
 
-        await blobs.CommitAsync(staged.TempPath, staged.Digest, ct);
-        if (!await db.Blobs.AnyAsync(b => b.Hash == staged.Digest.Hex, ct))
-            db.Blobs.Add(new Blob { Hash = staged.Digest.Hex, Size = staged.Length });
+        if (await staged.CommitAsync(new Digest(image.Hash), ct) == BlobCommit.DigestMismatch)
+            throw new InvalidOperationException("publishing bytes that are not the image's"); // callers verify first
+        if (!await db.Blobs.AnyAsync(b => b.Hash == bytes.Digest.Hex, ct))
+            db.Blobs.Add(new Blob { Hash = bytes.Digest.Hex, Size = bytes.Length });
         await ImageLabels.StoreAsync(db, image, sif.Metadata.Labels, ct);
         image.Arch ??= sif.Arch;
         image.Signed = sif.Metadata.Signed;
-        image.Size = staged.Length;
+        image.Size = bytes.Length;
         image.Uploaded = true;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
         AuditLog.Record(db, actor, "image.push", $"{entity.Name}/{c.Collection.Name}/{c.Name}", c.CollectionId,

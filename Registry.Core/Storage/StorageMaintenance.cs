@@ -6,24 +6,24 @@ using Registry.Core.Uploads;
 
 namespace Registry.Core.Storage;
 
-/// <summary>What a garbage collection found (or removed): unreferenced blobs, and upload sessions with their temp files.</summary>
+/// <summary>What a garbage collection found (or removed): unreferenced blobs, and upload sessions with their staged bytes.</summary>
 public sealed record GcReport(int Blobs, long BlobBytes, int Sessions, long TempBytes);
 
 /// <summary>A blob whose bytes no longer hash to its name (bit rot or tampering).</summary>
 public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
 
 /// <summary>Storage housekeeping behind <c>admin gc</c> and <c>admin verify</c>.</summary>
-public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, TimeProvider clock)
+public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, UploadJanitor janitor, TimeProvider clock)
 {
     /// <summary>
-    /// How old an unreferenced blob or temp file must be before gc removes it. A publish commits the blob a moment before
-    /// the database says an image uses it, and a new upload names its temp file before writing it.
+    /// How old an unreferenced blob or staged upload must be before gc removes it. A publish commits the blob a moment before
+    /// the database says an image uses it, and a new upload names its staging before its row is written.
     /// </summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Removes blobs no uploaded image references, upload sessions (API and browser) that are finished or past their
-    /// expiry, and temp files no live upload owns; with <paramref name="dryRun"/> only reports.
+    /// Removes blobs no uploaded image references, and what <see cref="UploadJanitor"/> sweeps (finished or expired
+    /// upload sessions, staged bytes no live upload owns); with <paramref name="dryRun"/> only reports.
     /// </summary>
     public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default)
     {
@@ -32,17 +32,6 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var referenced = (await db.Images.Where(i => i.Uploaded).Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();
         var unused = blobs.List().Where(b => !referenced.Contains(b.Digest.Hex) && blobs.WrittenAt(b.Digest) < old).ToList();
-
-        var deadSessions = await db.UploadSessions
-            .Where(s => s.ExpiresAt < now || s.State == UploadState.Aborted || s.State == UploadState.Completed).ToListAsync(ct);
-        var deadBrowser = await db.BrowserUploads.Where(u => u.ExpiresAt < now).ToListAsync(ct);
-        var dead = deadSessions.Select(s => s.TempPath).Concat(deadBrowser.Select(u => u.TempPath)).ToHashSet(StringComparer.Ordinal);
-        var live = (await db.UploadSessions.Where(s => s.ExpiresAt >= now && s.State != UploadState.Aborted && s.State != UploadState.Completed)
-                .Select(s => s.TempPath).ToListAsync(ct))
-            .Concat(await db.BrowserUploads.Where(u => u.ExpiresAt >= now).Select(u => u.TempPath).ToListAsync(ct))
-            .Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
-        // A dead session's temp file, or one no session owns any more (rows removed, a crash between naming and writing).
-        var temps = blobs.ListTemp().Where(t => !live.Contains(t.Path) && (dead.Contains(t.Path) || t.WrittenAt < old)).ToList();
 
         if (!dryRun)
         {
@@ -57,12 +46,9 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             unused = removed;
             var hashes = unused.Select(u => u.Digest.Hex).ToList();
             await db.Blobs.Where(b => hashes.Contains(b.Hash)).ExecuteDeleteAsync(ct);
-            foreach (var temp in temps) blobs.DeleteTemp(temp.Path);
-            db.UploadSessions.RemoveRange(deadSessions);
-            db.BrowserUploads.RemoveRange(deadBrowser);
-            await db.SaveChangesAsync(ct);
         }
-        return new GcReport(unused.Count, unused.Sum(u => u.Length), deadSessions.Count + deadBrowser.Count, temps.Sum(t => t.Length));
+        var uploads = await janitor.SweepAsync(dryRun, ct);
+        return new GcReport(unused.Count, unused.Sum(u => u.Length), uploads.Sessions, uploads.StagedBytes);
     }
 
     /// <summary>

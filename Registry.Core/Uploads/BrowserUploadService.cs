@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -17,24 +15,21 @@ namespace Registry.Core.Uploads;
 public sealed record BrowserUploadStatus(string Id, long Received, long Size, int ChunkSize);
 
 /// <summary>
-/// Uploads from the web page: chunks appended at their offsets into a temp file, then hashed, stored and tagged like a
+/// Uploads from the web page: chunks staged at their offsets (a <see cref="BlobUpload"/>), then hashed, stored and tagged like a
 /// pushed image, so <c>pull library://</c> and <c>shub://</c> return it. The browser cannot hash a multi-GB file up front,
-/// so the image is created only when every byte has arrived. Sessions are rows (<see cref="BrowserUpload"/>) whose temp
-/// files survive a restart, so the page resumes after one.
+/// so the image is created only when every byte has arrived. Sessions are rows (<see cref="BrowserUpload"/>) whose staged
+/// bytes survive a restart, so the page resumes after one.
 /// </summary>
 public sealed class BrowserUploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options, TimeProvider clock,
-    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher)
+    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
+    UploadJanitor janitor)
 {
     public const int ChunkSize = 8 * 1024 * 1024;
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
     // One request at a time per upload (chunks, finish): the row is the state, these only keep its writers in line. A fixed
     // set picked by the id's hash, not one per id: nothing to clean up, and ids that don't exist can't grow it.
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    // The SHA-256 of each upload's first Length bytes, advanced as chunks arrive in order (under the upload's lock), so
-    // finishing a multi-GB upload doesn't read it all back from disk. Memory only: after a restart, or once a chunk is sent
-    // again over bytes already hashed, finishing hashes the file from where this stops (from the start when it's gone).
-    private readonly ConcurrentDictionary<string, (IncrementalHash Hash, long Length)> _hashes = new(StringComparer.Ordinal);
 
     public async Task<Result<BrowserUploadStatus>> StartAsync(Actor actor, string entity, string collection, string container, string tag,
         long size, string description = "", CancellationToken ct = default)
@@ -54,11 +49,11 @@ public sealed class BrowserUploadService(
         if (quota > 0 && usage + reserved + size > quota)
             return Result.InsufficientStorage($"quota exceeded: {entity} uses {usage} of {quota} bytes"
                 + (reserved > 0 ? $", uploads in progress hold {reserved} more," : "") + $" and this file needs {size} more");
-        await RemoveExpiredAsync(db, ct);
+        await janitor.ExpireBrowserUploadsAsync(db, ct);
         var upload = new BrowserUpload
         {
             UserId = actor.UserId!, CollectionId = found.Value!.Id, Entity = entity, Collection = collection, Container = container, Tag = tag,
-            Description = description, TempPath = blobs.NewTempPath("browser"), Size = size, CreatedAt = Now, ExpiresAt = Now + IdleLifetime,
+            Description = description, StagingId = blobs.BeginUpload("browser").Id, Size = size, CreatedAt = Now, ExpiresAt = Now + IdleLifetime,
         };
         db.BrowserUploads.Add(upload);
         await db.SaveChangesAsync(ct);
@@ -78,16 +73,15 @@ public sealed class BrowserUploadService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
         if (offset < 0 || offset > upload.Received) return Result.Conflict($"expected offset {upload.Received}, got {offset}");
-        var fed = NextHash(id, offset);
+        var staged = blobs.ResumeUpload(upload.StagingId);
         try
         {
-            var length = await blobs.WriteAsync(body, upload.TempPath, offset, Math.Min(ChunkSize, upload.Size - offset), null, fed, ct);
+            // Chunks in order advance the upload's running hash: finishing a multi-GB upload doesn't read it all back.
+            var written = await staged.WriteAsync(body, offset, Math.Min(ChunkSize, upload.Size - offset), hashOwn: false, ct);
             // On disk before the count that says so: after a crash the upload resumes from that count, and a chunk lost
             // from the page cache would otherwise be hashed and published as zeros.
-            blobs.SyncTemp(upload.TempPath);
-            upload.Received = offset + length;
-            if (fed is not null) SwapHash(id, fed, upload.Received);
-            fed = null;
+            staged.Flush();
+            upload.Received = offset + written.Length;
         }
         catch (BlobTooLargeException)
         {
@@ -97,10 +91,6 @@ public sealed class BrowserUploadService(
         {
             // A conflict, like a wrong offset: the page asks for the status and sends again from the recorded offset.
             return Result.Conflict($"the chunk could not be read ({e.InnerException?.Message}); send it again from offset {upload.Received}");
-        }
-        finally
-        {
-            fed?.Dispose();
         }
         upload.ExpiresAt = Now + IdleLifetime;
         await db.SaveChangesAsync(CancellationToken.None); // the bytes are written: record them even if the client left
@@ -114,12 +104,9 @@ public sealed class BrowserUploadService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } s) return NotFound;
         if (s.Received != s.Size) return Result.Conflict($"received {s.Received} of {s.Size} bytes");
-        var (hash, hashed) = _hashes.TryRemove(id, out var running) && running.Length <= s.Received
-            ? running
-            : (IncrementalHash.CreateHash(HashAlgorithmName.SHA256), 0);
-        StagedBytes staged;
-        using (hash) staged = await blobs.HashAsync(s.TempPath, hashed, hash, ct); // reads only what the running hash lacks
-        var sif = ImagePublisher.Inspect(s.TempPath);
+        var staged = blobs.ResumeUpload(s.StagingId);
+        var bytes = await staged.DigestAsync(ct); // reads only what the running hash lacks
+        var sif = ImagePublisher.Inspect(staged);
         if (!sif.Succeeded)
         {
             await DropAsync(db, s, ct);
@@ -129,7 +116,7 @@ public sealed class BrowserUploadService(
         var container = await containers.FindAsync(actor, s.Entity, s.Collection, s.Container, ct);
         if (container.Outcome == Outcome.NotFound) container = await containers.CreateAsync(actor, s.CollectionId, s.Container, "", ct);
         if (!container.Succeeded) return container.As<string>();
-        var image = await images.CreateAsync(actor, container.Value!.Id, staged.Digest.LibraryForm, s.Description, ct);
+        var image = await images.CreateAsync(actor, container.Value!.Id, bytes.Digest.LibraryForm, s.Description, ct);
         if (!image.Succeeded) return image.As<string>();
 
         if (!image.Value!.Uploaded)
@@ -137,9 +124,8 @@ public sealed class BrowserUploadService(
             await using var publishDb = await dbFactory.CreateDbContextAsync(ct);
             var published = await publisher.PublishAsync(publishDb, actor, image.Value.Id, staged, sif.Value!, " (browser)", ct);
             if (!published.Succeeded) return published.As<string>();
-            if (!published.Value) blobs.DeleteTemp(s.TempPath);
         }
-        else blobs.DeleteTemp(s.TempPath);
+        else staged.Discard();
         db.BrowserUploads.Remove(s);
         await db.SaveChangesAsync(CancellationToken.None);
         var tagged = await tags.SetAsync(actor, container.Value.Id, null, s.Tag, image.Value.Id, ct);
@@ -157,52 +143,23 @@ public sealed class BrowserUploadService(
     }
 
     /// <summary>
-    /// The caller's live upload, its received count checked against the temp file: after a crash the row may claim bytes
-    /// that never reached the disk, and the file is what gets hashed.
+    /// The caller's live upload, its received count checked against the staged bytes: after a crash the row may claim
+    /// bytes that never reached the disk, and those are what get hashed.
     /// </summary>
     private async Task<BrowserUpload?> FindAsync(RegistryDbContext db, Actor actor, string id, CancellationToken ct)
     {
         var now = Now;
         var upload = await db.BrowserUploads.FirstOrDefaultAsync(u => u.Id == id && u.ExpiresAt > now, ct);
         if (upload is null || (upload.UserId != actor.UserId && !actor.IsAdmin)) return null;
-        var onDisk = File.Exists(upload.TempPath) ? new FileInfo(upload.TempPath).Length : 0;
-        upload.Received = Math.Min(upload.Received, onDisk);
+        upload.Received = Math.Min(upload.Received, blobs.ResumeUpload(upload.StagingId).Length);
         return upload;
-    }
-
-    /// <summary>A copy of the running hash to feed the chunk at <paramref name="offset"/> into, or null when it isn't next.</summary>
-    private IncrementalHash? NextHash(string id, long offset)
-    {
-        if (!_hashes.TryGetValue(id, out var running)) return offset == 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
-        if (offset == running.Length) return running.Hash.Clone();
-        if (offset < running.Length && _hashes.TryRemove(id, out var stale)) stale.Hash.Dispose(); // bytes already hashed are being replaced
-        return null;
-    }
-
-    private void SwapHash(string id, IncrementalHash fed, long length)
-    {
-        if (_hashes.Count >= 1000) _hashes.Clear(); // abandoned uploads' hashes: finishing then reads the file instead
-        if (_hashes.TryGetValue(id, out var old)) old.Hash.Dispose();
-        _hashes[id] = (fed, length);
     }
 
     private async Task DropAsync(RegistryDbContext db, BrowserUpload upload, CancellationToken ct)
     {
-        if (_hashes.TryRemove(upload.Id, out var running)) running.Hash.Dispose();
         db.BrowserUploads.Remove(upload);
         await db.SaveChangesAsync(ct);
-        blobs.DeleteTemp(upload.TempPath);
-    }
-
-    /// <summary>Abandoned uploads go when someone starts a new one, so a registry without scheduled gc doesn't keep their bytes.</summary>
-    private async Task RemoveExpiredAsync(RegistryDbContext db, CancellationToken ct)
-    {
-        var now = Now;
-        foreach (var expired in await db.BrowserUploads.Where(u => u.ExpiresAt <= now).ToListAsync(ct))
-        {
-            db.BrowserUploads.Remove(expired);
-            blobs.DeleteTemp(expired.TempPath);
-        }
+        blobs.ResumeUpload(upload.StagingId).Discard();
     }
 
     private async Task<IDisposable> LockAsync(string id, CancellationToken ct)

@@ -5,13 +5,12 @@ using Registry.Core.Storage;
 namespace Registry.Core.Uploads;
 
 /// <summary>How an upload session ends or moves on, shared by the services that start, receive and complete uploads.</summary>
-public sealed class SessionOutcomes(IBlobStore blobs, RunningHashes running)
+public sealed class SessionOutcomes(IBlobStore blobs)
 {
     /// <summary>Discards an upload: aborted for good, its bytes gone (first: on a full disk they make room for the row's write).</summary>
-    public async Task FailAsync(RegistryDbContext db, string sessionId, string tempPath)
+    public async Task FailAsync(RegistryDbContext db, string sessionId, string stagingId)
     {
-        running.Forget(sessionId);
-        blobs.DeleteTemp(tempPath);
+        blobs.ResumeUpload(stagingId).Discard();
         await SetStateAsync(db, sessionId, UploadState.Aborted);
     }
 

@@ -14,7 +14,7 @@ namespace Registry.Core.Uploads;
 /// hash and hands the bytes to <see cref="ImagePublisher"/>; racing completions wait for it and answer the same.
 /// </summary>
 public sealed class UploadCompleter(
-    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, RunningHashes running, SessionOutcomes outcomes,
+    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, SessionOutcomes outcomes,
     ImagePublisher publisher, IOptions<RegistryOptions> options)
 {
     /// <summary>How long a completion waits for another completion of the same upload before answering 409.</summary>
@@ -78,25 +78,24 @@ public sealed class UploadCompleter(
         var from = session.State;
         try
         {
-            var staged = new StagedBytes(session.TempPath, session.Size, new Digest(image.Hash)); // a whole file was verified at PUT
+            var staged = blobs.ResumeUpload(session.StagingId);
             if (session.Kind == UploadKind.Multipart)
             {
-                var verified = await VerifyPartsAsync(db, session, image, ct);
+                var verified = await VerifyPartsAsync(db, session, staged, image, ct);
                 if (!verified.Succeeded) return verified.As<bool>();
             }
-            var sif = ImagePublisher.Inspect(session.TempPath);
+            var sif = ImagePublisher.Inspect(staged);
             if (!sif.Succeeded)
             {
-                await outcomes.FailAsync(db, session.Id, session.TempPath);
+                await outcomes.FailAsync(db, session.Id, session.StagingId);
                 return sif.As<bool>();
             }
             var published = await publisher.PublishAsync(db, actor, image.Id, staged, sif.Value!, "", ct);
             if (!published.Succeeded)
             {
-                await outcomes.FailAsync(db, session.Id, session.TempPath);
+                await outcomes.FailAsync(db, session.Id, session.StagingId);
                 return published;
             }
-            if (!published.Value) blobs.DeleteTemp(session.TempPath); // another upload of the same image published it
             await SessionOutcomes.SetStateAsync(db, session.Id, UploadState.Completed);
             return true;
         }
@@ -109,7 +108,7 @@ public sealed class UploadCompleter(
     }
 
     /// <summary>Every part arrived and the assembled file hashes to the image; else the upload stays open or is discarded.</summary>
-    private async Task<Result<bool>> VerifyPartsAsync(RegistryDbContext db, UploadSession session, Image image, CancellationToken ct)
+    private async Task<Result<bool>> VerifyPartsAsync(RegistryDbContext db, UploadSession session, BlobUpload staged, Image image, CancellationToken ct)
     {
         var received = await db.UploadParts.Where(p => p.SessionId == session.Id && p.Received).Select(p => p.PartNumber).ToListAsync(ct);
         var missing = Enumerable.Range(1, session.TotalParts).Except(received).ToList();
@@ -119,12 +118,9 @@ public sealed class UploadCompleter(
             return Result.Invalid($"parts not received: {string.Join(",", missing.Take(10))}");
         }
         // The running hash covers the leading parts received in order; only the rest (usually nothing) is read again.
-        var (hash, covered) = running.Take(session.Id);
-        StagedBytes staged;
-        using (hash)
-            staged = await blobs.HashAsync(session.TempPath, Math.Min(session.Size, covered * session.PartSize), hash, ct);
-        if (staged.Length == session.Size && staged.Digest.Hex == image.Hash) return true;
-        await outcomes.FailAsync(db, session.Id, session.TempPath);
-        return Result.Invalid($"checksum mismatch: the assembled file is sha256.{staged.Digest.Hex} ({staged.Length} bytes), the image is sha256.{image.Hash}");
+        var bytes = await staged.DigestAsync(ct);
+        if (bytes.Length == session.Size && bytes.Digest.Hex == image.Hash) return true;
+        await outcomes.FailAsync(db, session.Id, session.StagingId);
+        return Result.Invalid($"checksum mismatch: the assembled file is sha256.{bytes.Digest.Hex} ({bytes.Length} bytes), the image is sha256.{image.Hash}");
     }
 }

@@ -8,10 +8,10 @@ namespace Registry.Core.Uploads;
 
 /// <summary>
 /// The bytes of an upload, one part per request: one writer per part at a time (<see cref="WriterLease"/>), written to
-/// the session's temp file while hashed. Nothing here makes a blob or an image; <see cref="UploadCompleter"/> does.
+/// the session's staged upload while hashed. Nothing here makes a blob or an image; <see cref="UploadCompleter"/> does.
 /// </summary>
 public sealed class UploadReceiver(
-    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, RunningHashes running, SessionOutcomes outcomes,
+    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, SessionOutcomes outcomes,
     TimeProvider clock, ILogger<UploadReceiver> log)
 {
     /// <summary>
@@ -48,63 +48,53 @@ public sealed class UploadReceiver(
     {
         var whole = part.PartNumber == 0;
         var offset = whole ? 0 : (part.PartNumber - 1) * session.PartSize;
-        // Parts in order also advance the upload's whole-file hash, so completion needn't read the file again. Such a part
-        // is hashed on its own only when the client announced its checksum: the whole-file check at completion covers it.
-        var fed = whole ? null : running.Begin(session.Id, part.PartNumber);
-        using var own = whole || fed is null || part.Sha256.Length > 0 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
-        var stored = false;
+        var staged = blobs.ResumeUpload(session.StagingId);
+        BlobWrite written;
         try
         {
-            long length;
-            try
-            {
-                length = await blobs.WriteAsync(body, session.TempPath, offset, part.Size, own, fed, ct);
-            }
-            catch (BlobTooLargeException)
-            {
-                return Result.Invalid($"more than the announced {part.Size} bytes were sent");
-            }
-            catch (SourceReadException e)
-            {
-                // The bytes so far stay in the temp file; the same URL can be PUT again.
-                log.LogInformation("upload {Session} part {Part} cut off: {Reason}", session.Id, part.PartNumber, e.InnerException?.Message);
-                return Result.Invalid($"the request body could not be read ({e.InnerException?.Message}); send it again");
-            }
-            catch (IOException e) when (StorageFull.Is(e))
-            {
-                await outcomes.FailAsync(db, session.Id, session.TempPath);
-                return Result.InsufficientStorage("the registry's disk is full; the upload was discarded");
-            }
-            if (length != part.Size) return Result.Invalid($"received {length} bytes, expected {part.Size}");
-            // The part's own SHA-256, or for a part that only advanced the running hash, the SHA-256 of the upload so far.
-            var digest = Convert.ToHexStringLower(own?.GetHashAndReset() ?? fed!.GetCurrentHash());
-            if (whole) return await VerifyWholeAsync(db, session, lease, digest, ct);
-
-            if (part.Sha256.Length > 0 && part.Sha256 != digest)
-                return Result.Invalid($"part {part.PartNumber} checksum mismatch: sha256 {digest}, expected {part.Sha256}");
-            part.Received = true;
-            part.ETag = $"\"{digest}\"";
-            await db.SaveChangesAsync(ct);
-            stored = true;
-            return part.ETag;
+            // Parts in order only advance the upload's running hash, so completion needn't read the file again; a part is
+            // hashed on its own when the client announced its checksum (or when it arrives out of order).
+            written = await staged.WriteAsync(body, offset, part.Size, hashOwn: !whole && part.Sha256.Length > 0, ct);
         }
-        finally
+        catch (BlobTooLargeException)
         {
-            running.End(session.Id, fed, stored);
+            return Result.Invalid($"more than the announced {part.Size} bytes were sent");
         }
+        catch (SourceReadException e)
+        {
+            // The bytes so far stay staged; the same URL can be PUT again.
+            log.LogInformation("upload {Session} part {Part} cut off: {Reason}", session.Id, part.PartNumber, e.InnerException?.Message);
+            return Result.Invalid($"the request body could not be read ({e.InnerException?.Message}); send it again");
+        }
+        catch (IOException e) when (StorageFull.Is(e))
+        {
+            await outcomes.FailAsync(db, session.Id, session.StagingId);
+            return Result.InsufficientStorage("the registry's disk is full; the upload was discarded");
+        }
+        if (written.Length != part.Size) return Result.Invalid($"received {written.Length} bytes, expected {part.Size}");
+        // The part's own SHA-256, or for a part that only advanced the running hash, the SHA-256 of the upload so far.
+        var digest = (written.Own ?? written.UpTo)!.Value.Hex;
+        if (whole) return await VerifyWholeAsync(db, session, staged, lease, (written.UpTo ?? written.Own)!.Value.Hex, ct);
+
+        if (part.Sha256.Length > 0 && part.Sha256 != digest)
+            return Result.Invalid($"part {part.PartNumber} checksum mismatch: sha256 {digest}, expected {part.Sha256}");
+        part.Received = true;
+        part.ETag = $"\"{digest}\"";
+        await db.SaveChangesAsync(ct);
+        return part.ETag;
     }
 
-    /// <summary>A whole file that hashes to its image is received: it waits in its temp file for completion to publish it.</summary>
-    private async Task<Result<string>> VerifyWholeAsync(RegistryDbContext db, UploadSession session, string lease, string digest, CancellationToken ct)
+    /// <summary>A whole file that hashes to its image is received: it stays staged for completion to publish it.</summary>
+    private async Task<Result<string>> VerifyWholeAsync(RegistryDbContext db, UploadSession session, BlobUpload staged, string lease, string digest, CancellationToken ct)
     {
         var hash = await db.Images.Where(i => i.Id == session.ImageId).Select(i => i.Hash).FirstAsync(ct);
         if (digest != hash)
         {
-            await outcomes.FailAsync(db, session.Id, session.TempPath);
+            await outcomes.FailAsync(db, session.Id, session.StagingId);
             log.LogWarning("upload {Session} rejected: sha256 {Got} is not the image's {Want}", session.Id, digest, hash);
             return Result.Invalid($"checksum mismatch: received sha256.{digest}, the image is sha256.{hash}");
         }
-        blobs.SyncTemp(session.TempPath); // "received" is a promise the bytes survive until completion
+        staged.Flush(); // "received" is a promise the bytes survive until completion
         if (!await WriterLease.TryMoveAsync(db, session.Id, UploadState.Open, UploadState.Received, ct, heldLease: lease))
             return Result.Conflict("upload is no longer open");
         log.LogInformation("upload received: session {Session} image {Image} {Bytes} bytes", session.Id, session.ImageId, session.Size);

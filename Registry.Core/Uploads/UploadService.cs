@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
 using Registry.Core.Data;
@@ -11,13 +10,12 @@ namespace Registry.Core.Uploads;
 
 /// <summary>
 /// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads: start (access and quota are
-/// checked once, here), part URLs, abort, and recovery after a restart. <see cref="UploadReceiver"/> takes the bytes and
+/// checked once, here), part URLs and abort (<see cref="UploadJanitor"/> ends what is left behind). <see cref="UploadReceiver"/> takes the bytes and
 /// <see cref="UploadCompleter"/> hands verified bytes to <see cref="ImagePublisher"/>. See: LIBRARY-API.md §6.
 /// </summary>
 public sealed class UploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options,
-    UploadReceiver receiver, UploadCompleter completer, SessionOutcomes outcomes, TimeProvider clock,
-    ILogger<UploadService> log)
+    UploadReceiver receiver, UploadCompleter completer, SessionOutcomes outcomes, TimeProvider clock)
 {
     private RegistryOptions Options => options.Value;
 
@@ -54,7 +52,7 @@ public sealed class UploadService(
             Size = size,
             PartSize = partSize,
             TotalParts = (int)((size + partSize - 1) / partSize),
-            TempPath = blobs.NewTempPath(),
+            StagingId = blobs.BeginUpload().Id,
             ExpiresAt = clock.GetUtcNow().UtcDateTime + Options.UploadUrlLifetime,
         };
         // A single-part upload's URL is part 0's; multipart parts get theirs when presigned.
@@ -88,23 +86,6 @@ public sealed class UploadService(
         return new UploadTicket(sessionId, partNumber, secret, expected, session.TotalParts);
     }
 
-    /// <summary>
-    /// At start-up no request can be in flight: Library API sessions are closed (a completion cut off included) and their
-    /// temp files dropped (the client pushes again). Live browser uploads keep theirs, since the page resumes them.
-    /// </summary>
-    public async Task<int> RecoverAfterRestartAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        await db.BrowserUploads.Where(u => u.ExpiresAt <= now).ExecuteDeleteAsync(ct);
-        var resumable = await db.BrowserUploads.Select(u => u.TempPath).ToListAsync(ct);
-        var removed = blobs.CleanTemp(resumable);
-        await db.UploadSessions.Where(s => s.State == UploadState.Open || s.State == UploadState.Received || s.State == UploadState.Completing)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.State, UploadState.Aborted), ct);
-        if (removed > 0) log.LogInformation("removed {Count} temp files of interrupted uploads", removed);
-        return removed;
-    }
-
     private static long ExpectedPartSize(UploadSession s, int partNumber) =>
         Math.Min(s.PartSize, s.Size - (partNumber - 1) * s.PartSize);
 
@@ -125,7 +106,7 @@ public sealed class UploadService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var found = await FindOwnSessionAsync(db, actor, imageId, sessionId, ct);
         if (!found.Succeeded) return found.As<bool>();
-        await outcomes.FailAsync(db, found.Value!.Id, found.Value.TempPath);
+        await outcomes.FailAsync(db, found.Value!.Id, found.Value.StagingId);
         return true;
     }
 

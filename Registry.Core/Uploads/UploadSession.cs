@@ -6,7 +6,7 @@ public enum UploadKind { Single = 0, Multipart = 1, Browser = 2 }
 public enum UploadState { Open = 0, Received = 1, Completed = 2, Aborted = 3, Completing = 4 }
 
 /// <summary>
-/// An upload in progress for one image. Its bytes are only in <see cref="TempPath"/> until completion publishes them.
+/// An upload in progress for one image. Its bytes are only staged (<see cref="StagingId"/>, a <see cref="Storage.BlobUpload"/>) until completion publishes them.
 /// A single-part upload has one part, number 0, for the whole file; each part's URL carries its own secret, of which
 /// only the hash is stored.
 /// </summary>
@@ -20,7 +20,7 @@ public class UploadSession
     public long Size { get; set; }
     public long PartSize { get; set; }
     public int TotalParts { get; set; }
-    public string TempPath { get; set; } = "";
+    public string StagingId { get; set; } = "";
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime ExpiresAt { get; set; }
     public List<UploadPart> Parts { get; set; } = [];

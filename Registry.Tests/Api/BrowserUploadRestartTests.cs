@@ -41,8 +41,10 @@ public sealed class BrowserUploadRestartTests : IDisposable
 
             await using var db = await DbOf(first).CreateDbContextAsync();
             await db.BrowserUploads.Where(u => u.Id == abandoned).ExecuteUpdateAsync(u => u.SetProperty(x => x.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
-            tempPath = await db.BrowserUploads.Where(u => u.Id == id).Select(u => u.TempPath).SingleAsync();
-            abandonedPath = await db.BrowserUploads.Where(u => u.Id == abandoned).Select(u => u.TempPath).SingleAsync();
+            tempPath = await db.BrowserUploads.Where(u => u.Id == id).Select(u => u.StagingId).SingleAsync();
+            tempPath = BlobStoreTesting.StagedPath(Data, tempPath);
+            abandonedPath = await db.BrowserUploads.Where(u => u.Id == abandoned).Select(u => u.StagingId).SingleAsync();
+            abandonedPath = BlobStoreTesting.StagedPath(Data, abandonedPath);
         }
         // The row says 8 MiB arrived; the disk kept less (as after a power cut): the file's length is what counts.
         const int kept = 5 * 1024 * 1024;
@@ -118,7 +120,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
         await browser.PutAsync(stale, 0, chunk);
         await using var db = await DbOf(factory).CreateDbContextAsync();
         await db.BrowserUploads.Where(u => u.Id == stale).ExecuteUpdateAsync(u => u.SetProperty(x => x.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
-        var paths = await db.BrowserUploads.ToDictionaryAsync(u => u.Id, u => u.TempPath);
+        var paths = await db.BrowserUploads.ToDictionaryAsync(u => u.Id, u => BlobStoreTesting.StagedPath(factory.DataPath, u.StagingId));
 
         var report = await factory.Services.GetRequiredService<StorageMaintenance>().CollectGarbageAsync(dryRun: false);
 

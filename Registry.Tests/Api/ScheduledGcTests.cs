@@ -1,3 +1,4 @@
+using Registry.Tests.Infrastructure;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Storage;
@@ -22,14 +23,12 @@ public sealed class ScheduledGcTests(FrequentGcFactory factory) : IClassFixture<
         var keptDigest = new Digest(Convert.ToHexStringLower(SHA256.HashData(kept)));
 
         var orphan = RandomNumberGenerator.GetBytes(777);
-        var temp = store.NewTempPath();
-        var staged = await store.WriteAsync(new MemoryStream(orphan), temp, 0, orphan.Length, CancellationToken.None);
-        await store.CommitAsync(temp, staged.Digest, CancellationToken.None);
-        File.SetLastWriteTimeUtc(store.PathOf(staged.Digest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
+        var orphanDigest = await store.StoreAsync(orphan);
+        File.SetLastWriteTimeUtc(store.PathOf(orphanDigest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
 
         // Nobody calls gc here: the hosted service does, within a few of its 200 ms intervals.
-        for (var i = 0; i < 300 && store.Exists(staged.Digest); i++) await Task.Delay(100);
-        store.Exists(staged.Digest).ShouldBeFalse("the scheduled gc never removed the orphan blob");
+        for (var i = 0; i < 300 && store.Exists(orphanDigest); i++) await Task.Delay(100);
+        store.Exists(orphanDigest).ShouldBeFalse("the scheduled gc never removed the orphan blob");
         store.Exists(keptDigest).ShouldBeTrue();
         var (status, _) = await new LibraryClient(factory.Client(token)).GetAsync("/v1/images/scheduled/c/x:latest");
         status.ShouldBe(System.Net.HttpStatusCode.OK);

@@ -1,3 +1,4 @@
+using Registry.Tests.Infrastructure;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Storage;
@@ -16,22 +17,20 @@ public sealed class StorageMaintenanceTests(RegistryApiFactory factory) : IClass
         var keptDigest = new Digest(Convert.ToHexStringLower(SHA256.HashData(kept)));
 
         var orphan = RandomNumberGenerator.GetBytes(1234);
-        var temp = store.NewTempPath();
-        var staged = await store.WriteAsync(new MemoryStream(orphan), temp, 0, orphan.Length, CancellationToken.None);
-        await store.CommitAsync(temp, staged.Digest, CancellationToken.None);
+        var orphanDigest = await store.StoreAsync(orphan);
 
         var maintenance = factory.Services.GetRequiredService<StorageMaintenance>();
         // Within the grace period an unreferenced blob may be a publish in flight: gc leaves it.
         (await maintenance.CollectGarbageAsync(dryRun: false)).Blobs.ShouldBe(0);
-        store.Exists(staged.Digest).ShouldBeTrue();
-        File.SetLastWriteTimeUtc(store.PathOf(staged.Digest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
+        store.Exists(orphanDigest).ShouldBeTrue();
+        File.SetLastWriteTimeUtc(store.PathOf(orphanDigest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
         var dry = await maintenance.CollectGarbageAsync(dryRun: true);
         dry.Blobs.ShouldBe(1);
         dry.BlobBytes.ShouldBe(1234);
-        store.Exists(staged.Digest).ShouldBeTrue();
+        store.Exists(orphanDigest).ShouldBeTrue();
 
         (await maintenance.CollectGarbageAsync(dryRun: false)).BlobBytes.ShouldBe(1234);
-        store.Exists(staged.Digest).ShouldBeFalse();
+        store.Exists(orphanDigest).ShouldBeFalse();
         store.Exists(keptDigest).ShouldBeTrue();
 
         (await maintenance.VerifyAsync()).Mismatches.ShouldBeEmpty();

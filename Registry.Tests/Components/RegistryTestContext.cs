@@ -19,6 +19,7 @@ using Registry.Core.Images;
 using Registry.Core.Keys;
 using Registry.Core.Search;
 using Registry.Core.Storage;
+using Registry.Core.Storage.FileSystem;
 using Registry.Core.Tags;
 using Registry.Core.Teams;
 using Registry.Core.Terms;
@@ -50,7 +51,7 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
                                      typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
                                      typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
-                                     typeof(CollectionMembersService), typeof(AuditQueries), typeof(KeyService), typeof(ImagePublisher), typeof(AccountChanges) })
+                                     typeof(CollectionMembersService), typeof(AuditQueries), typeof(KeyService), typeof(ImagePublisher), typeof(AccountChanges), typeof(UploadJanitor) })
             Services.AddSingleton(type);
         Services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         _auth = AddAuthorization();

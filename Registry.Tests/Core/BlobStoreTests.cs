@@ -1,123 +1,202 @@
 using System.Security.Cryptography;
 using Registry.Core.Storage;
+using Registry.Core.Storage.FileSystem;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Core;
 
-public sealed class BlobStoreTests : IDisposable
+/// <summary>The blob store, one nested class per part of its API, each also tried with hostile input.</summary>
+public abstract class BlobStoreTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("blobs-").FullName;
+    protected FileSystemBlobStore Store { get; }
+
+    protected BlobStoreTests() => Store = new FileSystemBlobStore(_root);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
-    public async Task Bytes_are_hashed_while_written_and_committed_under_their_digest()
+    protected string TempFolder => Path.Combine(_root, "tmp");
+    protected static Digest Sha(ReadOnlySpan<byte> bytes) => new(Convert.ToHexStringLower(SHA256.HashData(bytes)));
+
+    public sealed class BeginAndResume : BlobStoreTests
     {
-        var store = new FileSystemBlobStore(_root);
-        var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 5);
-        var temp = store.NewTempPath();
-        var staged = await store.WriteAsync(new MemoryStream(bytes), temp, 0, bytes.Length, CancellationToken.None);
+        [Fact]
+        public async Task A_resumed_upload_continues_where_the_first_request_stopped()
+        {
+            var bytes = RandomNumberGenerator.GetBytes(100_000);
+            var id = Store.BeginUpload().Id;
+            await Store.ResumeUpload(id).WriteAsync(new MemoryStream(bytes[..40_000]), 0, 40_000, false, default);
+            var second = await Store.ResumeUpload(id).WriteAsync(new MemoryStream(bytes[40_000..]), 40_000, 60_000, false, default);
 
-        staged.Length.ShouldBe(bytes.Length);
-        staged.Digest.Hex.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(bytes)));
-        store.Exists(staged.Digest).ShouldBeFalse();
+            second.UpTo.ShouldBe(Sha(bytes)); // the running hash outlives the request that started it
+            Store.ResumeUpload(id).Length.ShouldBe(bytes.Length);
+            Store.ListUploads().Single().ShouldBe(new StagedUpload(id, bytes.Length, File.GetLastWriteTimeUtc(Path.Combine(TempFolder, id))));
+        }
 
-        await store.CommitAsync(temp, staged.Digest, CancellationToken.None);
-        store.Exists(staged.Digest).ShouldBeTrue();
-        File.Exists(temp).ShouldBeFalse();
-        (await File.ReadAllBytesAsync(store.PathOf(staged.Digest))).ShouldBe(bytes);
-        store.List().Single().ShouldBe((staged.Digest, (long)bytes.Length));
+        [Theory]
+        [InlineData("../../etc/passwd")]
+        [InlineData("..")]
+        [InlineData("")]
+        [InlineData("upload-1.tmp/../../x.tmp")]
+        [InlineData("/etc/shadow")]
+        public void Ids_that_are_not_upload_names_are_refused(string hostile) =>
+            Should.Throw<ArgumentException>(() => Store.ResumeUpload(hostile));
+
+        [Fact]
+        public void A_recorded_path_resolves_to_its_file_name_under_tmp_only() =>
+            Store.ResumeUpload("/somewhere/else/upload-abc.tmp").Id.ShouldBe("upload-abc.tmp");
     }
 
-    [Theory]
-    [InlineData(0)]    // whole 1 MiB slices written around the page cache, the unaligned tail through it
-    [InlineData(4097)] // an unaligned offset: through the page cache only
-    public async Task Parts_land_at_their_offsets_hashed_as_they_arrive_whichever_way_they_are_written(int baseOffset)
+    public sealed class Write : BlobStoreTests
     {
-        var store = new FileSystemBlobStore(_root);
-        var temp = store.NewTempPath();
-        var first = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);       // two full slices
-        var second = RandomNumberGenerator.GetBytes(1024 * 1024 + 123_457); // a slice, then a tail that isn't whole 4 KiB blocks
-        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var own = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        [Theory]
+        [InlineData(0)]    // whole 1 MiB slices written around the page cache, the unaligned tail through it
+        [InlineData(4097)] // an unaligned offset: through the page cache only
+        public async Task Bytes_land_at_their_offsets_whichever_way_they_are_written(int baseOffset)
+        {
+            var upload = Store.BeginUpload();
+            var first = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);       // two full slices
+            var second = RandomNumberGenerator.GetBytes(1024 * 1024 + 123_457); // a slice, then a tail that isn't whole 4 KiB blocks
 
-        // The second part arrives first, in odd-sized reads like a slow socket's.
-        (await store.WriteAsync(new TrickleStream(second, 7_777), temp, baseOffset + first.Length, second.Length, own, null, default))
-            .ShouldBe(second.Length);
-        (await store.WriteAsync(new TrickleStream(first, 65_536 + 3), temp, baseOffset, first.Length, null, whole, default))
-            .ShouldBe(first.Length);
+            // The second part arrives first, in odd-sized reads like a slow socket's: it can't continue the running hash.
+            var late = await upload.WriteAsync(new TrickleStream(second, 7_777), baseOffset + first.Length, second.Length, false, default);
+            late.ShouldBe(new BlobWrite(second.Length, Sha(second), null));
+            var early = await upload.WriteAsync(new TrickleStream(first, 65_536 + 3), baseOffset, first.Length, true, default);
+            early.Own.ShouldBe(Sha(first));
 
-        Convert.ToHexStringLower(own.GetHashAndReset()).ShouldBe(Convert.ToHexStringLower(SHA256.HashData(second)));
-        Convert.ToHexStringLower(whole.GetHashAndReset()).ShouldBe(Convert.ToHexStringLower(SHA256.HashData(first)));
-        var onDisk = await File.ReadAllBytesAsync(temp);
-        onDisk.Length.ShouldBe(baseOffset + first.Length + second.Length);
-        onDisk.AsSpan(baseOffset, first.Length).SequenceEqual(first).ShouldBeTrue();
-        onDisk.AsSpan(baseOffset + first.Length).SequenceEqual(second).ShouldBeTrue();
+            var onDisk = await File.ReadAllBytesAsync(Path.Combine(TempFolder, upload.Id));
+            onDisk.Length.ShouldBe(baseOffset + first.Length + second.Length);
+            onDisk.AsSpan(baseOffset, first.Length).SequenceEqual(first).ShouldBeTrue();
+            onDisk.AsSpan(baseOffset + first.Length).SequenceEqual(second).ShouldBeTrue();
+            (await upload.DigestAsync(default)).ShouldBe(new StagedBytes(onDisk.Length, Sha(onDisk)));
+        }
+
+        [Fact]
+        public void Direct_writes_are_used_only_from_a_4_KiB_boundary()
+        {
+            var temp = Path.Combine(TempFolder, Store.BeginUpload().Id);
+            DirectUpload.WorksIn(TempFolder).ShouldBe(OperatingSystem.IsLinux());
+            Directory.EnumerateFiles(TempFolder).ShouldBeEmpty(); // the probe cleans up after itself
+            using (var aligned = DirectUpload.TryOpen(temp, 8192)) (aligned is not null).ShouldBe(OperatingSystem.IsLinux()); // ext4 and tmpfs accept O_DIRECT
+            DirectUpload.TryOpen(temp, 4097).ShouldBeNull();
+        }
+
+        [Fact]
+        public async Task A_body_that_breaks_off_fails_as_the_clients_fault_and_keeps_what_arrived()
+        {
+            var upload = Store.BeginUpload();
+            var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+
+            await Should.ThrowAsync<SourceReadException>(() =>
+                upload.WriteAsync(new TrickleStream(bytes, 100_000, failAfter: 2 * 1024 * 1024 + 5), 0, bytes.Length, false, default));
+
+            var kept = await File.ReadAllBytesAsync(Path.Combine(TempFolder, upload.Id));
+            kept.Length.ShouldBeLessThanOrEqualTo(2 * 1024 * 1024);
+            kept.AsSpan().SequenceEqual(bytes.AsSpan(0, kept.Length)).ShouldBeTrue();
+            // Sent again from the start: the broken-off write never advanced the running hash.
+            (await upload.WriteAsync(new MemoryStream(bytes), 0, bytes.Length, false, default)).UpTo.ShouldBe(Sha(bytes));
+        }
+
+        [Fact]
+        public async Task Too_many_bytes_stop_the_write() =>
+            await Should.ThrowAsync<BlobTooLargeException>(() =>
+                Store.BeginUpload().WriteAsync(new MemoryStream(new byte[100]), 0, 99, false, default));
     }
 
-    [Fact]
-    public void Direct_writes_are_used_only_from_a_4_KiB_boundary()
+    public sealed class Digesting : BlobStoreTests
     {
-        var temp = new FileSystemBlobStore(_root).NewTempPath();
-        DirectUpload.WorksIn(Path.GetDirectoryName(temp)!).ShouldBe(OperatingSystem.IsLinux());
-        Directory.EnumerateFiles(Path.GetDirectoryName(temp)!).ShouldBeEmpty(); // the probe cleans up after itself
-        using (var aligned = DirectUpload.TryOpen(temp, 8192)) (aligned is not null).ShouldBe(OperatingSystem.IsLinux()); // ext4 and tmpfs accept O_DIRECT
-        DirectUpload.TryOpen(temp, 4097).ShouldBeNull();
+        [Fact]
+        public async Task Bytes_written_again_over_hashed_ones_are_what_gets_hashed()
+        {
+            var good = RandomNumberGenerator.GetBytes(300_000);
+            var upload = Store.BeginUpload();
+            await upload.WriteAsync(new MemoryStream(good), 0, good.Length, false, default);
+            var bad = good[100_000..200_000];
+            bad[5] ^= 0xff;
+            await upload.WriteAsync(new MemoryStream(bad), 100_000, bad.Length, false, default);
+
+            var onDisk = await File.ReadAllBytesAsync(Path.Combine(TempFolder, upload.Id));
+            (await upload.DigestAsync(default)).Digest.ShouldBe(Sha(onDisk));
+            (await upload.DigestAsync(default)).Digest.ShouldNotBe(Sha(good));
+        }
+
+        [Fact]
+        public async Task Concurrent_writes_to_one_upload_never_leave_a_stale_hash()
+        {
+            var bytes = RandomNumberGenerator.GetBytes(8 * 256 * 1024);
+            var upload = Store.BeginUpload();
+            // Every 256 KiB piece twice at once, from eight requests, in any order.
+            await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+            {
+                var at = i % 8 * 256 * 1024;
+                return Store.ResumeUpload(upload.Id).WriteAsync(new MemoryStream(bytes, at, 256 * 1024), at, 256 * 1024, false, default);
+            })));
+            (await upload.DigestAsync(default)).ShouldBe(new StagedBytes(bytes.Length, Sha(bytes)));
+        }
     }
 
-    [Fact]
-    public async Task A_body_that_breaks_off_fails_as_the_clients_fault_and_keeps_what_arrived()
+    public sealed class Commit : BlobStoreTests
     {
-        var store = new FileSystemBlobStore(_root);
-        var temp = store.NewTempPath();
-        var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
+        [Fact]
+        public async Task Staged_bytes_become_a_read_only_blob_only_under_their_own_digest()
+        {
+            var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 5);
+            var upload = Store.BeginUpload();
+            await upload.WriteAsync(new MemoryStream(bytes), 0, bytes.Length, false, default);
 
-        await Should.ThrowAsync<SourceReadException>(() =>
-            store.WriteAsync(new TrickleStream(bytes, 100_000, failAfter: 2 * 1024 * 1024 + 5), temp, 0, bytes.Length, CancellationToken.None));
+            (await upload.CommitAsync(Sha([1, 2, 3]), default)).ShouldBe(BlobCommit.DigestMismatch);
+            Store.Exists(Sha(bytes)).ShouldBeFalse();
+            (await upload.CommitAsync(Sha(bytes), default)).ShouldBe(BlobCommit.Stored);
 
-        var kept = await File.ReadAllBytesAsync(temp);
-        kept.Length.ShouldBeLessThanOrEqualTo(2 * 1024 * 1024);
-        kept.AsSpan().SequenceEqual(bytes.AsSpan(0, kept.Length)).ShouldBeTrue();
+            Store.Exists(Sha(bytes)).ShouldBeTrue();
+            Store.ListUploads().ShouldBeEmpty();
+            (await File.ReadAllBytesAsync(Store.PathOf(Sha(bytes)))).ShouldBe(bytes);
+            Store.List().Single().ShouldBe((Sha(bytes), (long)bytes.Length));
+            if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(Store.PathOf(Sha(bytes))).HasFlag(UnixFileMode.UserWrite).ShouldBeFalse();
+        }
+
+        [Fact]
+        public async Task Verified_bytes_replace_a_damaged_stored_copy()
+        {
+            var bytes = RandomNumberGenerator.GetBytes(50_000);
+            var digest = await Store.StoreAsync(bytes);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Store.PathOf(digest), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await File.WriteAllBytesAsync(Store.PathOf(digest), new byte[10]); // bit rot
+
+            var again = Store.BeginUpload();
+            await again.WriteAsync(new MemoryStream(bytes), 0, bytes.Length, false, default);
+            (await again.CommitAsync(digest, default)).ShouldBe(BlobCommit.AlreadyPresent);
+            (await File.ReadAllBytesAsync(Store.PathOf(digest))).ShouldBe(bytes);
+        }
+
+        [Fact]
+        public void Digests_that_are_not_sha256_never_name_a_path()
+        {
+            Should.Throw<ArgumentException>(() => Store.PathOf(new Digest("../../etc/passwd")));
+            Digest.TryParse("sha256.../../../etc", out _).ShouldBeFalse();
+        }
     }
 
-    [Fact]
-    public async Task Too_many_bytes_stop_the_write()
+    public sealed class Discard : BlobStoreTests
     {
-        var store = new FileSystemBlobStore(_root);
-        await Should.ThrowAsync<BlobTooLargeException>(() =>
-            store.WriteAsync(new MemoryStream(new byte[100]), store.NewTempPath(), 0, 99, CancellationToken.None));
-    }
+        [Fact]
+        public async Task Discarded_bytes_are_gone_and_a_new_write_starts_a_fresh_hash()
+        {
+            var upload = Store.BeginUpload();
+            await upload.WriteAsync(new MemoryStream(new byte[1000]), 0, 1000, false, default);
+            upload.Discard();
+            Store.ListUploads().ShouldBeEmpty();
 
-    [Fact]
-    public void Paths_cannot_escape_the_data_folder()
-    {
-        var store = new FileSystemBlobStore(_root);
-        Should.Throw<UnauthorizedAccessException>(() => store.DeleteTemp(Path.Combine(_root, "tmp", "..", "..", "etc-passwd")));
-        Should.Throw<ArgumentException>(() => store.PathOf(new Digest("../../etc/passwd")));
-        Digest.TryParse("sha256.../../../etc", out _).ShouldBeFalse();
-    }
+            var bytes = RandomNumberGenerator.GetBytes(10);
+            (await Store.ResumeUpload(upload.Id).WriteAsync(new MemoryStream(bytes), 0, 10, false, default)).UpTo.ShouldBe(Sha(bytes));
+        }
 
-    [Fact]
-    public void Start_up_cleaning_removes_interrupted_uploads()
-    {
-        var store = new FileSystemBlobStore(_root);
-        File.WriteAllText(store.NewTempPath(), "half");
-        store.CleanTemp().ShouldBe(1);
-        Directory.EnumerateFiles(Path.Combine(_root, "tmp")).ShouldBeEmpty();
-    }
-
-    [Fact]
-    public void Start_up_cleaning_keeps_the_temp_files_it_is_told_to()
-    {
-        var store = new FileSystemBlobStore(_root);
-        var resumable = store.NewTempPath("browser");
-        var interrupted = store.NewTempPath();
-        File.WriteAllText(resumable, "first chunk");
-        File.WriteAllText(interrupted, "half");
-
-        store.CleanTemp([resumable]).ShouldBe(1);
-
-        File.Exists(resumable).ShouldBeTrue();
-        File.Exists(interrupted).ShouldBeFalse();
+        [Fact]
+        public void Only_upload_names_are_listed_for_the_janitor()
+        {
+            File.WriteAllText(Path.Combine(TempFolder, "notes.txt"), "an admin's file");
+            Store.ListUploads().ShouldBeEmpty();
+        }
     }
 
     /// <summary>Hands out at most <c>step</c> bytes per read; optionally breaks off like a dropped connection.</summary>

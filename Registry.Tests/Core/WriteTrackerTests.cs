@@ -7,6 +7,7 @@ using Registry.Core.Data;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
 using Registry.Core.Storage;
+using Registry.Core.Storage.FileSystem;
 
 namespace Registry.Tests.Core;
 

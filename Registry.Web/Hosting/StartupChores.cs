@@ -28,8 +28,8 @@ public static class StartupChores
         var options = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
         // Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
         WriteTracker.WatchWritesOf(options.WriteSignalFile);
-        // Uploads cut off by a crash or kill: their temp files go, their sessions are closed.
-        await app.Services.GetRequiredService<UploadService>().RecoverAfterRestartAsync();
+        // Uploads cut off by a crash or kill: their staged bytes go, their sessions are closed (browser uploads resume).
+        await app.Services.GetRequiredService<UploadJanitor>().RecoverAfterRestartAsync();
         app.Services.GetRequiredService<SignedUrls>().EnsureKey();
         // PrivateOnly holds for collections made public before it was turned on, too.
         var madePrivate = await app.Services.GetRequiredService<CollectionService>()

@@ -823,11 +823,12 @@ namespace Registry.Core.Data.Migrations
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Tag")
+                    b.Property<string>("StagingId")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("TempPath");
 
-                    b.Property<string>("TempPath")
+                    b.Property<string>("Tag")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -904,12 +905,13 @@ namespace Registry.Core.Data.Migrations
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("StagingId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("TempPath");
+
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("TempPath")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
 
                     b.Property<int>("TotalParts")
                         .HasColumnType("INTEGER");

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Registry.Core.Storage;
+namespace Registry.Core.Storage.FileSystem;
 
 /// <summary>Reading an upload's request body into a buffer, for both write paths of <see cref="FileSystemBlobStore"/>.</summary>
 internal static class UploadSource

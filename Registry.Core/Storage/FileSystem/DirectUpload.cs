@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
-namespace Registry.Core.Storage;
+namespace Registry.Core.Storage.FileSystem;
 
 /// <summary>
 /// Upload bytes written around the page cache (Linux <c>O_DIRECT</c>): the disk reads them straight from our buffer, so the

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Registry.Core.Storage;
+namespace Registry.Core.Storage.FileSystem;
 
 /// <summary>
 /// Starts writing a range of a file's dirty pages to disk without waiting (Linux <c>sync_file_range</c> with
