@@ -12,7 +12,8 @@ using Registry.Core.Tags;
 namespace Registry.Core.Uploads;
 
 /// <summary>Where a browser upload stands: bytes confirmed so far (the offset to resume from) out of the file's size.</summary>
-public sealed record BrowserUploadStatus(string Id, long Received, long Size, int ChunkSize);
+/// <remarks><see cref="Resumed"/>: an unfinished upload of the same size to the same place was found and continues.</remarks>
+public sealed record BrowserUploadStatus(string Id, long Received, long Size, int ChunkSize, bool Resumed = false);
 
 /// <summary>
 /// Uploads from the web page: chunks staged at their offsets (a <see cref="BlobUpload"/>), then hashed, stored and tagged like a
@@ -32,7 +33,7 @@ public sealed class BrowserUploadService(
     private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public async Task<Result<BrowserUploadStatus>> StartAsync(Actor actor, string entity, string collection, string container, string tag,
-        long size, string description = "", CancellationToken ct = default)
+        long size, string description = "", bool fresh = false, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("sign in to upload");
         if (size <= 0) return Result.Invalid("the file is empty");
@@ -44,12 +45,23 @@ public sealed class BrowserUploadService(
         if (!AccessRules.For(actor, found.Value!).CanPush) return Result.Forbidden($"{actor.UserName} may not upload to {entity}/{collection}");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await janitor.ExpireBrowserUploadsAsync(db, ct);
+        // Picking the same file again after a reload, a restart or a lost connection continues what the server has; the
+        // page compares samples of those bytes with the file before it sends more (and starts afresh if they differ).
+        var unfinished = await db.BrowserUploads.Where(u => u.UserId == actor.UserId && u.CollectionId == found.Value!.Id
+                && u.Container == container && u.Tag == tag && u.Size == size)
+            .OrderByDescending(u => u.CreatedAt).FirstOrDefaultAsync(ct);
+        if (unfinished is not null && !fresh)
+        {
+            unfinished.Received = Math.Min(unfinished.Received, blobs.ResumeUpload(unfinished.StagingId).Length);
+            return Status(unfinished) with { Resumed = true };
+        }
+        if (unfinished is not null) await DropAsync(db, unfinished, ct);
         var (usage, quota) = await EntityService.UsageAsync(db, found.Value!.Entity!, options.Value, ct);
         var reserved = await UploadReservations.BytesAsync(db, found.Value.EntityId, null, Now, ct);
         if (quota > 0 && usage + reserved + size > quota)
             return Result.InsufficientStorage($"quota exceeded: {entity} uses {usage} of {quota} bytes"
                 + (reserved > 0 ? $", uploads in progress hold {reserved} more," : "") + $" and this file needs {size} more");
-        await janitor.ExpireBrowserUploadsAsync(db, ct);
         var upload = new BrowserUpload
         {
             UserId = actor.UserId!, CollectionId = found.Value!.Id, Entity = entity, Collection = collection, Container = container, Tag = tag,

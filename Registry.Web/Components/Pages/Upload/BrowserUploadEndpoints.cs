@@ -9,11 +9,12 @@ namespace Registry.Web.Components.Pages.Upload;
 
 /// <summary>
 /// The upload page's chunked HTTP uploads (plain fetch, not the SignalR circuit), authorised by the sign-in cookie and
-/// protected by the antiforgery header token. A dropped connection resumes from the received offset (GET status).
+/// protected by the antiforgery header token. A dropped connection resumes from the received offset (GET status); the
+/// same file picked again after a reload or restart resumes too, once samples of the bytes received match it.
 /// </summary>
 public static class BrowserUploadEndpoints
 {
-    public sealed record StartRequest(string Entity, string Collection, string Container, string Tag, long Size, string? Description);
+    public sealed record StartRequest(string Entity, string Collection, string Container, string Tag, long Size, string? Description, bool Fresh = false);
 
     public static IEndpointRouteBuilder MapBrowserUploads(this IEndpointRouteBuilder app)
     {
@@ -21,10 +22,15 @@ public static class BrowserUploadEndpoints
         group.MapPost("/", async (HttpContext c, BrowserUploadService uploads) =>
         {
             var (r, error) = await ReadStartAsync(c);
-            return r is null ? error! : Map(await uploads.StartAsync(c.User.ToActor(), r.Entity, r.Collection, r.Container, r.Tag, r.Size, r.Description ?? "", c.RequestAborted));
+            return r is null ? error! : Map(await uploads.StartAsync(c.User.ToActor(), r.Entity, r.Collection, r.Container, r.Tag, r.Size, r.Description ?? "", r.Fresh, c.RequestAborted));
         });
         group.MapGet("/{id}", async (string id, HttpContext c, BrowserUploadService uploads) =>
             Map(await uploads.StatusAsync(c.User.ToActor(), id, c.RequestAborted)));
+        group.MapGet("/{id}/sample/{offset:long}/{length:int}", async (string id, long offset, int length, HttpContext c, UnfinishedUploads unfinished) =>
+        {
+            var sample = await unfinished.SampleAsync(c.User.ToActor(), id, offset, length, c.RequestAborted);
+            return sample.Succeeded ? Results.Bytes(sample.Value!, "application/octet-stream") : Error(sample.Outcome, sample.Message);
+        });
         group.MapPut("/{id}/{offset:long}", async (string id, long offset, HttpContext c, BrowserUploadService uploads) =>
             Map(await uploads.ReceiveAsync(c.User.ToActor(), id, offset, c.Request.Body, c.RequestAborted))).StreamsBody();
         group.MapPost("/{id}/finish", async (string id, HttpContext c, BrowserUploadService uploads) =>
