@@ -15,12 +15,12 @@ namespace Registry.Core.Images;
 /// its access graph (the collection's and the team's members: a lab's handful), the image the ref points to and that
 /// image's tags. Found images are remembered per ref, for every caller alike (<see cref="Access.AccessRules"/> finds the
 /// caller among the members), until the next database write made by this process or the admin CLI
-/// (<see cref="WriteTracker"/>), and for <see cref="CacheLifetime"/> at most. Per (user, ref) keys made every user and
+/// (<see cref="WriteGeneration"/>), and for <see cref="CacheLifetime"/> at most. Per (user, ref) keys made every user and
 /// anonymous callers fill the cache again with copies of the same graph: the bench's two callers over 10,000 refs hit the
 /// cap and cleared it over and over.
 /// The objects returned are shared between requests: read them, never change them.
 /// </summary>
-internal sealed class ImageLookup
+internal sealed class ImageLookup(WriteGeneration writes)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(60); // a backstop for edits made with sqlite3 by hand
     private const int MaxCached = 20_000; // a few KB each at most
@@ -55,7 +55,7 @@ internal sealed class ImageLookup
     public async Task<(Container Container, Image? Image)?> FindAsync(IDbContextFactory<RegistryDbContext> dbFactory, ImageRef reference, string? arch, CancellationToken ct)
     {
         var key = $"{reference.Path}\n{reference.Tag}\n{arch}\n{reference.Hash?.Hex}";
-        var generation = WriteTracker.Generation; // noted before the query: a write landing meanwhile makes this entry stale
+        var generation = writes.Current; // noted before the query: a write landing meanwhile makes this entry stale
         if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return (hit.Container, hit.Image);
 
@@ -72,7 +72,7 @@ internal sealed class ImageLookup
     /// <summary>An uploaded image by id, behind every ranged request of a concurrent pull (hundreds per image), cached the same way.</summary>
     public async Task<Image?> FindUploadedAsync(IDbContextFactory<RegistryDbContext> dbFactory, string imageId, CancellationToken ct)
     {
-        var generation = WriteTracker.Generation;
+        var generation = writes.Current;
         if (_byId.TryGetValue(imageId, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return hit.Image;
         await using var db = await dbFactory.CreateDbContextAsync(ct);

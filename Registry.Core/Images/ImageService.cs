@@ -8,9 +8,9 @@ using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
 
-public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ILogger<ImageService> logger)
+public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, WriteGeneration writes, ILogger<ImageService> logger)
 {
-    private readonly ImageLookup lookup = new();
+    private readonly ImageLookup lookup = new(writes);
 
     /// <summary>
     /// Resolves a ref the way pull and push do. See: LIBRARY-API.md §8 — a hash ignores arch; else the arch's tag;
@@ -92,6 +92,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         // The container goes with its last image (an empty one only clutters the pages). One statement, so an image
         // a concurrent push has just registered keeps its container.
         await db.Containers.Where(x => x.Id == image.ContainerId && !db.Images.Any(i => i.ContainerId == x.Id)).ExecuteDeleteAsync(ct);
+        writes.Bump();
         AuditLog.Record(db, actor, "image.delete", reference.ToString(), collection.Id, $"sha256.{image.Hash} {image.Arch}");
         await db.SaveChangesAsync(ct);
         await BlobHousekeeping.DeleteIfUnusedAsync(db, blobs, image.Hash, ct);
@@ -113,8 +114,8 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            using (WriteTracker.Neutral())
-                await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+            // No cached read shows the counter: no Bump, so a pull does not drop every cached lookup.
+            await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
         }
         catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
         {
