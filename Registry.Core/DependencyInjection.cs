@@ -70,6 +70,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<TermsService>();
         services.AddSingleton<TeamService>();
+        services.AddSingleton<RegistrationPolicy>();
         services.AddSingleton<KeyService>();
         services.AddSingleton<CollectionMembersService>();
         services.AddSingleton<UserAdminService>();
