@@ -13,7 +13,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     private readonly ImageLookup lookup = new(writes);
 
     /// <summary>
-    /// Resolves a ref the way pull and push do. See: LIBRARY-API.md §8 — a hash ignores arch; else the arch's tag;
+    /// Resolves a ref the way pull and push do. See: docs/library-api.md §Images — a hash ignores arch; else the arch's tag;
     /// else (no arch) the most recently set tag of that name on any arch.
     /// </summary>
     public async Task<Result<Image>> ResolveAsync(Actor actor, ImageRef reference, string? arch, bool requireUploaded, CancellationToken ct = default)

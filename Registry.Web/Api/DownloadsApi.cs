@@ -9,7 +9,7 @@ namespace Registry.Web.Api;
 
 /// <summary>
 /// Pulling bytes. <c>GET /v1/imagefile/…</c> answers 303 (never 302: gen-A clients fail on it) to a signed, expiring URL that
-/// supports HEAD, Range and ETag, so the client's concurrent ranged download works. See: LIBRARY-API.md §7.
+/// supports HEAD, Range and ETag, so the client's concurrent ranged download works. See: docs/library-api.md §Pull.
 /// </summary>
 public static class DownloadsApi
 {

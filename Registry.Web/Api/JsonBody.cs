@@ -8,7 +8,7 @@ namespace Registry.Web.Api;
 /// Reads a JSON request body, then validates it with the request's FluentValidation validator (route handlers take a
 /// <see cref="Validated{T}"/> parameter and get both from the route group's filter). Kestrel caps the body as
 /// it is read (<see cref="BodyLimits"/>). A body without a Content-Type is taken as JSON (the Go client sends none; see
-/// LIBRARY-API.md §2); one that declares another type is a 415, so that what a browser may send to another origin
+/// docs/library-api.md §Conventions); one that declares another type is a 415, so that what a browser may send to another origin
 /// without asking (text/plain, forms) is never taken for a JSON request.
 /// </summary>
 public static class JsonBody

@@ -7,7 +7,7 @@ namespace Registry.Web.Api;
 
 /// <summary>
 /// Older clients send repeated slashes (<c>//v1/images/e//c/x</c>): API paths are collapsed before anything else, routing
-/// included, hence a startup filter (WebApplication routes before the middleware in Program.cs). See: LIBRARY-API.md §2.
+/// included, hence a startup filter (WebApplication routes before the middleware in Program.cs). See: docs/library-api.md §Conventions.
 /// </summary>
 public sealed class CollapseApiSlashes : IStartupFilter
 {

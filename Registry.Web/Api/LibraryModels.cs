@@ -6,7 +6,7 @@ using Registry.Core.Tags;
 
 namespace Registry.Web.Api;
 
-// The Library API's resource shapes. See: LIBRARY-API.md §4 — string ids, RFC 3339 UTC times, exact member names.
+// The Library API's resource shapes. See: docs/library-api.md §Models — string ids, RFC 3339 UTC times, exact member names.
 
 public sealed record EntityJson(
     string Id, string Name, string Description, string[] Collections, long Size, long Quota, bool DefaultPrivate,

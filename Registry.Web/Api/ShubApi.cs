@@ -9,7 +9,7 @@ namespace Registry.Web.Api;
 /// <summary>
 /// Singularity-Hub style manifest for <c>pull shub://host/collection/container:tag</c>. Unlike sregistry it carries
 /// <c>commit</c> (Apptainer's shub client needs it) and an <c>image</c> URL that serves every image, however it was pushed.
-/// See: PARITY.md §3.4.
+/// See: docs/shub.md.
 /// </summary>
 public static class ShubApi
 {
