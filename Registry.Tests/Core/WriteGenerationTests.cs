@@ -14,8 +14,8 @@ public sealed class WriteGenerationTests
     [Fact]
     public async Task A_tokens_last_used_time_and_a_download_count_leave_cached_reads_alone()
     {
-        var writes = new WriteGeneration();
-        await using var db = await TestDatabase.CreateAsync(new WriteGenerationInterceptor(writes));
+        await using var db = await TestDatabase.CreateAsync();
+        var writes = db.Writes;
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock, writes);
         var secret = (await tokens.CreateAsync(owner, owner.UserId!, "ci", TokenScope.Write)).Value!.Secret!;
@@ -33,8 +33,8 @@ public sealed class WriteGenerationTests
     [Fact]
     public async Task Saving_a_change_or_committing_a_transaction_moves_it_and_saving_nothing_does_not()
     {
-        var writes = new WriteGeneration();
-        await using var db = await TestDatabase.CreateAsync(new WriteGenerationInterceptor(writes));
+        await using var db = await TestDatabase.CreateAsync();
+        var writes = db.Writes;
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock, writes);
 
