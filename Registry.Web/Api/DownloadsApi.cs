@@ -27,7 +27,7 @@ public static class DownloadsApi
         if (!parsed.Succeeded) return Envelope.Failure(parsed);
         var image = await images.ResolveAsync(context.GetActor(), parsed.Value!, arch, requireUploaded: true, context.RequestAborted);
         if (!image.Succeeded) return Envelope.Failure(image);
-        await images.RecordDownloadAsync(image.Value!.ContainerId, context.RequestAborted);
+        await images.RecordDownloadAsync(image.Value!.Container.Id, context.RequestAborted);
         context.Response.Headers.Location = urls.ForImage(context, image.Value.Id);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }

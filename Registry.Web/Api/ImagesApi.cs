@@ -14,7 +14,7 @@ public static class ImagesApi
 {
     // Resolved images are the lookup cache's shared, unchanging objects: each is serialized once while it lives, so the
     // hottest metadata read writes stored bytes (a new object, after any write, gets its own).
-    private static readonly ConditionalWeakTable<Image, byte[]> Serialized = new();
+    private static readonly ConditionalWeakTable<ResolvedImage, byte[]> Serialized = new();
 
     public static void MapImagesApi(this IEndpointRouteBuilder app)
     {
@@ -58,7 +58,7 @@ public static class ImagesApi
     {
         var parsed = ImageRef.Parse(reference, options.Value);
         if (!parsed.Succeeded) return Envelope.Failure(parsed);
-        return Envelope.From(await images.DeleteAsync(context.GetActor(), parsed.Value!, arch, context.RequestAborted), ImageJson.From);
+        return Envelope.From(await images.DeleteAsync(context.GetActor(), parsed.Value!, arch, context.RequestAborted), (ResolvedImage i) => ImageJson.From(i));
     }
 
     private static async Task<IResult> GetTagsV1(string containerId, HttpContext context, TagService tags) =>

@@ -38,7 +38,7 @@ public static class ShubApi
         if (!reference.Succeeded) return Envelope.Failure(reference);
         var image = await images.ResolveAsync(actor, reference.Value!, null, requireUploaded: true, context.RequestAborted);
         if (!image.Succeeded) return Envelope.Failure(image);
-        await images.RecordDownloadAsync(image.Value!.ContainerId, context.RequestAborted);
+        await images.RecordDownloadAsync(image.Value!.Container.Id, context.RequestAborted);
         var i = image.Value;
         return Results.Json(new
         {
