@@ -39,11 +39,12 @@ public static class DependencyInjection
             var dataRoot = sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot;
             Directory.CreateDirectory(dataRoot);
             db.UseSqlite($"Data Source={Path.Combine(dataRoot, "registry.db")};Default Timeout=30")
-              .AddInterceptors(new SqlitePragmas(), SqliteFunctions.Instance, new WriteCommandInterceptor(), new WriteCommitInterceptor());
+              .AddInterceptors(new SqlitePragmas(), SqliteFunctions.Instance, new WriteGenerationInterceptor(sp.GetRequiredService<WriteGeneration>()));
         });
         // Identity's stores want a scoped DbContext; it comes from the same factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext());
 
+        services.AddSingleton<WriteGeneration>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot));
         services.AddSingleton<EntityService>();
@@ -70,6 +71,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<TermsService>();
         services.AddSingleton<TeamService>();
+        services.AddSingleton<RegistrationPolicy>();
         services.AddSingleton<KeyService>();
         services.AddSingleton<CollectionMembersService>();
         services.AddSingleton<UserAdminService>();

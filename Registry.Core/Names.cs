@@ -7,7 +7,7 @@ public static partial class Names
 {
     public const int MaxLength = 128;
 
-    // See: LIBRARY-API.md §6 — ^[a-z0-9]+(?:[._-][a-z0-9]+)*$ ; ASCII only, so look-alikes and ".." never pass.
+    // See: docs/library-api.md §References — ^[a-z0-9]+(?:[._-][a-z0-9]+)*$ ; ASCII only, so look-alikes and ".." never pass.
     [GeneratedRegex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 

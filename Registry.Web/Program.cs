@@ -30,7 +30,7 @@ var app = builder.Build();
 await app.MigrateDatabaseAsync();
 if (isAdminCommand)
 {
-    WriteTracker.SignalWritesTo(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.WriteSignalFile);
+    app.Services.GetRequiredService<WriteGeneration>().SignalWritesTo(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.WriteSignalFile);
     return await AdminCli.RunAsync(app.Services, args[1..]);
 }
 await app.RunServerChoresAsync();

@@ -1,6 +1,6 @@
 namespace Registry.Core.Images;
 
-/// <summary>Go architecture names and the SIF header codes for them. See: LIBRARY-API.md §6 (header bytes 45–47).</summary>
+/// <summary>Go architecture names and the SIF header codes for them. See: docs/library-api.md §Architectures (header bytes 45–47).</summary>
 public static class Architectures
 {
     private static readonly string[] ByCode =

@@ -15,18 +15,18 @@ namespace Registry.Core.Images;
 /// its access graph (the collection's and the team's members: a lab's handful), the image the ref points to and that
 /// image's tags. Found images are remembered per ref, for every caller alike (<see cref="Access.AccessRules"/> finds the
 /// caller among the members), until the next database write made by this process or the admin CLI
-/// (<see cref="WriteTracker"/>), and for <see cref="CacheLifetime"/> at most. Per (user, ref) keys made every user and
+/// (<see cref="WriteGeneration"/>), and for <see cref="CacheLifetime"/> at most. Per (user, ref) keys made every user and
 /// anonymous callers fill the cache again with copies of the same graph: the bench's two callers over 10,000 refs hit the
 /// cap and cleared it over and over.
-/// The objects returned are shared between requests: read them, never change them.
+/// What it hands out are immutable records (<see cref="ResolvedImage"/>, <see cref="StoredImage"/>), shared between requests.
 /// </summary>
-internal sealed class ImageLookup
+internal sealed class ImageLookup(WriteGeneration writes)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(60); // a backstop for edits made with sqlite3 by hand
     private const int MaxCached = 20_000; // a few KB each at most
-    private sealed record Cached(Container Container, Image Image, long Generation, long Until);
+    private sealed record Cached(ResolvedImage Image, long Generation, long Until);
     private readonly ConcurrentDictionary<string, Cached> _cache = new(StringComparer.Ordinal);
-    private sealed record CachedById(Image Image, long Generation, long Until);
+    private sealed record CachedById(StoredImage Image, long Generation, long Until);
     private readonly ConcurrentDictionary<string, CachedById> _byId = new(StringComparer.Ordinal);
 
     private sealed record Row(
@@ -51,32 +51,33 @@ internal sealed class ImageLookup
                  image, image == null ? new List<Tag>() : image.Tags.ToList(), x.Collection.Stars.Count()))
                 .FirstOrDefault());
 
-    /// <summary>The container (with its access graph) and the image, or null when the container does not exist.</summary>
-    public async Task<(Container Container, Image? Image)?> FindAsync(IDbContextFactory<RegistryDbContext> dbFactory, ImageRef reference, string? arch, CancellationToken ct)
+    /// <summary>The image the ref points to (with its container's access graph inside), or null when there is none.</summary>
+    public async Task<ResolvedImage?> FindAsync(IDbContextFactory<RegistryDbContext> dbFactory, ImageRef reference, string? arch, CancellationToken ct)
     {
         var key = $"{reference.Path}\n{reference.Tag}\n{arch}\n{reference.Hash?.Hex}";
-        var generation = WriteTracker.Generation; // noted before the query: a write landing meanwhile makes this entry stale
+        var generation = writes.Current; // noted before the query: a write landing meanwhile makes this entry stale
         if (_cache.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
-            return (hit.Container, hit.Image);
+            return hit.Image;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var found = await QueryAsync(db, reference, arch);
-        if (found is { Image: { } image } f)
+        if (found is not null)
         {
             if (_cache.Count >= MaxCached) _cache.Clear();
-            _cache[key] = new Cached(f.Container, image, generation, ExpiryFromNow());
+            _cache[key] = new Cached(found, generation, ExpiryFromNow());
         }
         return found;
     }
 
     /// <summary>An uploaded image by id, behind every ranged request of a concurrent pull (hundreds per image), cached the same way.</summary>
-    public async Task<Image?> FindUploadedAsync(IDbContextFactory<RegistryDbContext> dbFactory, string imageId, CancellationToken ct)
+    public async Task<StoredImage?> FindUploadedAsync(IDbContextFactory<RegistryDbContext> dbFactory, string imageId, CancellationToken ct)
     {
-        var generation = WriteTracker.Generation;
+        var generation = writes.Current;
         if (_byId.TryGetValue(imageId, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return hit.Image;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var image = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.Uploaded, ct);
+        var image = await db.Images.AsNoTracking().Where(i => i.Id == imageId && i.Uploaded)
+            .Select(i => new StoredImage(i.Id, i.Hash, i.Size)).FirstOrDefaultAsync(ct);
         if (image is not null)
         {
             if (_byId.Count >= MaxCached) _byId.Clear();
@@ -93,22 +94,17 @@ internal sealed class ImageLookup
     private static long ExpiryFromNow() =>
         Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * CacheLifetime.TotalSeconds * (0.5 + Random.Shared.NextDouble() / 2));
 
-    private async Task<(Container Container, Image? Image)?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch)
+    private async Task<ResolvedImage?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch)
     {
         var row = await _query(db, reference.Entity, reference.Collection, reference.Container, reference.Tag,
             string.IsNullOrEmpty(arch) ? null : arch, reference.Hash?.Hex);
-        if (row is null) return null;
+        if (row?.Image is null) return null;
         row.Collection.Members = row.CollectionMembers;
         row.Collection.StarCount = row.Stars;
         if (row.Team is not null) row.Team.Members = row.TeamMembers;
         row.Entity.Team = row.Team;
         row.Collection.Entity = row.Entity;
-        row.Container.Collection = row.Collection;
-        if (row.Image is not null)
-        {
-            row.Image.Tags = row.ImageTags;
-            row.Image.Container = row.Container;
-        }
-        return (row.Container, row.Image);
+        row.Image.Tags = row.ImageTags;
+        return ResolvedImage.From(row.Image, row.Container, row.Collection);
     }
 }

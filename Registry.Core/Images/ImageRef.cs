@@ -4,7 +4,7 @@ namespace Registry.Core.Images;
 
 /// <summary>
 /// A library reference as the server receives it: <c>x</c>, <c>c/x</c> or <c>e/c/x</c>, then optionally
-/// <c>:tag</c> or <c>:sha256.&lt;hex&gt;</c>. See: LIBRARY-API.md §8 and §11.
+/// <c>:tag</c> or <c>:sha256.&lt;hex&gt;</c>. See: docs/library-api.md §Images, §References.
 /// </summary>
 public sealed record ImageRef(string Entity, string Collection, string Container, string Tag, Digest? Hash)
 {

@@ -8,20 +8,19 @@ using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
 
-public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ILogger<ImageService> logger)
+public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, WriteGeneration writes, ILogger<ImageService> logger)
 {
-    private readonly ImageLookup lookup = new();
+    private readonly ImageLookup lookup = new(writes);
 
     /// <summary>
-    /// Resolves a ref the way pull and push do. See: LIBRARY-API.md §8 — a hash ignores arch; else the arch's tag;
+    /// Resolves a ref the way pull and push do. See: docs/library-api.md §Images — a hash ignores arch; else the arch's tag;
     /// else (no arch) the most recently set tag of that name on any arch.
     /// </summary>
-    public async Task<Result<Image>> ResolveAsync(Actor actor, ImageRef reference, string? arch, bool requireUploaded, CancellationToken ct = default)
+    public async Task<Result<ResolvedImage>> ResolveAsync(Actor actor, ImageRef reference, string? arch, bool requireUploaded, CancellationToken ct = default)
     {
         if (!string.IsNullOrEmpty(arch) && !Architectures.IsKnown(arch)) return Result.Invalid($"unknown architecture '{arch}'");
-        var found = await lookup.FindAsync(dbFactory, reference, arch, ct);
-        if (found is not { } f || !AccessRules.For(actor, f.Container.Collection!).CanView) return NotFound(reference, arch);
-        if (f.Image is not { } image || (requireUploaded && !image.Uploaded)) return NotFound(reference, arch);
+        var image = await lookup.FindAsync(dbFactory, reference, arch, ct);
+        if (image is null || !image.AccessFor(actor).CanView || (requireUploaded && !image.Uploaded)) return NotFound(reference, arch);
         return image;
     }
 
@@ -76,14 +75,14 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     /// <c>DELETE /v1/images/…</c>: removes the version the ref resolves to and every tag on it; the blob goes when nothing
     /// else uses it, the container when it has no image left.
     /// </summary>
-    public async Task<Result<Image>> DeleteAsync(Actor actor, ImageRef reference, string? arch, CancellationToken ct = default)
+    public async Task<Result<ResolvedImage>> DeleteAsync(Actor actor, ImageRef reference, string? arch, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to delete");
         var resolved = await ResolveAsync(actor, reference, arch, requireUploaded: false, ct);
         if (!resolved.Succeeded) return resolved;
         var image = resolved.Value!;
-        var collection = image.Container!.Collection!;
-        if (!AccessRules.For(actor, collection).CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, collection) ?? $"{actor.UserName} may not delete images in {collection.Entity!.Name}/{collection.Name}");
+        var container = image.Container;
+        if (!image.AccessFor(actor).CanPush) return Result.Forbidden(image.TokenLimit(actor) ?? $"{actor.UserName} may not delete images in {container.EntityName}/{container.CollectionName}");
         if (image.Tags.Any(t => t.Frozen))
             return Result.Forbidden($"{reference} has a frozen tag ({string.Join(",", image.Tags.Where(t => t.Frozen).Select(t => t.Name))}); unfreeze it first");
 
@@ -91,8 +90,9 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         await db.Images.Where(i => i.Id == image.Id).ExecuteDeleteAsync(ct);
         // The container goes with its last image (an empty one only clutters the pages). One statement, so an image
         // a concurrent push has just registered keeps its container.
-        await db.Containers.Where(x => x.Id == image.ContainerId && !db.Images.Any(i => i.ContainerId == x.Id)).ExecuteDeleteAsync(ct);
-        AuditLog.Record(db, actor, "image.delete", reference.ToString(), collection.Id, $"sha256.{image.Hash} {image.Arch}");
+        await db.Containers.Where(x => x.Id == container.Id && !db.Images.Any(i => i.ContainerId == x.Id)).ExecuteDeleteAsync(ct);
+        writes.Bump();
+        AuditLog.Record(db, actor, "image.delete", reference.ToString(), container.CollectionId, $"sha256.{image.Hash} {image.Arch}");
         await db.SaveChangesAsync(ct);
         await BlobHousekeeping.DeleteIfUnusedAsync(db, blobs, image.Hash, ct);
         return image;
@@ -113,8 +113,8 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            using (WriteTracker.Neutral())
-                await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
+            // No cached read shows the counter: no Bump, so a pull does not drop every cached lookup.
+            await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
         }
         catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
         {
@@ -123,7 +123,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
     }
 
     /// <summary>An uploaded image by id, for serving a signed download URL (the signature already authorised it).</summary>
-    public Task<Image?> FindUploadedAsync(string imageId, CancellationToken ct = default) => lookup.FindUploadedAsync(dbFactory, imageId, ct);
+    public Task<StoredImage?> FindUploadedAsync(string imageId, CancellationToken ct = default) => lookup.FindUploadedAsync(dbFactory, imageId, ct);
 
     private static Result.Failure NotFound(ImageRef reference, string? arch) =>
         Result.NotFound($"image {reference}{(string.IsNullOrEmpty(arch) ? "" : $" ({arch})")} not found");

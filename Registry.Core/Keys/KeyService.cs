@@ -13,7 +13,7 @@ public enum KeyChange { Added, Merged, Unchanged, Revoked, Claimed }
 public sealed record KeyUpload(PublicKey Key, KeyChange Change);
 
 /// <summary>
-/// The HKP keyserver's store: uploads by token holders, lookups by anyone (public keys are public), deletion from the web UI. See: LIBRARY-API.md §12.
+/// The HKP keyserver's store: uploads by token holders, lookups by anyone (public keys are public), deletion from the web UI. See: docs/keyserver-hkp.md.
 /// A key already stored is merged with the upload (user ids, subkeys, signatures) by its owner (first uploader) or an admin;
 /// anyone else may add just what the key signed itself, since only the private key's holder can make that. An account that
 /// proves control (<see cref="KeyOwnership"/>) takes the key over: its push replaces everything the key did not sign itself.

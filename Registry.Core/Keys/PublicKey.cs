@@ -2,7 +2,7 @@ using Registry.Core.Identity;
 
 namespace Registry.Core.Keys;
 
-/// <summary>One OpenPGP public key ring (primary key, its user ids and subkeys) served by the HKP keyserver. See: LIBRARY-API.md §12.</summary>
+/// <summary>One OpenPGP public key ring (primary key, its user ids and subkeys) served by the HKP keyserver. See: docs/keyserver-hkp.md.</summary>
 public class PublicKey
 {
     /// <summary>The primary key's fingerprint, lowercase hex (40 digits for v4 keys).</summary>

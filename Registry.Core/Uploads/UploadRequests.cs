@@ -3,7 +3,7 @@ using Registry.Core.Storage;
 
 namespace Registry.Core.Uploads;
 
-// Request bodies of the v2 upload calls. See: LIBRARY-API.md §6.1 and §6.2.
+// Request bodies of the v2 upload calls. See: docs/uploads.md.
 
 public sealed record StartUploadRequest(long Filesize, string? Sha256sum, string? Md5sum);
 public sealed record StartMultipartRequest(long Filesize);

@@ -11,7 +11,7 @@ namespace Registry.Core.Uploads;
 /// <summary>
 /// Upload sessions for the Library API's v2 single, v2 multipart and legacy v1 uploads: start (access and quota are
 /// checked once, here), part URLs and abort (<see cref="UploadJanitor"/> ends what is left behind). <see cref="UploadReceiver"/> takes the bytes and
-/// <see cref="UploadCompleter"/> hands verified bytes to <see cref="ImagePublisher"/>. See: LIBRARY-API.md §6.
+/// <see cref="UploadCompleter"/> hands verified bytes to <see cref="ImagePublisher"/>. See: docs/uploads.md.
 /// </summary>
 public sealed class UploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options,

@@ -15,21 +15,17 @@ internal static class WriterLease
     public static async Task<string?> TryTakeAsync(RegistryDbContext db, string sessionId, int partNumber, CancellationToken ct)
     {
         var lease = Ids.New();
-        using (WriteTracker.Neutral()) // no cached read depends on upload rows
-        {
-            var taken = await db.UploadParts
-                .Where(p => p.SessionId == sessionId && p.PartNumber == partNumber && p.Writer == null
-                            && db.UploadSessions.Any(s => s.Id == sessionId && s.State == UploadState.Open))
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Writer, lease), ct);
-            return taken == 1 ? lease : null;
-        }
+        var taken = await db.UploadParts
+            .Where(p => p.SessionId == sessionId && p.PartNumber == partNumber && p.Writer == null
+                        && db.UploadSessions.Any(s => s.Id == sessionId && s.State == UploadState.Open))
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Writer, lease), ct);
+        return taken == 1 ? lease : null;
     }
 
     public static async Task ReleaseAsync(RegistryDbContext db, string sessionId, int partNumber, string lease)
     {
-        using (WriteTracker.Neutral())
-            await db.UploadParts.Where(p => p.SessionId == sessionId && p.PartNumber == partNumber && p.Writer == lease)
-                .ExecuteUpdateAsync(u => u.SetProperty(p => p.Writer, (string?)null), CancellationToken.None);
+        await db.UploadParts.Where(p => p.SessionId == sessionId && p.PartNumber == partNumber && p.Writer == lease)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Writer, (string?)null), CancellationToken.None);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ using Registry.Core.Identity.AccessTokens;
 
 namespace Registry.Tests.Api;
 
-/// <summary>Sizes, stars and search results of the catalogue objects (LIBRARY-API.md §4, §8), whole bodies.</summary>
+/// <summary>Sizes, stars and search results of the catalogue objects (docs/library-api.md §Models, §Search), whole bodies.</summary>
 public sealed partial class ContractTests
 {
     private static string Ids(params string[] ids) => "[" + string.Join(",", ids.Select(id => $"\"{id}\"")) + "]";

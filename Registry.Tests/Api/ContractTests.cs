@@ -12,7 +12,7 @@ using Registry.Core.Identity.AccessTokens;
 namespace Registry.Tests.Api;
 
 /// <summary>
-/// Whole response bodies of the Library API against LIBRARY-API.md §3–4, §10, §14 and the shub answer of PARITY.md §3.4.
+/// Whole response bodies of the Library API against docs/library-api.md (§Envelope, §Models, §Service, §Tokens) and the shub answer of docs/shub.md.
 /// Times are checked to be RFC 3339 UTC with a zone, then replaced by <c>T</c> so the rest can be compared exactly.
 /// </summary>
 public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>

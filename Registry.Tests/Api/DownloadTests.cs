@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 
 namespace Registry.Tests.Api;
 
-/// <summary>Pull: 303 to a signed URL with HEAD, Range, ETag; shub manifests. See LIBRARY-API.md §7.</summary>
+/// <summary>Pull: 303 to a signed URL with HEAD, Range, ETag; shub manifests. See docs/library-api.md §Pull, docs/shub.md.</summary>
 public sealed class DownloadTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private async Task<(byte[] File, Uri Location)> PushedAsync(string owner)

@@ -38,7 +38,7 @@ public sealed class LibraryClient(HttpClient http)
         return await response.Content.ReadAsByteArrayAsync();
     }
 
-    /// <summary>The whole push sequence of LIBRARY-API.md §6 with a v2 single upload; returns the image id.</summary>
+    /// <summary>The whole push sequence of docs/library-api.md §Push with a v2 single upload; returns the image id.</summary>
     public async Task<string> PushAsync(string entity, string collection, string container, byte[] file, params string[] tags)
     {
         var (_, e) = await GetAsync($"/v1/entities/{entity}");

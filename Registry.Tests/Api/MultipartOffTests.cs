@@ -10,7 +10,7 @@ public sealed class MultipartOffFactory : RegistryApiFactory
 
 /// <summary>
 /// Multipart turned off: <c>POST …/_multipart</c> answers 404, the one answer on which the client falls back to the
-/// single upload (LIBRARY-API.md §6.2); the single upload then takes the whole file.
+/// single upload (docs/uploads.md); the single upload then takes the whole file.
 /// </summary>
 public sealed class MultipartOffTests(MultipartOffFactory factory) : IClassFixture<MultipartOffFactory>
 {

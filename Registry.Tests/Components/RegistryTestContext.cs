@@ -3,6 +3,7 @@ using Bunit;
 using Bunit.TestDoubles;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MudBlazor;
@@ -43,17 +44,13 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         Db = await TestDatabase.CreateAsync();
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // The app's own wiring over the test's data folder; then the test's database, clock and options, which tests change.
+        Services.AddRegistryCore(new ConfigurationBuilder().AddInMemoryCollection([new("Registry:DataPath", Db.Root)]).Build());
         Services.AddSingleton(Db.Factory);
+        Services.AddSingleton(Db.Writes);
         Services.AddSingleton<TimeProvider>(Db.Clock);
         Services.AddSingleton(Db.RegistryOptions);
         Services.AddSingleton<IOptionsMonitor<AccountOptions>>(AccountOptions);
-        Services.AddSingleton<IBlobStore>(new FileSystemBlobStore(Db.Root));
-        foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
-                                     typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
-                                     typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
-                                     typeof(CollectionMembersService), typeof(AuditQueries), typeof(KeyService), typeof(ImagePublisher), typeof(AccountChanges), typeof(UploadJanitor) })
-            Services.AddSingleton(type);
-        Services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         _auth = AddAuthorization();
     }
 

@@ -18,6 +18,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public IDbContextFactory<RegistryDbContext> Factory { get; }
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
     public IOptions<RegistryOptions> RegistryOptions { get; }
+    /// <summary>The read caches' generation, moved by this database's saves as in the app.</summary>
+    public WriteGeneration Writes { get; } = new();
 
     private TestDatabase(IInterceptor[] interceptors)
     {
@@ -27,7 +29,7 @@ public sealed class TestDatabase : IAsyncDisposable
             .BuildServiceProvider();
         var options = new DbContextOptionsBuilder<RegistryDbContext>()
             .UseSqlite($"Data Source={Path.Combine(Root, "registry.db")};Pooling=False")
-            .AddInterceptors([SqliteFunctions.Instance, .. interceptors]) // the SQL functions queries use, as in the app
+            .AddInterceptors([SqliteFunctions.Instance, new WriteGenerationInterceptor(Writes), .. interceptors]) // as in the app
             .UseApplicationServiceProvider(services).Options;
         Factory = new PooledDbContextFactory<RegistryDbContext>(options);
         RegistryOptions = Options.Create(new RegistryOptions { DataPath = Root });

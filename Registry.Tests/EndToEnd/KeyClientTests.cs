@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Registry.Tests.EndToEnd;
 
 /// <summary>
-/// The real Apptainer key client 0.7.2 (EndToEnd/libclient keys.go) against the registry's HKP keyserver (LIBRARY-API.md §12):
+/// The real Apptainer key client 0.7.2 (EndToEnd/libclient keys.go) against the registry's HKP keyserver (docs/keyserver-hkp.md):
 /// what <c>apptainer key push/search/pull</c> do. The client sends a token over plain http only to <c>localhost</c>.
 /// </summary>
 [Collection(EndToEndCollection.Name)]

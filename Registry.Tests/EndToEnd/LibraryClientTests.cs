@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Registry.Tests.EndToEnd;
 
 /// <summary>
-/// End-to-end scenarios (LIBRARY-API.md §15.5) with the real Apptainer library client 1.2.2
+/// End-to-end scenarios (push, pull, search, delete, remote login of docs/library-api.md) with the real Apptainer library client 1.2.2
 /// (EndToEnd/libclient) against the real server started as a child process.
 /// Every test uses its own users, entities and collections.
 /// </summary>

@@ -14,7 +14,7 @@ public sealed record Answer(HttpStatusCode Status, string Text, string? ETag = n
 }
 
 /// <summary>
-/// The Library API push and pull flow over plain HttpClient, step by step (LIBRARY-API.md §6.1, §7), so a test can stop,
+/// The Library API push and pull flow over plain HttpClient, step by step (docs/uploads.md, docs/library-api.md §Pull), so a test can stop,
 /// stall or break a push at any point. JSON bodies go without Content-Type, like the Go client's.
 /// </summary>
 public sealed class FaultClient : IDisposable

@@ -66,7 +66,7 @@ public static class ApiDocs
         });
     }
 
-    /// <summary>Name, summary and tag in one place so the document groups endpoints the way LIBRARY-API.md does.</summary>
+    /// <summary>Name, summary and tag in one place so the document groups endpoints the way docs/library-api.md does.</summary>
     internal static RouteHandlerBuilder Doc(this RouteHandlerBuilder endpoint, string tag, string name, string summary) =>
         endpoint.WithTags(tag).WithName(name).WithSummary(summary);
 
@@ -89,7 +89,7 @@ public static class ApiDocs
         });
 }
 
-/// <summary>Documentation shapes of the envelope (LIBRARY-API.md §3); the wire format comes from <see cref="Envelope"/>.</summary>
+/// <summary>Documentation shapes of the envelope (docs/library-api.md §Envelope); the wire format comes from <see cref="Envelope"/>.</summary>
 public sealed record DataEnvelope<T>(T Data);
 
 public sealed record ErrorEnvelope(ErrorBody Error);

@@ -4,7 +4,7 @@ using Registry.Core;
 
 namespace Registry.Web.Api;
 
-/// <summary>The Library API's JSON envelope. See: LIBRARY-API.md §3 — <c>{"data":…}</c> or <c>{"error":{"code","message"}}</c>.</summary>
+/// <summary>The Library API's JSON envelope. See: docs/library-api.md §Envelope — <c>{"data":…}</c> or <c>{"error":{"code","message"}}</c>.</summary>
 public static class Envelope
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

@@ -5,14 +5,31 @@ using Microsoft.Net.Http.Headers;
 namespace Registry.Web.Api;
 
 /// <summary>
-/// Reads a JSON request body, then validates it with the request's FluentValidation validator. Kestrel caps the body as
+/// Reads a JSON request body, then validates it with the request's FluentValidation validator (route handlers take a
+/// <see cref="Validated{T}"/> parameter and get both from the route group's filter). Kestrel caps the body as
 /// it is read (<see cref="BodyLimits"/>). A body without a Content-Type is taken as JSON (the Go client sends none; see
-/// LIBRARY-API.md §2); one that declares another type is a 415, so that what a browser may send to another origin
+/// docs/library-api.md §Conventions); one that declares another type is a 415, so that what a browser may send to another origin
 /// without asking (text/plain, forms) is never taken for a JSON request.
 /// </summary>
 public static class JsonBody
 {
     public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
+    {
+        var (value, error) = await ReadUncheckedAsync<T>(context);
+        if (error is not null) return (null, error);
+        var invalid = await ValidateAsync(context, value!);
+        return invalid is null ? (value, null) : (null, invalid);
+    }
+
+    /// <summary>The request's FluentValidation verdict as the 400 envelope (every message, joined), or null when valid.</summary>
+    public static async Task<IResult?> ValidateAsync<T>(HttpContext context, T value) where T : class
+    {
+        var validator = context.RequestServices.GetRequiredService<IValidator<T>>();
+        var result = await validator.ValidateAsync(value, context.RequestAborted);
+        return result.IsValid ? null : Envelope.Error(400, string.Join("; ", result.Errors.Select(e => e.ErrorMessage)));
+    }
+
+    internal static async Task<(T? Value, IResult? Error)> ReadUncheckedAsync<T>(HttpContext context) where T : class
     {
         if (!IsJsonOrUndeclared(context.Request.ContentType))
             return (null, Envelope.Error(415, "send the request body as JSON (Content-Type: application/json)"));
@@ -41,11 +58,7 @@ public static class JsonBody
         {
             return (null, Envelope.Error(400, $"malformed request body: {e.Message}"));
         }
-        if (value is null) return (null, Envelope.Error(400, "a JSON object is required"));
-
-        var validator = context.RequestServices.GetRequiredService<IValidator<T>>();
-        var result = await validator.ValidateAsync(value, context.RequestAborted);
-        return result.IsValid ? (value, null) : (null, Envelope.Error(400, string.Join("; ", result.Errors.Select(e => e.ErrorMessage))));
+        return value is null ? (null, Envelope.Error(400, "a JSON object is required")) : (value, null);
     }
 
     private static bool IsJsonOrUndeclared(string? contentType) =>

@@ -7,7 +7,7 @@ namespace Registry.Web.Api;
 
 /// <summary>
 /// Older clients send repeated slashes (<c>//v1/images/e//c/x</c>): API paths are collapsed before anything else, routing
-/// included, hence a startup filter (WebApplication routes before the middleware in Program.cs). See: LIBRARY-API.md §2.
+/// included, hence a startup filter (WebApplication routes before the middleware in Program.cs). See: docs/library-api.md §Conventions.
 /// </summary>
 public sealed class CollapseApiSlashes : IStartupFilter
 {
@@ -75,7 +75,7 @@ public static class LibraryApi
 
     public static void MapLibraryApi(this WebApplication app, bool multipartEnabled)
     {
-        var api = app.MapGroup("").AddEndpointFilter(WriteGate.RequireTokenAsync);
+        var api = app.MapGroup("").AddEndpointFilter(WriteGate.RequireTokenAsync).WithRequestValidation();
         api.MapServiceApi();
         api.MapCatalogueApi();
         api.MapImagesApi();
@@ -86,8 +86,9 @@ public static class LibraryApi
 
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.
         foreach (var prefix in new[] { "/v1", "/v2", "/api/container", "/pks" })
-            app.Map(prefix + "/{**rest}", (HttpContext context) =>
-                Envelope.Error(404, $"{context.Request.Method} {context.Request.Path} is not part of this API"))
-                .ExcludeFromDescription();
+            app.Map(prefix + "/{**rest}", NotPartOfApi).ExcludeFromDescription();
     }
+
+    private static IResult NotPartOfApi(HttpContext context) =>
+        Envelope.Error(404, $"{context.Request.Method} {context.Request.Path} is not part of this API");
 }

@@ -6,7 +6,7 @@ using Registry.Core.Tags;
 
 namespace Registry.Web.Api;
 
-// The Library API's resource shapes. See: LIBRARY-API.md §4 — string ids, RFC 3339 UTC times, exact member names.
+// The Library API's resource shapes. See: docs/library-api.md §Models — string ids, RFC 3339 UTC times, exact member names.
 
 public sealed record EntityJson(
     string Id, string Name, string Description, string[] Collections, long Size, long Quota, bool DefaultPrivate,
@@ -57,6 +57,15 @@ public sealed record ImageJson(
     string CollectionName, string ContainerName, string[] Tags, string ContainerDescription, int ContainerStars,
     long ContainerDownloads, bool Deleted, string CreatedBy, DateTime CreatedAt, DateTime UpdatedAt, DateTime DeletedAt, string Owner)
 {
+    /// <summary>The same shape from the lookup cache's record.</summary>
+    public static ImageJson From(ResolvedImage i)
+    {
+        var x = i.Container;
+        return new(i.Id, "sha256." + i.Hash, i.Description, x.Id, i.Size, i.Uploaded, i.Signed, i.Arch, [], i.Encrypted, "",
+            x.EntityId, x.EntityName, x.CollectionId, x.CollectionName, x.Name, i.Tags.Select(t => t.Name).Distinct().Order().ToArray(),
+            x.Description, x.CollectionStars, x.DownloadCount, false, i.CreatedByName, i.CreatedAt, i.UpdatedAt, CollectionJson.Zero, x.EntityName);
+    }
+
     public static ImageJson From(Image i)
     {
         var x = i.Container!;

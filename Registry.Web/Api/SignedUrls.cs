@@ -7,7 +7,7 @@ namespace Registry.Web.Api;
 
 /// <summary>
 /// Short-lived download capabilities: <c>/v1/imagefile-blob/{imageId}?exp=&amp;sig=</c>. Needed because the client fetches a 303
-/// target without its token (LIBRARY-API.md §7.1). The HMAC key lives in the data folder and is made at start-up
+/// target without its token (docs/library-api.md §Pull). The HMAC key lives in the data folder and is made at start-up
 /// (not on first pull: a pull must still work when the disk has since filled up).
 /// </summary>
 public sealed class SignedUrls(IOptions<RegistryOptions> options, TimeProvider clock)

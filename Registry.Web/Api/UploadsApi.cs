@@ -5,7 +5,7 @@ using Registry.Web.Api.Authentication;
 
 namespace Registry.Web.Api;
 
-/// <summary>Pushing bytes: v2 single, v2 multipart and legacy v1 uploads. See: LIBRARY-API.md §6.1–6.3.</summary>
+/// <summary>Pushing bytes: v2 single, v2 multipart and legacy v1 uploads. See: docs/uploads.md.</summary>
 public static class UploadsApi
 {
     public static void MapUploadsApi(this IEndpointRouteBuilder app, bool multipartEnabled)

@@ -27,7 +27,7 @@ public static class StartupChores
     {
         var options = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
         // Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
-        WriteTracker.WatchWritesOf(options.WriteSignalFile);
+        app.Services.GetRequiredService<WriteGeneration>().WatchWritesOf(options.WriteSignalFile);
         // Uploads cut off by a crash or kill: their staged bytes go, their sessions are closed (browser uploads resume).
         await app.Services.GetRequiredService<UploadJanitor>().RecoverAfterRestartAsync();
         app.Services.GetRequiredService<SignedUrls>().EnsureKey();

@@ -8,12 +8,12 @@ namespace Registry.Core.Identity.AccessTokens;
 /// <summary>A freshly minted token: the only moment its secret exists outside the client.</summary>
 public sealed record NewAccessToken(AccessToken Token, string Secret);
 
-public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock)
+public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock, WriteGeneration writes)
 {
     /// <summary>Tokens start with this so they are recognisable in logs and secret scanners.</summary>
     public const string Prefix = "reg_";
 
-    private readonly TokenCache cache = new();
+    private readonly TokenCache cache = new(writes);
 
     public async Task<Result<NewAccessToken>> CreateAsync(Actor actor, string userId, string label, TokenScope scope,
         string? collectionId = null, DateTime? expiresAt = null, CancellationToken ct = default)
@@ -53,8 +53,8 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         {
             entry.LastUsedWritten = now;
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            using (WriteTracker.Neutral())
-                await db.AccessTokens.Where(t => t.Id == entry.TokenId).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastUsedAt, now), ct);
+            // No cached read depends on it: no Bump, so each token's use does not drop every cached read.
+            await db.AccessTokens.Where(t => t.Id == entry.TokenId).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastUsedAt, now), ct);
         }
         var isAdmin = entry.IsAdmin && entry.Scope == TokenScope.Admin;
         return (new Actor(entry.UserId, entry.UserName, isAdmin, entry.Scope, entry.CollectionId, address), entry.AcceptedTermsVersion, entry.ExpiresAt);
@@ -62,7 +62,7 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
 
     private async Task<CachedToken?> LoadAsync(string hash, DateTime now, CancellationToken ct)
     {
-        var generation = TokenCache.Generation; // read first: a change saved during the query makes this entry stale at once
+        var generation = cache.Generation; // read first: a change saved during the query makes this entry stale at once
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var token = await db.AccessTokens.AsNoTracking().Where(t => t.SecretHash == hash).Select(t => new
         {

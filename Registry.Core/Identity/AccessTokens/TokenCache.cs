@@ -14,16 +14,16 @@ internal sealed record CachedToken(
 
 /// <summary>
 /// Secret hash → token holder, for a few seconds. Any database write of the server or the admin CLI (counted by
-/// <see cref="WriteTracker"/>; the CLI's through its signal file) drops every entry at once, so a revoked token or a
+/// <see cref="WriteGeneration"/>; the CLI's through its signal file) drops every entry at once, so a revoked token or a
 /// demoted admin loses its power on the next request. Only edits made by hand in the database wait for the short lifetime.
 /// </summary>
-internal sealed class TokenCache
+internal sealed class TokenCache(WriteGeneration writes)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
     private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<string, CachedToken> _entries = new(StringComparer.Ordinal);
     /// <summary>Changes with every write of this process or the admin CLI: a revoke, disable, demotion or agreement included.</summary>
-    public static long Generation => WriteTracker.Generation;
+    public long Generation => writes.Current;
 
     public CachedToken? Find(string secretHash, DateTime now) =>
         _entries.TryGetValue(secretHash, out var entry) && entry.Generation == Generation && now - entry.CachedAt < Lifetime

@@ -8,7 +8,7 @@ namespace Registry.Web.Api.Authentication;
 
 /// <summary>
 /// Resolves the caller of a Library API request from <c>Authorization: Bearer &lt;token&gt;</c>. The scheme is matched
-/// case-insensitively (gen A clients send <c>BEARER</c>) and an empty bearer is anonymous. See: LIBRARY-API.md §2, §10.
+/// case-insensitively (gen A clients send <c>BEARER</c>) and an empty bearer is anonymous. See: docs/library-api.md §Conventions, §Tokens.
 /// Two steps around the rate limiter: <see cref="IdentifyAsync"/> verifies the token first, so the limiter counts a
 /// caller by a token that exists, never by whatever credential was sent; <see cref="RefuseAsync"/> then answers a bad
 /// token, after it was counted against its address.

@@ -5,7 +5,8 @@ namespace Registry.Web.Api.Authentication;
 /// <summary>
 /// Library API writes (POST, PUT, DELETE) need a token: without one they are a 401 before the handler reads a byte of the
 /// body, so an anonymous caller cannot make the server read anything. An endpoint filter runs after parameter binding,
-/// which is why no API handler binds its body (they read it with <see cref="JsonBody"/> or a form read, after this).
+/// which is why no API handler binds its body: a <see cref="Validated{T}"/> parameter is read by the route group's
+/// validation filter, which runs after this one (uploads stream theirs).
 /// Capability URLs (the presigned upload target) are marked <c>AllowAnonymous</c>: the URL itself is the credential.
 /// </summary>
 public static class WriteGate

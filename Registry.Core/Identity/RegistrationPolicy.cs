@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Registry.Core.Access;
+using Registry.Core.Data;
+using Registry.Core.Teams;
+
+namespace Registry.Core.Identity;
+
+/// <summary>
+/// Who may create an account in the browser, for password and external accounts alike: the registration mode
+/// (<see cref="AccountOptions.Registration"/>: open, invite-only, closed), the very first account always (it becomes the
+/// admin: <see cref="RegistryDbContext"/> sets that whichever way the account is made, admin CLI included), and an
+/// optional e-mail address that must look like one and, by <see cref="UniqueEmailValidator"/>, be no other account's.
+/// The account pages ask here and show the answer; they decide nothing themselves.
+/// </summary>
+public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbContextFactory<RegistryDbContext> dbFactory, TeamService teams)
+{
+    public const string InvalidEmail = "The e-mail address is not valid (or leave it empty).";
+
+    /// <summary>Why a new account may not be created now, or null when it may. <paramref name="invite"/> is <c>team/code</c> from an invite link.</summary>
+    public async Task<string?> ClosedReasonAsync(string? invite, CancellationToken ct = default)
+    {
+        var mode = options.Value.Registration;
+        if (mode == RegistrationMode.Open || !await AnyAccountAsync(ct)) return null;
+        if (mode == RegistrationMode.Closed) return "Registration is closed on this registry. Ask an administrator for an account.";
+        if (Split(invite) is var (team, code) && await teams.CheckInviteAsync(team, code, ct) == InviteStatus.Valid) return null;
+        return "This registry is invite-only: open the team invite link you were given to register.";
+    }
+
+    /// <summary>The address to register with (trimmed; null when left empty), or <see cref="InvalidEmail"/> as the error.</summary>
+    public static (string? Email, string? Error) EmailOf(string? input)
+    {
+        var email = string.IsNullOrWhiteSpace(input) ? null : input.Trim();
+        return email is not null && !new EmailAddressAttribute().IsValid(email) ? (null, InvalidEmail) : (email, null);
+    }
+
+    /// <summary>Uses the invite (single-use) for the new account; returns the team page to land on, if it joined.</summary>
+    public async Task<string?> AcceptInviteAsync(RegistryUser user, string? invite, CancellationToken ct = default) =>
+        Split(invite) is var (team, code)
+        && await teams.AcceptInviteAsync(Actor.ForUser(user.Id, user.UserName!, false), team, code, ct) == InviteStatus.Joined
+            ? $"/teams/{team}"
+            : null;
+
+    private async Task<bool> AnyAccountAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(ct);
+    }
+
+    private static (string Team, string Code)? Split(string? invite) =>
+        (invite ?? "").Split('/', 2) is [var team, var code] ? (team, code) : null;
+}

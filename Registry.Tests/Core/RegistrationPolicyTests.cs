@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Registry.Core.Identity;
+using Registry.Core.Teams;
+
+namespace Registry.Tests.Core;
+
+/// <summary>Who may register: the mode, the first account, invites (hostile ones too) and the optional e-mail.</summary>
+public sealed class RegistrationPolicyTests : IAsyncLifetime
+{
+    private const string Closed = "Registration is closed on this registry. Ask an administrator for an account.";
+    private const string InviteOnly = "This registry is invite-only: open the team invite link you were given to register.";
+    private TestDatabase db = default!;
+    private TeamService teams = default!;
+
+    public async Task InitializeAsync()
+    {
+        db = await TestDatabase.CreateAsync();
+        teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions { InviteLifetime = TimeSpan.FromDays(7) }), db.Clock);
+    }
+
+    public async Task DisposeAsync() => await db.DisposeAsync();
+
+    private RegistrationPolicy Policy(RegistrationMode mode) =>
+        new(Options.Create(new AccountOptions { Registration = mode }), db.Factory, teams);
+
+    [Theory]
+    [InlineData(RegistrationMode.Open)]
+    [InlineData(RegistrationMode.InviteOnly)]
+    [InlineData(RegistrationMode.Closed)]
+    public async Task The_very_first_account_may_always_register(RegistrationMode mode) =>
+        (await Policy(mode).ClosedReasonAsync(invite: null)).ShouldBeNull();
+
+    [Fact]
+    public async Task Once_an_account_exists_the_mode_decides()
+    {
+        await db.AddUserAsync("alice", isAdmin: true);
+
+        (await Policy(RegistrationMode.Open).ClosedReasonAsync(null)).ShouldBeNull();
+        (await Policy(RegistrationMode.Closed).ClosedReasonAsync(null)).ShouldBe(Closed);
+        (await Policy(RegistrationMode.InviteOnly).ClosedReasonAsync(null)).ShouldBe(InviteOnly);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/")]
+    [InlineData("lab")]
+    [InlineData("lab/")]
+    [InlineData("lab/not-the-code")]
+    [InlineData("../lab/x")]
+    [InlineData("other/CODE")] // the right code for another team
+    public async Task Invite_only_refuses_anything_but_a_valid_invite_link(string invite)
+    {
+        var alice = await db.AddUserAsync("alice");
+        await teams.CreateAsync(alice, "lab", "", isOpen: false);
+        await teams.CreateAsync(alice, "other", "", isOpen: false);
+        var code = (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        var policy = Policy(RegistrationMode.InviteOnly);
+
+        (await policy.ClosedReasonAsync(invite.Replace("CODE", code))).ShouldBe(InviteOnly);
+        (await policy.ClosedReasonAsync($"lab/{code}")).ShouldBeNull();
+        (await Policy(RegistrationMode.Closed).ClosedReasonAsync($"lab/{code}")).ShouldBe(Closed); // closed means closed
+    }
+
+    [Fact]
+    public async Task Registering_with_an_invite_joins_the_team_once_and_lands_on_its_page()
+    {
+        var alice = await db.AddUserAsync("alice");
+        await teams.CreateAsync(alice, "lab", "", isOpen: false);
+        var code = (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        await db.AddUserAsync("bob");
+        await db.AddUserAsync("carol");
+        await using var context = await db.Factory.CreateDbContextAsync();
+        var bob = await context.Users.SingleAsync(u => u.UserName == "bob");
+        var carol = await context.Users.SingleAsync(u => u.UserName == "carol");
+        var policy = Policy(RegistrationMode.InviteOnly);
+
+        (await policy.AcceptInviteAsync(bob, $"lab/{code}")).ShouldBe("/teams/lab");
+        (await policy.AcceptInviteAsync(carol, $"lab/{code}")).ShouldBeNull(); // single use
+        (await policy.ClosedReasonAsync($"lab/{code}")).ShouldBe(InviteOnly);
+        (await policy.AcceptInviteAsync(carol, null)).ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("", null, null)]
+    [InlineData("   ", null, null)]
+    [InlineData(" ann@example.org ", "ann@example.org", null)]
+    [InlineData("ann", null, RegistrationPolicy.InvalidEmail)]
+    [InlineData("ann@", null, RegistrationPolicy.InvalidEmail)]
+    public void An_email_is_optional_but_must_look_like_one(string? input, string? email, string? error) =>
+        RegistrationPolicy.EmailOf(input).ShouldBe((email, error));
+}
