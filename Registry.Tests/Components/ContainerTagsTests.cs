@@ -121,4 +121,23 @@ public sealed class ContainerTagsTests : RegistryTestContext
         page.WaitForAssertion(() => Tags(page).ShouldBe(["v2", "v1"]));
         page.FindAll("[data-testid=image-tags]").ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Every_icon_button_has_a_name_and_a_tooltip_and_freezing_shows_a_snowflake_not_the_private_padlock()
+    {
+        SignIn(await SeedAsync());
+        RenderProviders();
+        var page = RenderPage();
+        page.WaitForAssertion(() => Tags(page).ShouldBe(["v2", "v1"]));
+
+        var buttons = page.FindAll(".mud-icon-button");
+        buttons.Count.ShouldBeGreaterThan(6);
+        buttons.ShouldAllBe(b => !string.IsNullOrWhiteSpace(b.GetAttribute("aria-label")) && !string.IsNullOrWhiteSpace(b.GetAttribute("title")));
+        var freeze = page.Find("button[aria-label=Freeze]");
+        freeze.GetAttribute("title").ShouldBe("Freeze: the tag can no longer move and its image not be deleted");
+        var snowflake = Render<MudBlazor.MudIcon>(p => p.Add(x => x.Icon, MudBlazor.Icons.Material.Filled.AcUnit)).Find("svg").InnerHtml;
+        var padlock = Render<MudBlazor.MudIcon>(p => p.Add(x => x.Icon, MudBlazor.Icons.Material.Filled.Lock)).Find("svg").InnerHtml;
+        freeze.QuerySelector("svg")!.InnerHtml.ShouldBe(snowflake);
+        freeze.QuerySelector("svg")!.InnerHtml.ShouldNotBe(padlock);
+    }
 }
