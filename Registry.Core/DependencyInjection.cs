@@ -76,6 +76,7 @@ public static class DependencyInjection
         services.AddSingleton<CollectionMembersService>();
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<AccountChanges>();
+        services.AddScoped<PasswordResets>(); // UserManager is scoped
         services.AddSingleton<Audit.AuditQueries>();
         services.AddValidatorsFromAssemblyContaining<RegistryOptions>(ServiceLifetime.Singleton);
         return services;

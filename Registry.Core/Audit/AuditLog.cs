@@ -1,4 +1,5 @@
 using Registry.Core.Access;
+using Microsoft.EntityFrameworkCore;
 using Registry.Core.Data;
 
 namespace Registry.Core.Audit;
@@ -6,6 +7,10 @@ namespace Registry.Core.Audit;
 /// <summary>Adds audit events to the caller's unit of work, so they commit with the change they describe.</summary>
 public static class AuditLog
 {
+    /// <summary>A user's name for an event's target (events name people, not ids).</summary>
+    public static async Task<string> UserNameAsync(RegistryDbContext db, string userId, CancellationToken ct) =>
+        await db.Users.Where(u => u.Id == userId).Select(u => u.UserName).FirstOrDefaultAsync(ct) ?? userId;
+
     public static void Record(RegistryDbContext db, Actor actor, string action, string target, string? collectionId = null, string detail = "") =>
         db.AuditEvents.Add(new AuditEvent
         {

@@ -20,7 +20,8 @@ public sealed record CollectionQuery(string? Search = null, CollectionFilter Fil
 public sealed record CollectionPage(List<CollectionSummary> Items, int Total);
 
 /// <summary>Counts of what the viewer may see.</summary>
-public sealed record RegistryStats(int Collections, int Containers, int Images, long Bytes);
+/// <summary><paramref name="Bytes"/> counts every image in full (as quotas do); <paramref name="StoredBytes"/> each distinct file once, as it lies on disk.</summary>
+public sealed record RegistryStats(int Collections, int Containers, int Images, long Bytes, long StoredBytes);
 
 /// <summary>A recently updated container and its newest tags.</summary>
 public sealed record RecentContainer(string Entity, string Collection, string Name, DateTime UpdatedAt, IReadOnlyList<string> Tags)

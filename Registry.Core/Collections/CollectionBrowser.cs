@@ -35,8 +35,10 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
         var visible = await VisibleAsync(actor, ct);
         var ids = visible.Select(c => c.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var images = await db.Images.CountAsync(i => i.Uploaded && ids.Contains(i.Container!.CollectionId), ct);
-        return new RegistryStats(visible.Count, visible.Sum(c => c.Containers), images, visible.Sum(c => c.Bytes));
+        var uploaded = db.Images.Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId));
+        var images = await uploaded.CountAsync(ct);
+        var stored = await uploaded.Select(i => new { i.Hash, i.Size }).Distinct().SumAsync(x => x.Size, ct);
+        return new RegistryStats(visible.Count, visible.Sum(c => c.Containers), images, visible.Sum(c => c.Bytes), stored);
     }
 
     public async Task<List<RecentContainer>> RecentAsync(Actor actor, int take, CancellationToken ct = default)

@@ -36,7 +36,7 @@ public sealed class CollectionMembersService(IDbContextFactory<RegistryDbContext
             return Result.Conflict("a collection needs at least one owner");
         if (member is null) db.CollectionMembers.Add(member = new CollectionMember { CollectionId = collectionId, UserId = userId, Role = role });
         else member.Role = role;
-        AuditLog.Record(db, actor, "collection.member.set", $"{collection.Entity!.Name}/{collection.Name}:{userId}", collectionId, role.ToString().ToLowerInvariant());
+        AuditLog.Record(db, actor, "collection.member.set", $"{collection.Entity!.Name}/{collection.Name}:{await AuditLog.UserNameAsync(db, userId, ct)}", collectionId, role.ToString().ToLowerInvariant());
         await db.SaveChangesAsync(ct);
         return member;
     }
@@ -50,7 +50,7 @@ public sealed class CollectionMembersService(IDbContextFactory<RegistryDbContext
         if (member is null) return Result.NotFound("not a member of this collection");
         if (member.Role == CollectionRole.Owner && OwnerCount(collection) <= 1) return Result.Conflict("a collection needs at least one owner");
         db.CollectionMembers.Remove(member);
-        AuditLog.Record(db, actor, "collection.member.remove", $"{collection.Entity!.Name}/{collection.Name}:{userId}", collectionId);
+        AuditLog.Record(db, actor, "collection.member.remove", $"{collection.Entity!.Name}/{collection.Name}:{await AuditLog.UserNameAsync(db, userId, ct)}", collectionId);
         await db.SaveChangesAsync(ct);
         return true;
     }

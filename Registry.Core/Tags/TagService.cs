@@ -54,6 +54,25 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         return await db.Tags.AsNoTracking().Where(t => t.ContainerId == containerId).OrderBy(t => t.UpdatedAt).ToListAsync(ct);
     }
 
+    /// <summary>Takes a tag off its image (the image stays, untagged or under its other tags). Frozen tags stay.</summary>
+    public async Task<Result<Tag>> RemoveAsync(Actor actor, string containerId, string arch, string tag, CancellationToken ct = default)
+    {
+        if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to remove tags");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var container = await FindVisibleAsync(db, actor, containerId, ct);
+        var existing = container is null ? null
+            : await db.Tags.FirstOrDefaultAsync(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag, ct);
+        if (existing is null) return Result.NotFound($"tag {tag} ({arch}) not found");
+        var where = $"{container!.Collection!.Entity!.Name}/{container.Collection.Name}/{container.Name}";
+        if (!AccessRules.For(actor, container.Collection).CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, container.Collection) ?? $"{actor.UserName} may not remove tags in {where}");
+        if (existing.Frozen) return Result.Forbidden($"tag {where}:{tag} ({arch}) is frozen; unfreeze it first");
+        db.Tags.Remove(existing);
+        container.UpdatedAt = DateTime.UtcNow;
+        AuditLog.Record(db, actor, "tag.remove", $"{where}:{tag}", container.CollectionId, arch);
+        await db.SaveChangesAsync(ct);
+        return existing;
+    }
+
     public async Task<Result<Tag>> FreezeAsync(Actor actor, string containerId, string arch, string tag, bool frozen, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -89,7 +89,7 @@ public sealed partial class TeamService(IDbContextFactory<RegistryDbContext> dbF
         if (member is null) return Result.NotFound("not a member of this team");
         if (role != TeamRole.Owner && IsLastOwner(team, member)) return Result.Conflict("a team needs at least one owner");
         member.Role = role;
-        AuditLog.Record(db, actor, "team.member.role", $"{teamName}:{userId}", detail: role.ToString().ToLowerInvariant());
+        AuditLog.Record(db, actor, "team.member.role", $"{teamName}:{await AuditLog.UserNameAsync(db, userId, ct)}", detail: role.ToString().ToLowerInvariant());
         await db.SaveChangesAsync(ct);
         return member;
     }
@@ -105,7 +105,7 @@ public sealed partial class TeamService(IDbContextFactory<RegistryDbContext> dbF
         if (member is null) return Result.NotFound("not a member of this team");
         if (IsLastOwner(team, member)) return Result.Conflict("the last owner cannot leave: make someone else owner, or delete the team");
         db.TeamMembers.Remove(member);
-        AuditLog.Record(db, actor, userId == actor.UserId ? "team.leave" : "team.member.remove", $"{teamName}:{userId}");
+        AuditLog.Record(db, actor, userId == actor.UserId ? "team.leave" : "team.member.remove", $"{teamName}:{await AuditLog.UserNameAsync(db, userId, ct)}");
         await db.SaveChangesAsync(ct);
         return true;
     }

@@ -128,7 +128,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         var (status, body) = await anonymous.GetAsync("/api/container/twin/x:latest");
         status.ShouldBe(HttpStatusCode.Conflict);
         body!.ToJsonString().ShouldBe(
-            """{"error":{"code":409,"message":"several entities have a collection named twin; pull one of library://shuba/twin/x:latest, library://shubb/twin/x:latest"}}""");
+            """{"error":{"code":409,"message":"several entities (shuba, shubb) have a collection named twin, and shub:// names no owner; pull library://shuba/twin/x:latest or library://shubb/twin/x:latest"}}""");
 
         // Once shubb's collection is private, only shuba's exists for anyone else; shubb still sees both.
         var (_, twinB) = await clientB.GetAsync("/v1/collections/shubb/twin");

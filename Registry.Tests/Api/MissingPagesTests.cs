@@ -10,6 +10,8 @@ public sealed class MissingPagesTests(RegistryApiFactory factory) : IClassFixtur
     [InlineData("/teams/no-such-team")]
     [InlineData("/present/no-such-collection/settings")]
     [InlineData("/present/no-such-collection")]
+    [InlineData("/a/b/c/d")]                      // more segments than any page has: once the browser's own blank 404
+    [InlineData("/present/tools/demo/extra/more")]
     public async Task A_missing_thing_is_a_404_with_the_not_found_page(string path)
     {
         var response = await factory.Client().GetAsync(path);

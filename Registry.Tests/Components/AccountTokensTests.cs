@@ -40,6 +40,12 @@ public sealed class AccountTokensTests : RegistryTestContext
         page.WaitForAssertion(() => page.Find("[data-testid=new-token]").TextContent.ShouldContain("it will not be shown again"));
         var secret = page.Find(".token-secret").TextContent;
         secret.ShouldStartWith(AccessTokenService.Prefix);
+        // The whole set-up, in order: a plain-http registry needs --insecure.
+        page.FindAll("[data-testid=remote-setup] code").Select(c => c.TextContent).ShouldBe([
+            "apptainer remote add --insecure registry http://localhost",
+            "apptainer remote login registry",
+            "apptainer remote use registry",
+            "apptainer push image.sif library://alice/collection/container:1.0"]);
         page.Find("tbody").TextContent.ShouldContain("laptop");
         // The form is ready for the next token: empty name, and no "Required" nagging about the field just cleared.
         page.Find("input").GetAttribute("value").ShouldBeNullOrEmpty();

@@ -70,6 +70,32 @@ public sealed class AuditViewTests : RegistryTestContext
         view.Find("td[data-label=Address]").TextContent.ShouldBe("10.0.0.1");
     }
 
+    [Fact]
+    public async Task Member_events_name_the_user_not_their_id_old_ones_included_and_long_details_wrap()
+    {
+        var (root, alice, bob) = (await Db.AddUserAsync("root", isAdmin: true), await Db.AddUserAsync("alice"), await Db.AddUserAsync("bob"));
+        var teams = Services.GetRequiredService<Registry.Core.Teams.TeamService>();
+        (await teams.CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
+        (await teams.AddMemberAsync(alice, "lab", "bob", Registry.Core.Teams.TeamRole.Member)).Succeeded.ShouldBeTrue();
+        (await teams.SetRoleAsync(alice, "lab", bob.UserId!, Registry.Core.Teams.TeamRole.Owner)).Succeeded.ShouldBeTrue();
+        (await teams.RemoveMemberAsync(alice, "lab", bob.UserId!)).Succeeded.ShouldBeTrue();
+        await using (var db = await Db.Factory.CreateDbContextAsync())
+        {
+            // As recorded before: the user's id after the colon, and a detail long enough to need wrapping.
+            AuditLog.Record(db, alice, "collection.member.set", $"alice/tools:{bob.UserId}", detail: new string('x', 300));
+            await db.SaveChangesAsync();
+        }
+        SignIn(root);
+        RenderProviders();
+
+        var view = Render<AdminAudit>(p => p.Add(x => x.Actor, root));
+
+        view.WaitForAssertion(() => view.FindAll("td[data-label=Target]").Select(td => td.TextContent.Trim()).ShouldBe(
+            ["alice/tools:bob", "lab:bob", "lab:bob", "lab:bob", "lab"]));
+        view.Markup.ShouldNotContain(bob.UserId!);
+        view.Find("td[data-label=Detail]").GetAttribute("style").ShouldNotBeNull().ShouldContain("overflow-wrap:anywhere");
+    }
+
     private async Task<Collection> CreateAsync(Registry.Core.Access.Actor owner, string name)
     {
         await using var db = await Db.Factory.CreateDbContextAsync();

@@ -20,8 +20,10 @@ public sealed class CollectionPagesTests : RegistryTestContext
 
         page.WaitForAssertion(() => page.Find("td[data-label=Container]").TextContent.Trim().ShouldBe("demo"));
         page.Find("td[data-label=Tags]").TextContent.ShouldContain("v1 · arm64");
-        page.Markup.ShouldContain("apptainer pull library://localhost/alice/tools/demo:latest");
-        page.Markup.ShouldContain("singularity pull shub://localhost/tools/demo:latest");
+        // The container's real tag: it has no "latest", and a snippet naming one would fail with 404.
+        page.Markup.ShouldContain("apptainer pull library://localhost/alice/tools/demo:v1");
+        page.Markup.ShouldContain("singularity pull shub://localhost/tools/demo:v1");
+        page.Markup.ShouldNotContain(":latest");
         page.Markup.ShouldContain("apptainer remote add --insecure registry http://localhost");
         page.Markup.ShouldContain("[![alice/tools](http://localhost/alice/tools/badge.svg)](http://localhost/alice/tools)");
         page.FindAll("a").Any(a => a.TextContent.Contains("Upload")).ShouldBeFalse();

@@ -25,6 +25,8 @@ public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsSe
     [InlineData(1, "token", "create", "nobody-here")]
     [InlineData(1, "user", "add", "../etc")]
     [InlineData(1, "collection", "private", "nobody-here/nothing")]
+    [InlineData(1, "user", "password", "nobody-here")]
+    [InlineData(2, "user", "password", "nobody-here", "--pasword", "x")]
     public async Task Bad_arguments_give_one_line_on_stderr_and_a_non_zero_exit(int exitCode, params string[] args)
     {
         var result = await fx.Server.AdminAsync(args);
@@ -113,6 +115,39 @@ public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsSe
 
         bySquatter.ShouldBe($"added key {key.Fingerprint.ToUpperInvariant()}\n");
         byHolder.ShouldBe($"claimed key {key.Fingerprint.ToUpperInvariant()}\n");
+    }
+
+    [Fact]
+    public async Task User_password_sets_a_random_or_given_password_that_signs_in_and_the_old_one_no_longer_does()
+    {
+        var name = RegistryFixture.Unique("rita");
+        await fx.Server.AdminOkAsync("user", "add", name, "--accept-terms", "--password", "Old-pass-word-1");
+
+        var generated = await fx.Server.AdminOkAsync("user", "password", name);
+        var lines = generated.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines[0].ShouldBe($"password of {name} reset; their browser sign-ins have ended (API tokens stay valid)");
+        lines.Length.ShouldBe(2, generated.ToString());
+        var password = lines[1];
+        password.ShouldMatch("^[a-km-zA-HJ-NP-Z2-9]{5}(-[a-km-zA-HJ-NP-Z2-9]{5}){3}$");
+        (await SignInAsync(name, "Old-pass-word-1")).ShouldBe("/Account/Login");
+        (await SignInAsync(name, password)).ShouldBe("/");
+
+        // A typed password must pass the sign-up rules; a refused one changes nothing.
+        var weak = await fx.Server.AdminAsync("user", "password", name, "--password", "short");
+        weak.ExitCode.ShouldBe(1, weak.ToString());
+        weak.Stderr.ShouldStartWith($"cannot reset the password of {name}: Passwords must be at least");
+        weak.Stdout.ShouldBeEmpty();
+        var typed = await fx.Server.AdminOkAsync("user", "password", name, "--password", "Typed-pass-word-2");
+        typed.Stdout.ShouldBe($"password of {name} reset; their browser sign-ins have ended (API tokens stay valid)\n");
+        (await SignInAsync(name, password)).ShouldBe("/Account/Login");
+        (await SignInAsync(name, "Typed-pass-word-2")).ShouldBe("/");
+    }
+
+    /// <summary>Signs in through the form; returns the path the browser ends on ("/" signed in, "/Account/Login" refused).</summary>
+    private async Task<string> SignInAsync(string name, string password)
+    {
+        using var browser = new Registry.Tests.SignIn.BrowserSession(new Uri(fx.Server.BaseUrl));
+        return (await Registry.Tests.SignIn.LocalSignIn.SignInAsync(browser, name, password)).Address.AbsolutePath;
     }
 
     private async Task<string> PushKeyAsync(string token, string armored)

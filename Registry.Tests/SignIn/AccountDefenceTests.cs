@@ -49,10 +49,6 @@ public sealed class AccountDefenceTests(SignInFactory factory) : IClassFixture<S
         await factory.SetEmailInDatabaseAsync("nils", "Shared@example.edu"); // as a database from before the rule holds them
         using var browser = factory.Browser(LocalSignIn.NextAddress());
 
-        var forgot = await browser.GetAsync("/Account/ForgotPassword");
-        var sent = await browser.SubmitAsync(forgot, "forgot-password", new() { ["Input.Email"] = "shared@example.edu" });
-        sent.Status.ShouldBe(HttpStatusCode.OK);
-        sent.Address.AbsolutePath.ShouldBe("/Account/ForgotPasswordConfirmation");
         var byAddress = await LocalSignIn.SignInAsync(browser, "shared@example.edu", "Mona-pass-1");
         (byAddress.Status, LocalSignIn.Alert(byAddress.Html)).ShouldBe((HttpStatusCode.OK, "Error: Invalid login attempt.")); // it names no one
         (await LocalSignIn.SignInAsync(browser, "nils", "Nils-pass-1")).Address.AbsolutePath.ShouldBe("/");

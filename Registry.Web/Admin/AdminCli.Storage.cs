@@ -25,23 +25,11 @@ public static partial class AdminCli
 
     private static async Task<int> SetQuotaAsync(IServiceProvider sp, string entity, string size)
     {
-        long? bytes = size switch
-        {
-            "default" => null,
-            "unlimited" => 0,
-            _ => ParseSize(size),
-        };
+        if (!Registry.Core.Entities.QuotaText.TryParse(size, out var bytes))
+            throw new ArgumentException($"size must look like 500M, 20G or 1T, not '{size}'");
         var result = await sp.GetRequiredService<EntityService>().SetQuotaAsync(System, entity, bytes);
         if (!result.Succeeded) return Fail(1, result.Message);
         Console.WriteLine($"quota of {entity}: {(bytes is null ? "registry default" : bytes == 0 ? "unlimited" : $"{bytes} bytes")}");
         return 0;
-    }
-
-    private static long ParseSize(string text)
-    {
-        var m = Regex.Match(text, "^([0-9]{1,12})([KMGT]?)$");
-        if (!m.Success) throw new ArgumentException($"size must look like 500M, 20G or 1T, not '{text}'");
-        var shift = m.Groups[2].Value switch { "K" => 10, "M" => 20, "G" => 30, "T" => 40, _ => 0 };
-        return long.Parse(m.Groups[1].Value) << shift;
     }
 }

@@ -19,6 +19,7 @@ public static partial class AdminCli
         usage: admin <command>
           user add <name> [--admin] [--accept-terms] [--email E] [--password P]
           user admin <name> [--revoke]
+          user password <name> [--password P]
           token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
           collection private|public <entity>/<collection>
           tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
@@ -45,6 +46,7 @@ public static partial class AdminCli
             return args switch
             {
                 ["user", "add", var name, .. var rest] => await AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin"), rest.Contains("--accept-terms")),
+                ["user", "password", var name, .. var rest] => await ResetPasswordAsync(sp, name, Options.Parse(rest, "--password").GetValueOrDefault("--password")),
                 ["user", "admin", var name, .. var rest] => await SetAdminAsync(sp, name, !rest.Contains("--revoke")),
                 ["token", "create", var name, .. var rest] => await CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
                 ["collection", "private" or "public", var path] => await SetPrivateAsync(sp, path, args[1] == "private"),
@@ -91,6 +93,16 @@ public static partial class AdminCli
         await users.UpdateAsync(user);
         if (!admin) await users.UpdateSecurityStampAsync(user); // the sign-ins that carry the admin role end
         Console.WriteLine($"{name} is {(admin ? "now" : "no longer")} an admin");
+        return 0;
+    }
+
+    /// <summary>Without <c>--password</c>, a random one is printed alone on the last line of stdout (as a token is).</summary>
+    private static async Task<int> ResetPasswordAsync(IServiceProvider sp, string name, string? password)
+    {
+        var reset = await sp.GetRequiredService<PasswordResets>().ResetAsync(System, name, password);
+        if (!reset.Succeeded) return Fail(1, $"cannot reset the password of {name}: {reset.Message}");
+        Console.WriteLine($"password of {name} reset; their browser sign-ins have ended (API tokens stay valid)");
+        if (reset.Value!.Generated) Console.WriteLine(reset.Value.Password);
         return 0;
     }
 

@@ -31,8 +31,7 @@ public static class ShubApi
         var matches = await collections.FindByNameAsync(actor, collection, context.RequestAborted);
         if (matches.Count == 0) return Envelope.Error(404, $"collection {collection} not found");
         if (matches.Count > 1)
-            return Envelope.Error(409, $"several entities have a collection named {collection}; pull one of " +
-                string.Join(", ", matches.Select(c => $"library://{c.Entity!.Name}/{c.Name}/{container}:{tag}")));
+            return Envelope.Error(409, await AmbiguousAsync(actor, matches, container, tag, images, options.Value, context.RequestAborted));
 
         var reference = ImageRef.Parse($"{matches[0].Entity!.Name}/{collection}/{container}:{tag}", options.Value);
         if (!reference.Succeeded) return Envelope.Failure(reference);
@@ -53,5 +52,19 @@ public static class ShubApi
             collection,
             frozen = i.Tags.Any(t => t.Name == tag && t.Frozen),
         });
+    }
+
+    /// <summary>Why shub can't pick a collection, naming only library refs that resolve for the caller.</summary>
+    private static async Task<string> AmbiguousAsync(Registry.Core.Access.Actor actor, List<Collection> matches, string container, string tag,
+        ImageService images, RegistryOptions options, CancellationToken ct)
+    {
+        var found = new List<string>();
+        foreach (var c in matches)
+            if (ImageRef.Parse($"{c.Entity!.Name}/{c.Name}/{container}:{tag}", options) is { Succeeded: true } r
+                && (await images.ResolveAsync(actor, r.Value!, null, requireUploaded: true, ct)).Succeeded)
+                found.Add($"library://{r.Value}");
+        var owners = string.Join(", ", matches.Select(c => c.Entity!.Name));
+        return $"several entities ({owners}) have a collection named {matches[0].Name}, and shub:// names no owner; " +
+            (found.Count == 0 ? $"none of them has {container}:{tag}" : $"pull {string.Join(" or ", found)}");
     }
 }

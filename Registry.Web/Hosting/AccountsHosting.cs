@@ -52,6 +52,8 @@ public static class AccountsHosting
             .AddUserValidator<UserNameValidator>()
             .AddUserValidator<UniqueEmailValidator>()
             .AddDefaultTokenProviders();
+        // UserNameValidator does Identity's user-name checks with the registry's rule: one message each, not two.
+        services.Remove(services.Single(d => d.ServiceType == typeof(IUserValidator<RegistryUser>) && d.ImplementationType == typeof(UserValidator<RegistryUser>)));
         services.AddSingleton<IEmailSender<RegistryUser>, IdentityNoOpEmailSender>();
         return services;
     }
