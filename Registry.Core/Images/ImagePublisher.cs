@@ -4,6 +4,7 @@ using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
 using Registry.Core.Entities;
+using Registry.Core.Signatures;
 using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
@@ -42,6 +43,11 @@ public sealed class ImagePublisher(IBlobStore blobs, IOptions<RegistryOptions> o
         var c = image.Container!;
         var entity = c.Collection!.Entity!;
 
+        // Signatures (issue 15): checked against the keyserver before the write transaction (this re-reads the signed objects).
+        var signatures = await ImageSignatures.VerifyFileAsync(db, staged.TempPath, DateTime.UtcNow, ct);
+        if (c.Collection.OnlySigned && !signatures.Any(v => v.Status == SignatureStatus.Verified))
+            return Result.Forbidden(ImageSignatures.OnlySignedRefusal);
+
         // The quota and the flip to uploaded in one write transaction (SQLite's BEGIN IMMEDIATE): two pushes that each
         // fit alone can't both pass on usage counted before the other's publish.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -56,7 +62,7 @@ public sealed class ImagePublisher(IBlobStore blobs, IOptions<RegistryOptions> o
             db.Blobs.Add(new Blob { Hash = staged.Digest.Hex, Size = staged.Length });
         await ImageLabels.StoreAsync(db, image, sif.Metadata.Labels, ct);
         image.Arch ??= sif.Arch;
-        image.Signed = sif.Metadata.Signed;
+        await ImageSignatures.StoreAsync(db, image, signatures, DateTime.UtcNow, ct);
         image.Size = staged.Length;
         image.Uploaded = true;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
