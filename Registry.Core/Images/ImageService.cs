@@ -63,7 +63,7 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
             image.Size = copy.Size;
             image.Arch = copy.Arch;
             await ImageSignatures.StoreAsync(db, image, await ImageSignatures.OfAsync(db, copy.Id, ct), DateTime.UtcNow, ct);
-            image.Signed = copy.Signed; // null: not verified yet, left to the background check like the copy
+            (image.Signed, image.SignedBy) = (copy.Signed, copy.SignedBy); // null: not verified yet, left to the background check like the copy
             image.UploadedAt = DateTime.UtcNow;
             // Unreadable now: left unread for the next start's backfill.
             if (await ImageLabels.OfCopyAsync(db, blobs, copy, ct) is { } labels) await ImageLabels.StoreAsync(db, image, labels, ct);

@@ -51,6 +51,7 @@ public static class ImageSignatures
         }).ToList();
         db.ImageSignatures.AddRange(rows);
         image.Signed = rows.Any(r => r.Status == SignatureStatus.Verified);
+        image.SignedBy = string.Join(' ', rows.Where(r => r.Status == SignatureStatus.Verified).Select(r => r.Fingerprint).Distinct());
     }
 
     /// <summary>The stored verdicts of an image, as verdicts (to copy them to another image of the same bytes).</summary>

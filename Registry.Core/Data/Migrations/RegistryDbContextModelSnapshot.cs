@@ -545,6 +545,10 @@ namespace Registry.Core.Data.Migrations
                     b.Property<bool?>("Signed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SignedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 

@@ -11,6 +11,13 @@ namespace Registry.Core.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "SignedBy",
+                table: "Images",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: "");
+
             migrationBuilder.AddColumn<bool>(
                 name: "OnlySigned",
                 table: "Collections",
@@ -64,6 +71,10 @@ namespace Registry.Core.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "ImageSignatures");
+
+            migrationBuilder.DropColumn(
+                name: "SignedBy",
+                table: "Images");
 
             migrationBuilder.DropColumn(
                 name: "OnlySigned",

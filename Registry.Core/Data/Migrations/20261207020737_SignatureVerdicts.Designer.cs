@@ -11,7 +11,7 @@ using Registry.Core.Data;
 namespace Registry.Core.Data.Migrations
 {
     [DbContext(typeof(RegistryDbContext))]
-    [Migration("20261207015949_SignatureVerdicts")]
+    [Migration("20261207020737_SignatureVerdicts")]
     partial class SignatureVerdicts
     {
         /// <inheritdoc />
@@ -547,6 +547,10 @@ namespace Registry.Core.Data.Migrations
 
                     b.Property<bool?>("Signed")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SignedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
