@@ -34,7 +34,13 @@ public static class SignatureVerifier
         var verdicts = new List<SignatureVerdict>();
         foreach (var signature in signatures)
         {
-            var verdict = await VerifyOneAsync(sif, layout, signature, digests, keys, now, ct);
+            SignatureVerdict verdict;
+            try { verdict = await VerifyOneAsync(sif, layout, signature, digests, keys, now, ct); }
+            catch (Exception e) when (e is not (OperationCanceledException or IOException))
+            {
+                // A key or packet BouncyCastle cannot handle (an unsupported algorithm…): a verdict, never a failed push.
+                verdict = new(signature.Id, SignatureStatus.Invalid, null, $"the signature cannot be checked: {e.Message}");
+            }
             // As the sif library's Verify, a problem of the whole image fails every signature: part of it is signed by no one.
             if (problem is not null && verdict.Status is SignatureStatus.Verified or SignatureStatus.Revoked or SignatureStatus.Expired)
                 verdict = verdict with { Status = SignatureStatus.Invalid, Detail = problem };

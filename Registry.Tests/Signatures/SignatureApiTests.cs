@@ -105,6 +105,30 @@ public sealed class SignatureApiTests : IDisposable
         (await client.GetAsync("/v1/search?signed=true&value=tools")).Body!["data"]!["image"]!.AsArray().ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Deleting_the_key_on_the_keys_page_makes_its_images_unknown_again_and_two_signers_keep_the_other()
+    {
+        var (user, token) = await factory.CreateUserAsync("alice");
+        using var bob = new GpgKey("Bob Builder <bob@lab.example>", "ed25519");
+        (await PushKeyAsync(token, alice.Armored)).ShouldBe(HttpStatusCode.OK);
+        (await PushKeyAsync(token, bob.Armored)).ShouldBe(HttpStatusCode.OK);
+        var client = new LibraryClient(factory.Client(token));
+        var both = await client.PushAsync("alice", "tools", "both", await File.ReadAllBytesAsync(await sifs.CreateSignedAsync(alice, bob)), "v1");
+        var only = await client.PushAsync("alice", "tools", "only", await File.ReadAllBytesAsync(await sifs.CreateSignedAsync(alice)), "v1");
+        (await ImageAsync(client, "alice/tools/both:v1"))["fingerprints"]!.AsArray().Select(f => (string)f!).Order()
+            .ShouldBe(new[] { alice.Fingerprint, bob.Fingerprint }.Order());
+
+        var keys = factory.Services.GetRequiredService<Registry.Core.Keys.KeyService>();
+        (await keys.DeleteAsync(Registry.Core.Access.Actor.ForUser(user.Id, "alice", false), alice.Fingerprint)).Succeeded.ShouldBeTrue();
+
+        ((bool)(await EventuallyAsync(client, "alice/tools/only:v1", signed: false))["signed"]!).ShouldBeFalse();
+        (await VerdictsAsync(only)).ShouldHaveSingleItem().Status.ShouldBe(SignatureStatus.UnknownKey);
+        var still = await ImageAsync(client, "alice/tools/both:v1");
+        ((bool)still["signed"]!).ShouldBeTrue();
+        still["fingerprints"]!.ToJsonString().ShouldBe($"""["{bob.Fingerprint}"]""");
+        (await VerdictsAsync(both)).Select(v => v.Status).ShouldBe([SignatureStatus.UnknownKey, SignatureStatus.Verified]);
+    }
+
     public void Dispose()
     {
         factory.Dispose();
