@@ -23,7 +23,12 @@ public static class SignatureVerifier
     public static async Task<List<SignatureVerdict>> VerifyAsync(Stream sif, KeyLookup keys, DateTime now, CancellationToken ct = default)
     {
         var read = SifLayout.Read(sif);
-        if (!read.Succeeded) return [new(0, SignatureStatus.Invalid, null, $"the SIF descriptors cannot be read: {read.Message}")];
+        if (!read.Succeeded)
+        {
+            // Unreadable as the sif library reads it: invalid when it holds a signature object, else simply unsigned.
+            var loose = Images.SifReader.Read(sif);
+            return loose is { Signed: true } ? [new(0, SignatureStatus.Invalid, null, $"the SIF descriptors cannot be read: {read.Message}")] : [];
+        }
         var layout = read.Value!;
         var objects = layout.Objects;
         var signatures = objects.Where(o => o.IsSignature).ToList();
