@@ -12,6 +12,7 @@ using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
 using Registry.Core.Keys;
 using Registry.Core.Search;
+using Registry.Core.Signatures;
 using Registry.Core.Storage;
 using Registry.Core.Storage.FileSystem;
 using Registry.Core.Tags;
@@ -62,6 +63,8 @@ public static class DependencyInjection
         services.AddSingleton<LabelSearch>();
         services.AddSingleton<LabelBackfill>();
         services.AddHostedService(sp => sp.GetRequiredService<LabelBackfill>());
+        services.AddSingleton<SignatureRefresh>();
+        services.AddHostedService(sp => sp.GetRequiredService<SignatureRefresh>());
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<StorageMaintenance>();
         services.AddHostedService<ScheduledGc>();

@@ -53,6 +53,9 @@ public sealed class RegistryOptions
     /// <summary>No collection may be public: new ones are private whatever is asked, making one public is refused, and public ones left from before are made private at start-up.</summary>
     public bool PrivateOnly { get; set; }
 
+    /// <summary>New collections accept only images with a signature verified against this registry's keyserver (owners can change it per collection).</summary>
+    public bool DefaultOnlySigned { get; set; }
+
     /// <summary>Most collections one entity (a user's own, or a team's) may hold when a non-admin creates one; 0 = unlimited.</summary>
     public int MaxCollectionsPerUser { get; set; }
 

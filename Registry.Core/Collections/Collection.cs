@@ -16,6 +16,8 @@ public class Collection
     public string Name { get; set; } = "";
     public string Description { get; set; } = "";
     public bool IsPrivate { get; set; }
+    /// <summary>Pushes without a signature verified against the keyserver are refused.</summary>
+    public bool OnlySigned { get; set; }
     public string CreatedById { get; set; } = "";
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;

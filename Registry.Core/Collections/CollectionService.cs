@@ -49,6 +49,7 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
             Name = name,
             Description = description == "No description" ? "" : description,
             IsPrivate = options.Value.PrivateOnly || (isPrivate ?? (options.Value.DefaultPrivate || entity.DefaultPrivate)),
+            OnlySigned = options.Value.DefaultOnlySigned,
             CreatedById = actor.UserId!,
         };
         if (entity.Kind == Entities.EntityKind.Team || entity.UserId != actor.UserId)
@@ -128,6 +129,21 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         collection.IsPrivate = isPrivate;
         collection.UpdatedAt = DateTime.UtcNow;
         AuditLog.Record(db, actor, isPrivate ? "collection.private" : "collection.public", $"{collection.Entity!.Name}/{collection.Name}", collection.Id);
+        await db.SaveChangesAsync(ct);
+        return collection;
+    }
+
+    /// <summary>Owners choose whether the collection accepts only images with a signature verified against the keyserver.</summary>
+    public async Task<Result<Collection>> SetOnlySignedAsync(Actor actor, string collectionId, bool onlySigned, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var collection = await db.Collections.WithAccessGraph().FirstOrDefaultAsync(c => c.Id == collectionId, ct);
+        if (collection is null || !AccessRules.For(actor, collection).CanView) return Result.NotFound("collection not found");
+        if (!AccessRules.For(actor, collection).CanManage)
+            return Result.Forbidden(AccessRules.TokenLimit(actor, collection, manage: true) ?? "only owners can change what a collection accepts");
+        collection.OnlySigned = onlySigned;
+        collection.UpdatedAt = DateTime.UtcNow;
+        AuditLog.Record(db, actor, onlySigned ? "collection.only-signed" : "collection.any-signature", $"{collection.Entity!.Name}/{collection.Name}", collection.Id);
         await db.SaveChangesAsync(ct);
         return collection;
     }

@@ -8,6 +8,7 @@ using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
 using Registry.Core.Keys;
+using Registry.Core.Signatures;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
 using Registry.Core.Teams;
@@ -24,6 +25,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     public DbSet<Container> Containers => Set<Container>();
     public DbSet<Image> Images => Set<Image>();
     public DbSet<ImageLabel> ImageLabels => Set<ImageLabel>();
+    public DbSet<ImageSignature> ImageSignatures => Set<ImageSignature>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<Blob> Blobs => Set<Blob>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
@@ -108,6 +110,13 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         b.Entity<ImageLabel>(e =>
         {
             e.HasKey(x => new { x.ImageId, x.Key });
+            e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ImageSignature>(e =>
+        {
+            e.HasIndex(x => x.ImageId);
+            e.HasIndex(x => x.Fingerprint);
+            e.Property(x => x.Status).HasConversion<string>();
             e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Tag>(e =>

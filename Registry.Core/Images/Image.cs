@@ -15,7 +15,10 @@ public class Image
     public string? Arch { get; set; }
     public string Description { get; set; } = "";
     public bool Uploaded { get; set; }
+    /// <summary>At least one signature verified against the keyserver; null: not checked yet (stored before verification existed).</summary>
     public bool? Signed { get; set; }
+    /// <summary>The fingerprints of the keys whose signatures verified, space-separated (the verdicts are <see cref="Signatures.ImageSignature"/> rows).</summary>
+    public string SignedBy { get; set; } = "";
     public bool? Encrypted { get; set; }
     public string CreatedById { get; set; } = "";
     public string CreatedByName { get; set; } = "";

@@ -4,6 +4,7 @@ using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
 using Registry.Core.Entities;
+using Registry.Core.Signatures;
 using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
@@ -47,6 +48,11 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options)
         var c = image.Container!;
         var entity = c.Collection!.Entity!;
 
+        // Signatures (issue 15): checked against the keyserver before the write transaction (this re-reads the signed objects).
+        var signatures = await ImageSignatures.VerifyStagedAsync(db, staged, DateTime.UtcNow, ct);
+        if (c.Collection.OnlySigned && !signatures.Any(v => v.Status == SignatureStatus.Verified))
+            return Result.Forbidden(ImageSignatures.OnlySignedRefusal);
+
         // The quota and the flip to uploaded in one write transaction (SQLite's BEGIN IMMEDIATE): two pushes that each
         // fit alone can't both pass on usage counted before the other's publish.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -66,7 +72,7 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options)
             db.Blobs.Add(new Blob { Hash = bytes.Digest.Hex, Size = bytes.Length });
         await ImageLabels.StoreAsync(db, image, sif.Metadata.Labels, ct);
         image.Arch ??= sif.Arch;
-        image.Signed = sif.Metadata.Signed;
+        await ImageSignatures.StoreAsync(db, image, signatures, DateTime.UtcNow, ct);
         image.Size = bytes.Length;
         image.Uploaded = true;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;

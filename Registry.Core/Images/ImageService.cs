@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
+using Registry.Core.Signatures;
 using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
@@ -54,12 +55,14 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         // Stored bytes stand in for an upload only when the caller may already read an image of them: a hash is no secret
         // (push prints it, CI logs keep it), so knowing one must not hand out a private image, nor tell that it exists.
         // Anyone else uploads the bytes, which are verified and then stored once.
-        if (await ReadableCopyAsync(db, actor, digest.Hex, ct) is { } copy && blobs.Exists(digest))
+        // A collection that accepts only signed images takes no copy without a verified signature: the upload is refused at publish.
+        if (await ReadableCopyAsync(db, actor, digest.Hex, ct) is { } copy && blobs.Exists(digest) && (copy.Signed == true || !container!.Collection!.OnlySigned))
         {
             image.Uploaded = true;
             image.Size = copy.Size;
             image.Arch = copy.Arch;
-            image.Signed = copy.Signed;
+            await ImageSignatures.StoreAsync(db, image, await ImageSignatures.OfAsync(db, copy.Id, ct), DateTime.UtcNow, ct);
+            (image.Signed, image.SignedBy) = (copy.Signed, copy.SignedBy); // null: not verified yet, left to the background check like the copy
             image.UploadedAt = DateTime.UtcNow;
             // Unreadable now: left unread for the next start's backfill.
             if (await ImageLabels.OfCopyAsync(db, blobs, copy, ct) is { } labels) await ImageLabels.StoreAsync(db, image, labels, ct);

@@ -4,6 +4,7 @@ using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Core.Signatures;
 
 namespace Registry.Core.Keys;
 
@@ -18,7 +19,7 @@ public sealed record KeyUpload(PublicKey Key, KeyChange Change);
 /// anyone else may add just what the key signed itself, since only the private key's holder can make that. An account that
 /// proves control (<see cref="KeyOwnership"/>) takes the key over: its push replaces everything the key did not sign itself.
 /// </summary>
-public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock)
+public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock, SignatureRefresh signatures)
 {
     /// <summary>The most keys <c>op=get</c> returns (the client wants one).</summary>
     public const int MaxResults = 256;
@@ -84,6 +85,8 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
             // Two first uploads of one fingerprint at once: the primary key lets one win.
             return Result.Conflict("the key was uploaded by another request at the same time: try again");
         }
+        // Images signed by a key that changed get their verdicts again (unknown → verified, verified → revoked…).
+        foreach (var upload in uploads.Where(u => u.Change != KeyChange.Unchanged)) signatures.KeyChanged(upload.Key.Fingerprint);
         return uploads;
     }
 
@@ -113,6 +116,7 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         db.PublicKeys.Remove(key);
         AuditLog.Record(db, actor, "key.delete", "key " + key.Fingerprint);
         await db.SaveChangesAsync(ct);
+        signatures.KeyChanged(key.Fingerprint);
         return key;
     }
 

@@ -135,7 +135,11 @@ public sealed class BrowserUploadService(
         {
             await using var publishDb = await dbFactory.CreateDbContextAsync(ct);
             var published = await publisher.PublishAsync(publishDb, actor, image.Value.Id, staged, sif.Value!, " (browser)", ct);
-            if (!published.Succeeded) return published.As<string>();
+            if (!published.Succeeded)
+            {
+                if (published.Outcome == Outcome.Forbidden) await DropAsync(db, s, ct); // refused by the collection's policy: nothing is kept
+                return published.As<string>();
+            }
         }
         else staged.Discard();
         db.BrowserUploads.Remove(s);

@@ -89,6 +89,9 @@ public sealed class GpgKey : IDisposable
 
     private string Export() => Run("--armor", "--export", Fingerprint);
 
+    /// <summary>The secret key (no passphrase), to sign with outside gpg.</summary>
+    public string ExportSecret() => Run("--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys", Fingerprint);
+
     /// <summary>The primary fingerprints of an armored block, as gpg reads it (lowercase).</summary>
     public static List<string> FingerprintsOf(string armored)
     {

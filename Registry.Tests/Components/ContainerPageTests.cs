@@ -41,7 +41,7 @@ public sealed class ContainerPageTests : RegistryTestContext
         page.FindAll("button[aria-label=Freeze]").ShouldBeEmpty();
         page.Markup.ShouldContain("apptainer pull library://localhost/alice/tools/demo:v1");
         page.WaitForAssertion(() => page.Find("pre.registry-pre").TextContent.ShouldBe(Def));
-        page.Markup.ShouldContain("not signed");
+        page.WaitForAssertion(() => page.Markup.ShouldContain("not signed")); // the signature verdicts load after the page
     }
 
     [Fact]

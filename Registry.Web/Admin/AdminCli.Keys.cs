@@ -1,4 +1,5 @@
 using Registry.Core.Keys;
+using Registry.Core.Signatures;
 
 namespace Registry.Web.Admin;
 
@@ -10,6 +11,9 @@ public static partial class AdminCli
         var deleted = await sp.GetRequiredService<KeyService>().DeleteAsync(System, fingerprint);
         if (!deleted.Succeeded) return Fail(1, deleted.Message);
         Console.WriteLine($"deleted key {deleted.Value!.Fingerprint} ({deleted.Value.UidList.FirstOrDefault()})");
+        // No background service runs here: the images this key signed get their verdicts now.
+        var images = await sp.GetRequiredService<SignatureRefresh>().RefreshAsync(deleted.Value.Fingerprint);
+        if (images > 0) Console.WriteLine($"verified again the signatures of {images} images it signed");
         return 0;
     }
 }

@@ -237,6 +237,9 @@ namespace Registry.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("OnlySigned")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
@@ -542,6 +545,10 @@ namespace Registry.Core.Data.Migrations
                     b.Property<bool?>("Signed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SignedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
@@ -633,6 +640,48 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("UploaderId");
 
                     b.ToTable("PublicKeys");
+                });
+
+            modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyUploader")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ObjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Fingerprint");
+
+                    b.HasIndex("ImageId");
+
+                    b.ToTable("ImageSignatures");
                 });
 
             modelBuilder.Entity("Registry.Core.Storage.Blob", b =>
@@ -1143,6 +1192,17 @@ namespace Registry.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("Uploader");
+                });
+
+            modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
+                {
+                    b.HasOne("Registry.Core.Images.Image", "Image")
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Image");
                 });
 
             modelBuilder.Entity("Registry.Core.Tags.Tag", b =>

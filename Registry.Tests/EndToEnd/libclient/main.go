@@ -10,7 +10,7 @@
 //	pull e/c/x:tag OUT            DownloadImage
 //	pullconc e/c/x:tag OUT        ConcurrentDownloadImage, 1 MiB parts, concurrency 3
 //	pullverify e/c/x:tag OUT      GetImage + ConcurrentDownloadImage (CLI settings) + hash check
-//	search VALUE                  one line per image: library://e/c/x:tags
+//	search VALUE                  one line per image: library://e/c/x:tags (-signed: signed ones, then fingerprints)
 //	delete e/c/x:tag ARCH
 //	decode KIND PATH              GET PATH (with token) and decode the body with the
 //	                              client's own response type KIND: entity, collection,
@@ -76,6 +76,7 @@ var (
 	arch    = fs.String("arch", "", "architecture (default: amd64; push: SIF header)")
 	desc    = fs.String("desc", "", "image description (push)")
 	legacy  = fs.Bool("legacy", false, "pretend the server has no /version (legacy upload, v1 tags)")
+	signed  = fs.Bool("signed", false, "search: only signed images (apptainer search --signed), each line ending in its fingerprints")
 )
 
 // countingTransport counts what the client sends; with -legacy it answers /version with 404 itself.
@@ -217,6 +218,9 @@ func run() int {
 		if a != "" {
 			q["arch"] = a
 		}
+		if *signed {
+			q["signed"] = "true"
+		}
 		res, err := c.Search(ctx, q)
 		if err != nil {
 			return fail(err)
@@ -225,6 +229,9 @@ func run() int {
 			t := strings.Join(img.Tags, ",")
 			if t == "" {
 				t = img.Hash
+			}
+			if *signed {
+				t += " " + strings.Join(img.Fingerprints, ",")
 			}
 			fmt.Printf("library://%s/%s/%s:%s\n", img.EntityName, img.CollectionName, img.ContainerName, t)
 		}
