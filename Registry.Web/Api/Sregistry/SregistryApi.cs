@@ -27,7 +27,7 @@ public static class SregistryApi
         app.MapDelete("/api/container/{collection}/{spec}", SregistryDeleteApi.DeleteAsync)
             .Doc(Tag, "SregistryDelete", "Delete collection/name:tag (a delete signature of an owner or admin; frozen tags refuse)");
         app.MapPost("/api/upload/chunked_upload", SregistryPushApi.PrepareAsync)
-            .Doc(Tag, "SregistryPushStart", "Start a push (push signature): answers the collection id {\"cid\"}").Body<PushRequest>();
+            .Doc(Tag, "SregistryPushStart", "Start a push (push signature): answers the collection id {\"cid\"}").Body<Core.Sregistry.SregistryPushRequest>();
         app.MapPost("/upload", SregistryPushApi.UploadAsync).StreamsBody()
             .Doc(Tag, "SregistryUpload", "The pushed file, streamed multipart/form-data (SREGISTRY_EVENT, name, collection, tag, file1)")
             .Body<Stream>("multipart/form-data");

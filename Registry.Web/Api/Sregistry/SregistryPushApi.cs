@@ -1,3 +1,5 @@
+using System.Text.Json;
+using FluentValidation;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Registry.Core;
@@ -17,14 +19,17 @@ public static class SregistryPushApi
 {
     private const int MaxFieldBytes = 4096;
 
-    public static async Task<IResult> PrepareAsync(HttpContext context, SregistryPush pushes)
+    public static async Task<IResult> PrepareAsync(HttpContext context, SregistryPush pushes, IValidator<SregistryPushRequest> validator)
     {
         var actor = context.GetActor();
         if (!actor.IsAuthenticated) return Detail.Error(401, "a push signature (or a token) is required");
-        var (body, error) = await JsonBody.ReadAsync<PushRequest>(context);
-        if (error is not null || body is null) return Detail.Error(400, "the body must be JSON {\"collection\", \"name\", \"tag\"}");
-        var tag = string.IsNullOrEmpty(body.Tag) ? "latest" : body.Tag.ToLowerInvariant();
-        var collection = await pushes.PrepareAsync(actor, (body.Collection ?? "").ToLowerInvariant(), (body.Name ?? "").ToLowerInvariant(), tag, context.RequestAborted);
+        SregistryPushRequest? body;
+        try { body = await JsonSerializer.DeserializeAsync<SregistryPushRequest>(context.Request.Body, Envelope.Json, context.RequestAborted); }
+        catch (JsonException) { body = null; }
+        if (body is null) return Detail.Error(400, "the body must be JSON {\"collection\", \"name\", \"tag\"}");
+        var valid = await validator.ValidateAsync(body, context.RequestAborted);
+        if (!valid.IsValid) return Detail.Error(400, string.Join("; ", valid.Errors.Select(e => e.ErrorMessage)));
+        var collection = await pushes.PrepareAsync(actor, body.Collection!.ToLowerInvariant(), body.Name!.ToLowerInvariant(), body.TagOrLatest, context.RequestAborted);
         return collection.Succeeded ? Results.Json(new { cid = collection.Value!.Id }) : Detail.Failure(collection);
     }
 

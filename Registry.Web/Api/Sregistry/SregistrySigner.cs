@@ -78,9 +78,9 @@ public static class SregistrySigner
             request.EnableBuffering(MaxJsonBytes);
             try
             {
-                var push = await JsonSerializer.DeserializeAsync<PushRequest>(request.Body, Envelope.Json, context.RequestAborted);
+                var push = await JsonSerializer.DeserializeAsync<SregistryPushRequest>(request.Body, Envelope.Json, context.RequestAborted);
                 request.Body.Position = 0;
-                return push is null ? null : ("push", Lower(push.Collection), Lower(push.Name), Lower(push.Tag) is "" ? "latest" : Lower(push.Tag));
+                return push is null ? null : ("push", Lower(push.Collection), Lower(push.Name), push.TagOrLatest);
             }
             catch (JsonException) { return null; }
         }
@@ -95,6 +95,3 @@ public static class SregistrySigner
 
     private static string Lower(string? s) => (s ?? "").ToLowerInvariant();
 }
-
-/// <summary>The JSON body of <c>POST /api/upload/chunked_upload</c>.</summary>
-public sealed record PushRequest(string? Collection, string? Name, string? Tag);
