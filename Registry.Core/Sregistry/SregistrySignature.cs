@@ -16,14 +16,15 @@ public static class SregistrySignature
     public const string Scheme = "SREGISTRY-HMAC-SHA256";
     public static readonly string[] Kinds = ["push", "upload", "pull", "delete"];
 
-    public static bool IsSregistry(string? header) => header is not null && header.StartsWith(Scheme + " ", StringComparison.Ordinal);
+    public static bool IsSregistry(string? header) =>
+        header is not null && header.StartsWith(Scheme, StringComparison.Ordinal) && (header.Length == Scheme.Length || header[Scheme.Length] == ' ');
 
     /// <summary>The credential in the header, or a message saying what is malformed.</summary>
     public static Result<SregistryCredential> Parse(string header)
     {
         if (!IsSregistry(header) || header.Length > 1024) return Result.Unauthorized($"the Authorization header must be '{Scheme} Credential=…,Signature=…'");
         string? credential = null, signature = null;
-        foreach (var part in header[(Scheme.Length + 1)..].Split(',', StringSplitOptions.TrimEntries))
+        foreach (var part in header[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries))
         {
             if (part.StartsWith("Credential=", StringComparison.Ordinal)) credential = part["Credential=".Length..];
             else if (part.StartsWith("Signature=", StringComparison.Ordinal)) signature = part["Signature=".Length..];
