@@ -40,6 +40,11 @@ public sealed class AccountTokensTests : RegistryTestContext
         page.WaitForAssertion(() => page.Find("[data-testid=new-token]").TextContent.ShouldContain("it will not be shown again"));
         var secret = page.Find(".token-secret").TextContent;
         secret.ShouldStartWith(AccessTokenService.Prefix);
+        // Ready to copy for sregistry-cli: ~/.sregistry with this registry's URL, the user and the token.
+        var config = System.Text.Json.Nodes.JsonNode.Parse(page.Find(".sregistry-config").TextContent)!["registry"]!;
+        (config["username"]!.GetValue<string>(), config["token"]!.GetValue<string>()).ShouldBe(("alice", secret));
+        config["base"]!.GetValue<string>().ShouldBe(Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().BaseUri.TrimEnd('/'));
+        page.Find("[data-testid=new-token]").TextContent.ShouldContain("apptainer remote login registry");
         page.Find("tbody").TextContent.ShouldContain("laptop");
         // The form is ready for the next token: empty name, and no "Required" nagging about the field just cleared.
         page.Find("input").GetAttribute("value").ShouldBeNullOrEmpty();

@@ -47,6 +47,7 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(Db.RegistryOptions);
         Services.AddSingleton<IOptionsMonitor<AccountOptions>>(AccountOptions);
         Services.AddSingleton<IBlobStore>(new FileSystemBlobStore(Db.Root));
+        Services.AddSingleton(new Registry.Core.Identity.AccessTokens.TokenSecrets(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider()));
         foreach (var type in new[] { typeof(EntityService), typeof(CollectionService), typeof(ContainerService), typeof(ImageService), typeof(TagService),
                                      typeof(SearchService), typeof(LabelSearch), typeof(StarService), typeof(CollectionBrowser), typeof(BrowserUploadService), typeof(DownloadService),
                                      typeof(AccessTokenService), typeof(TermsService), typeof(TeamService), typeof(UserAdminService),
