@@ -93,6 +93,9 @@ public sealed class ErrorPathTests(FailingHomePageFactory factory) : IClassFixtu
         var api = (await SendAsync($"GET /v1/entities/x HTTP/1.1\r\n{host}")).ShouldNotBeNull();
         api.Status.ShouldBe(400, api.Body);
         api.Body.ShouldBe("""{"error":{"code":400,"message":"invalid Host header"}}""");
+        var sregistry = (await SendAsync($"GET /api/collections/ HTTP/1.1\r\n{host}")).ShouldNotBeNull();
+        sregistry.Status.ShouldBe(400, sregistry.Body);
+        sregistry.Body.ShouldBe("""{"detail":"invalid Host header"}""");
     }
 
     [Theory]
