@@ -1,4 +1,5 @@
 using FluentValidation;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,7 @@ using Registry.Core.Images;
 using Registry.Core.Keys;
 using Registry.Core.Search;
 using Registry.Core.Signatures;
+using Registry.Core.Sregistry;
 using Registry.Core.Storage;
 using Registry.Core.Storage.FileSystem;
 using Registry.Core.Tags;
@@ -65,7 +67,14 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<LabelBackfill>());
         services.AddSingleton<SignatureRefresh>();
         services.AddHostedService(sp => sp.GetRequiredService<SignatureRefresh>());
+        // Cookie, antiforgery and token-secret keys live in the data folder: nothing is written elsewhere, and sign-ins and
+        // sregistry-cli tokens survive restarts.
+        var dataRoot = configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot;
+        services.AddDataProtection().SetApplicationName("Registry")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataRoot, "keys", "data-protection")));
+        services.AddSingleton<TokenSecrets>();
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<SregistryAuth>(); services.AddSingleton<SregistryCatalog>(); services.AddSingleton<SregistryPush>(); services.AddSingleton<SregistryDelete>();
         services.AddSingleton<StorageMaintenance>();
         services.AddHostedService<ScheduledGc>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<UnfinishedUploads>(); services.AddSingleton<DownloadService>();

@@ -128,7 +128,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         var (status, body) = await anonymous.GetAsync("/api/container/twin/x:latest");
         status.ShouldBe(HttpStatusCode.Conflict);
         body!.ToJsonString().ShouldBe(
-            """{"error":{"code":409,"message":"several entities (shuba, shubb) have a collection named twin, and shub:// names no owner; pull library://shuba/twin/x:latest or library://shubb/twin/x:latest"}}""");
+            """{"detail":"several entities (shuba, shubb) have a collection named twin, and shub:// names no owner; pull library://shuba/twin/x:latest or library://shubb/twin/x:latest","error":{"code":409,"message":"several entities (shuba, shubb) have a collection named twin, and shub:// names no owner; pull library://shuba/twin/x:latest or library://shubb/twin/x:latest"}}""");
 
         // Once shubb's collection is private, only shuba's exists for anyone else; shubb still sees both.
         var (_, twinB) = await clientB.GetAsync("/v1/collections/shubb/twin");
@@ -142,16 +142,18 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         imageUrl.ShouldStartWith($"{factory.BaseAddress.ToString().TrimEnd('/')}/v1/imagefile-blob/{idA}?exp=");
         body["image"] = "URL";
         body.ToJsonString().ShouldBe(
-            $$$"""{"id":"{{{idA}}}","name":"twin/x","tag":"latest","version":"sha256.{{{Hex(fileA)}}}","commit":"{{{Hex(fileA)}}}","image":"URL","size":3000,"arch":"amd64","collection":"twin","frozen":false}""");
+            $$$"""{"id":"{{{idA}}}","name":"x","tag":"latest","version":"sha256.{{{Hex(fileA)}}}","commit":"{{{Hex(fileA)}}}","image":"URL","size":3000,"arch":"amd64","collection":"twin","frozen":false}""");
         (await new HttpClient().GetByteArrayAsync(imageUrl)).ShouldBe(fileA);
 
-        // A collection that is private to everyone but its owner does not exist; an unknown tag is a 404 envelope.
+        // A collection private to everyone but its owner answers anonymous callers as a missing one does: 401, so that
+        // sregistry-cli retries with its signature; an unknown tag is a 404 envelope.
         await clientB.PushAsync("shubb", "solo", "y", FakeSif.Make(1000), "latest");
         var (_, solo) = await clientB.GetAsync("/v1/collections/shubb/solo");
         (await collections.SetPrivateAsync(Root, (string)solo!["data"]!["id"]!, true)).Succeeded.ShouldBeTrue();
         (status, body) = await anonymous.GetAsync("/api/container/solo/y:latest");
-        status.ShouldBe(HttpStatusCode.NotFound);
-        body!.ToJsonString().ShouldBe("""{"error":{"code":404,"message":"collection solo not found"}}""");
+        status.ShouldBe(HttpStatusCode.Unauthorized);
+        const string hidden = "collection solo not found, or private: sign the request (sregistry-cli) or send a token to see private collections";
+        body!.ToJsonString().ShouldBe($$$"""{"detail":"{{{hidden}}}","error":{"code":401,"message":"{{{hidden}}}"}}""");
         (await clientB.GetAsync("/api/container/solo/y:latest")).Status.ShouldBe(HttpStatusCode.OK);
         (status, body) = await clientB.GetAsync("/api/container/solo/y:nope");
         status.ShouldBe(HttpStatusCode.NotFound);

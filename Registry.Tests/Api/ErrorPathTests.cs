@@ -60,6 +60,18 @@ public sealed class ErrorPathTests(FailingHomePageFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_exception_on_the_sregistry_api_answers_its_detail_with_the_security_headers()
+    {
+        var response = (await SendAsync("GET /api/collections/ HTTP/1.1\r\nHost: localhost")).ShouldNotBeNull();
+        response.Status.ShouldBe(500, response.Body);
+        response.Body.ShouldBe("""{"detail":"internal error; the server log has the details"}""");
+        ShouldHaveSecurityHeaders(response);
+        var unknown = (await SendAsync("GET /api/labels/nothing HTTP/1.1\r\nHost: localhost")).ShouldNotBeNull();
+        unknown.Status.ShouldBe(404, unknown.Body);
+        unknown.Body.ShouldBe("""{"detail":"GET /api/labels/nothing is not part of this API"}""");
+    }
+
+    [Fact]
     public async Task An_unknown_page_answers_the_not_found_page_with_the_security_headers()
     {
         var response = (await SendAsync("GET /no/such/page/here HTTP/1.1\r\nHost: localhost")).ShouldNotBeNull();
@@ -81,6 +93,9 @@ public sealed class ErrorPathTests(FailingHomePageFactory factory) : IClassFixtu
         var api = (await SendAsync($"GET /v1/entities/x HTTP/1.1\r\n{host}")).ShouldNotBeNull();
         api.Status.ShouldBe(400, api.Body);
         api.Body.ShouldBe("""{"error":{"code":400,"message":"invalid Host header"}}""");
+        var sregistry = (await SendAsync($"GET /api/collections/ HTTP/1.1\r\n{host}")).ShouldNotBeNull();
+        sregistry.Status.ShouldBe(400, sregistry.Body);
+        sregistry.Body.ShouldBe("""{"detail":"invalid Host header"}""");
     }
 
     [Theory]

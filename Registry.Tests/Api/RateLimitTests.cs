@@ -30,6 +30,28 @@ public sealed class RateLimitTests(RateLimitedFactory factory) : IClassFixture<R
         (await factory.Client(calmToken).GetAsync("/v1/token-status")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await factory.Client().GetAsync("/version")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Sregistry_signatures_count_against_their_verified_token_and_get_429_as_detail()
+    {
+        var (_, busyToken) = await factory.CreateUserAsync("busysr");
+        var (_, calmToken) = await factory.CreateUserAsync("calmsr");
+        var busy = new Registry.Tests.Sregistry.SregistryClient(factory.BaseAddress, "busysr", busyToken);
+        for (var i = 0; i < 5; i++) (await busy.GetAsync("/api/collections/", ("", "", ""))).Status.ShouldBe(HttpStatusCode.OK);
+
+        using var refused = await busy.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/collections/")
+        {
+            Headers = { { "Authorization", busy.Authorize("pull", "", "", "") } },
+        });
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        refused.Headers.RetryAfter.ShouldNotBeNull();
+        (await refused.Content.ReadAsStringAsync()).ShouldStartWith("""{"detail":"too many requests""");
+        // The token is the bucket, whichever way it is sent; another user's signatures and anonymous calls go on.
+        (await factory.Client(busyToken).GetAsync("/v1/token-status")).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        var calm = new Registry.Tests.Sregistry.SregistryClient(factory.BaseAddress, "calmsr", calmToken);
+        (await calm.GetAsync("/api/collections/", ("", "", ""))).Status.ShouldBe(HttpStatusCode.OK);
+        (await factory.Client().GetAsync("/api/collections/")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
 }
 
 public sealed class AnonymousLimitedFactory : RegistryApiFactory

@@ -25,4 +25,17 @@ public sealed class TermsTests(TermsFactory factory) : IClassFixture<TermsFactor
         await factory.Services.GetRequiredService<TermsService>().AgreeAsync(Actor.ForUser(user.Id, "undecided", false));
         (await client.GetAsync("/v1/entities/undecided")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task Sregistry_signatures_work_only_after_agreeing_to_the_current_terms()
+    {
+        var (user, token) = await factory.CreateUserAsync("undecidedsr");
+        var client = new Registry.Tests.Sregistry.SregistryClient(factory.BaseAddress, "undecidedsr", token);
+        var (status, body) = await client.StartPushAsync("termslab", "tool", "v1");
+        status.ShouldBe(HttpStatusCode.Forbidden);
+        body!["detail"]!.GetValue<string>().ShouldBe("agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
+
+        await factory.Services.GetRequiredService<TermsService>().AgreeAsync(Actor.ForUser(user.Id, "undecidedsr", false));
+        (await client.StartPushAsync("termslab", "tool", "v1")).Status.ShouldBe(HttpStatusCode.OK);
+    }
 }

@@ -46,6 +46,11 @@ public sealed class AccountTokensTests : RegistryTestContext
             "apptainer remote login registry",
             "apptainer remote use registry",
             "apptainer push image.sif library://alice/collection/container:1.0"]);
+        // Ready to copy for sregistry-cli: ~/.sregistry with this registry's URL, the user and the token.
+        var config = System.Text.Json.Nodes.JsonNode.Parse(page.Find(".sregistry-config").TextContent)!["registry"]!;
+        (config["username"]!.GetValue<string>(), config["token"]!.GetValue<string>()).ShouldBe(("alice", secret));
+        config["base"]!.GetValue<string>().ShouldBe(Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().BaseUri.TrimEnd('/'));
+        page.Find("[data-testid=new-token]").TextContent.ShouldContain("apptainer remote login registry");
         page.Find("tbody").TextContent.ShouldContain("laptop");
         // The form is ready for the next token: empty name, and no "Required" nagging about the field just cleared.
         page.Find("input").GetAttribute("value").ShouldBeNullOrEmpty();

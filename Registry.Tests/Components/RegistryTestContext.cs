@@ -51,6 +51,7 @@ public abstract class RegistryTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(Db.Clock);
         Services.AddSingleton(Db.RegistryOptions);
         Services.AddSingleton<IOptionsMonitor<AccountOptions>>(AccountOptions);
+        Services.AddSingleton(new Registry.Core.Identity.AccessTokens.TokenSecrets(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider()));
         _auth = AddAuthorization();
     }
 

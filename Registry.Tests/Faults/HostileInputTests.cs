@@ -42,7 +42,9 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
         var outside = Snapshot();
         var generator = new HostileRequests(new Random(20261124), _marker, Path.Combine(Canary, "victim.txt"), ids);
-        var queue = new ConcurrentQueue<HostileRequest>(Enumerable.Range(0, Requests).Select(_ => generator.Next()));
+        var sregistry = new HostileRequests(new Random(20261207), _marker, Path.Combine(Canary, "victim.txt"), ids, sregistry: true);
+        var queue = new ConcurrentQueue<HostileRequest>(Enumerable.Range(0, Requests).Select(_ => generator.Next())
+            .Concat(Enumerable.Range(0, Requests / 5).Select(_ => sregistry.Next())));
         var statuses = new ConcurrentDictionary<int, int>();
         var failures = new ConcurrentBag<string>();
         var unanswered = new ConcurrentBag<string>();

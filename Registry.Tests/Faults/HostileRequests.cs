@@ -13,7 +13,7 @@ public sealed record HostileRequest(string Head, byte[] Body, bool Partial)
 /// random refs, path traversal (plain, percent-encoded, double-encoded, absolute, unicode look-alikes), bad JSON, bad
 /// headers, bogus ranges and absurd declared sizes. Real ids and capabilities are mixed in so requests reach deep code.
 /// </summary>
-public sealed class HostileRequests(Random random, string marker, string canaryFile, HostileRequests.Ids ids)
+public sealed class HostileRequests(Random random, string marker, string canaryFile, HostileRequests.Ids ids, bool sregistry = false)
 {
     /// <summary>Identifiers of real objects on the server under test.</summary>
     public sealed record Ids(string Entity, string Collection, string Container, string EntityId, string CollectionId,
@@ -109,7 +109,8 @@ public sealed class HostileRequests(Random random, string marker, string canaryF
         return bytes;
     }
 
-    private (string Method, string Path, bool HasBody) Route() => random.Next(31) switch
+    // sregistry's routes come from a generator of their own (sregistry: true), so the Library API's seeded sequence stays as it was.
+    private (string Method, string Path, bool HasBody) Route() => sregistry ? HostileSregistryRoutes.Route(random, Segment(), Segment(), Ref(), ids.CollectionId) : random.Next(31) switch
     {
         0 => ("GET", "/version", false),
         1 => ("GET", "/assets/config/config.prod.json", false),
@@ -149,7 +150,7 @@ public sealed class HostileRequests(Random random, string marker, string canaryF
         partial = false;
         var lines = new List<string> { "Host: " + Pick(["127.0.0.1", "localhost", "evil.example", new string('h', 300), "[::1]", "a b"]) };
         if (random.Next(2) == 0) lines.Add("Authorization: " + Pick([
-            $"Bearer {Pick(["", "x", "..%2f..", new string('t', 8000), "\u00e9\u00e9"])}", "BEARER abc", "Basic YWRtaW46YWRtaW4=", "Bearer", "Bearer a b c", "Negotiate x"]));
+            $"Bearer {Pick(["", "x", "..%2f..", new string('t', 8000), "\u00e9\u00e9"])}", "BEARER abc", "Basic YWRtaW46YWRtaW4=", "Bearer", "Bearer a b c", "Negotiate x", .. sregistry ? [HostileSregistryRoutes.Signature(random)] : Array.Empty<string>()]));
         if (random.Next(3) == 0) lines.Add("Range: " + Pick([
             "bytes=-", "bytes=999999999999999999999-", "bytes=5-1", "bytes=-0", "bytes=0-0", "items=0-1", "bytes=0-1024",
             "bytes=" + string.Join(',', Enumerable.Range(0, 500).Select(i => $"{i * 10}-{i * 10 + 5}")), "bytes=a-b", "bytes=18446744073709551615-"]));

@@ -14,7 +14,8 @@ public static class ApiDocs
     public static IServiceCollection AddApiDocs(this IServiceCollection services) => services.AddOpenApi(options =>
     {
         // Only the Library API: not the UI's own endpoints (account forms, browser uploads, downloads).
-        options.ShouldInclude = description => LibraryApi.IsApiPath("/" + description.RelativePath);
+        options.ShouldInclude = description => LibraryApi.IsApiPath("/" + description.RelativePath)
+            || Sregistry.SregistryPlumbing.IsSregistryPath("/" + description.RelativePath);
         // Every failure, whatever the endpoint, is the same envelope.
         options.AddOperationTransformer(async (operation, context, ct) =>
         {
@@ -37,6 +38,7 @@ public static class ApiDocs
                 Description = "The Sylabs Library API that `apptainer push/pull library://` speaks, and the Singularity Hub manifest behind `pull shub://`. " +
                     "Every answer is `{\"data\": …}` or `{\"error\": {\"code\", \"message\"}}`. " +
                     "Send a token created at [/auth/tokens](/auth/tokens) as `Authorization: Bearer <token>`; anonymous requests see public collections only. " +
+                    "The sregistry-cli endpoints (`/api/...`, `/upload`) answer errors as `{\"detail\": …}` and also take its `SREGISTRY-HMAC-SHA256` signatures, keyed with such a token. " +
                     "[← Back to the registry](/)",
             };
             document.Components ??= new OpenApiComponents();

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Registry.Core.Data;
 using Registry.Web.Api.Authentication;
+using Registry.Web.Api.Sregistry;
 
 namespace Registry.Web.Api;
 
@@ -33,7 +34,7 @@ public static class LibraryApi
     /// <summary>Paths answered with the JSON envelope, also for 404, 405 and unexpected errors.</summary>
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2") || path.StartsWithSegments("/version")
-        || path.StartsWithSegments("/api/container") || path.StartsWithSegments("/assets/config")
+        || path.StartsWithSegments("/assets/config")
         || path.StartsWithSegments("/pks");
 
     public static void UseLibraryApiPlumbing(this WebApplication app)
@@ -82,10 +83,12 @@ public static class LibraryApi
         api.MapUploadsApi(multipartEnabled);
         api.MapDownloadsApi();
         api.MapShubApi();
+        // Outside the write gate: its handlers answer a missing signature with {"detail"}, and /upload verifies its own.
+        app.MapSregistryApi();
         api.MapKeysApi();
 
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.
-        foreach (var prefix in new[] { "/v1", "/v2", "/api/container", "/pks" })
+        foreach (var prefix in new[] { "/v1", "/v2", "/pks" })
             app.Map(prefix + "/{**rest}", NotPartOfApi).ExcludeFromDescription();
     }
 

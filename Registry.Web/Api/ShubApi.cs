@@ -3,46 +3,48 @@ using Registry.Core;
 using Registry.Core.Collections;
 using Registry.Core.Images;
 using Registry.Web.Api.Authentication;
+using Registry.Web.Api.Sregistry;
 
 namespace Registry.Web.Api;
 
 /// <summary>
-/// Singularity-Hub style manifest for <c>pull shub://host/collection/container:tag</c>. Unlike sregistry it carries
-/// <c>commit</c> (Apptainer's shub client needs it) and an <c>image</c> URL that serves every image, however it was pushed.
-/// See: docs/shub.md.
+/// Singularity-Hub style manifest for <c>pull shub://host/collection/container:tag</c> and <c>sregistry pull</c>. Unlike
+/// sregistry it carries <c>commit</c> (Apptainer's shub client needs it) and an <c>image</c> URL that serves every image,
+/// however it was pushed; <c>name</c> is the container alone, as sregistry-cli files its download by it.
+/// An anonymous caller gets 401 for a collection it cannot see (private or missing alike, so nothing private shows), and
+/// sregistry-cli then retries with a pull signature. See: docs/shub.md.
 /// </summary>
 public static class ShubApi
 {
     public static void MapShubApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/container/{collection}/{**name}", GetShubManifest)
-            .Doc("Singularity Hub", "GetShubManifest", "The manifest `pull shub://host/collection/container:tag` reads (not enveloped)");
+        app.MapGet("/api/container/{collection}/{**name}", GetShubManifest).Doc("Singularity Hub", "GetShubManifest",
+            "The manifest `pull shub://host/collection/container:tag` and `sregistry pull` read (not enveloped); a pull signature or token for private collections");
     }
 
     private static async Task<IResult> GetShubManifest(string collection, string name, HttpContext context,
         CollectionService collections, ImageService images, SignedUrls urls, IOptions<RegistryOptions> options)
     {
-        var spec = name.Split('@')[0]; // a version after '@' is not a separate concept here: tags name versions
-        var colon = spec.IndexOf(':');
-        var container = colon < 0 ? spec : spec[..colon];
-        var tag = colon < 0 ? "latest" : spec[(colon + 1)..];
-
+        var (container, tag) = SregistryRoutes.SplitTag(name);
+        collection = collection.ToLowerInvariant();
         var actor = context.GetActor();
         var matches = await collections.FindByNameAsync(actor, collection, context.RequestAborted);
-        if (matches.Count == 0) return Envelope.Error(404, $"collection {collection} not found");
+        if (matches.Count == 0)
+            return actor.IsAuthenticated ? Error(404, $"collection {collection} not found")
+                : Error(401, $"collection {collection} not found, or private: sign the request (sregistry-cli) or send a token to see private collections");
         if (matches.Count > 1)
-            return Envelope.Error(409, await AmbiguousAsync(actor, matches, container, tag, images, options.Value, context.RequestAborted));
+            return Error(409, await AmbiguousAsync(actor, matches, container, tag, images, options.Value, context.RequestAborted));
 
         var reference = ImageRef.Parse($"{matches[0].Entity!.Name}/{collection}/{container}:{tag}", options.Value);
-        if (!reference.Succeeded) return Envelope.Failure(reference);
+        if (!reference.Succeeded) return Error(Envelope.StatusOf(reference.Outcome), reference.Message);
         var image = await images.ResolveAsync(actor, reference.Value!, null, requireUploaded: true, context.RequestAborted);
-        if (!image.Succeeded) return Envelope.Failure(image);
+        if (!image.Succeeded) return Error(Envelope.StatusOf(image.Outcome), image.Message);
         await images.RecordDownloadAsync(image.Value!.Container.Id, context.RequestAborted);
         var i = image.Value;
         return Results.Json(new
         {
             id = i.Id,
-            name = $"{collection}/{container}",
+            name = container,
             tag,
             version = "sha256." + i.Hash,
             commit = i.Hash,
@@ -67,4 +69,8 @@ public static class ShubApi
         return $"several entities ({owners}) have a collection named {matches[0].Name}, and shub:// names no owner; " +
             (found.Count == 0 ? $"none of them has {container}:{tag}" : $"pull {string.Join(" or ", found)}");
     }
+
+    /// <summary>sregistry's <c>detail</c>, with the Library envelope's <c>error</c> kept for callers that read that.</summary>
+    private static IResult Error(int status, string message) =>
+        Results.Json(new { detail = message, error = new { code = status, message } }, Envelope.Json, statusCode: status);
 }

@@ -14,11 +14,7 @@ public static class AccountsHosting
 {
     public static IServiceCollection AddRegistryAccounts(this IServiceCollection services, IConfiguration configuration)
     {
-        // Cookie and antiforgery keys live in the data folder too: nothing is written elsewhere, and sign-ins survive restarts.
-        var dataRoot = configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot;
-        services.AddDataProtection().SetApplicationName("Registry")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataRoot, "keys", "data-protection")));
-
+        // Data Protection (cookie, antiforgery, token-secret keys in the data folder) is set up by AddRegistryCore.
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Registry.Core;
 using Registry.Core.Data;
 using Registry.Web.Api;
+using Registry.Web.Api.Sregistry;
 using Registry.Web.Components;
 using Registry.Web.Components.Account;
 using Registry.Web.Components.Pages.Containers;
@@ -30,8 +31,10 @@ public static class RequestPipeline
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         // The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.
         app.UseLibraryApiPlumbing();
+        app.UseSregistryPlumbing();
         app.UseRegistryRateLimits();
         app.UseLibraryApiRefusals();
+        app.UseSregistryRefusals();
         app.UseAntiforgery();
         app.UseApiDocs();
         return app;

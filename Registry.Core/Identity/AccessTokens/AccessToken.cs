@@ -11,7 +11,10 @@ public enum TokenScope
     Admin = 2,
 }
 
-/// <summary>An API token. Only the SHA-256 of the secret is stored; the secret is shown once.</summary>
+/// <summary>
+/// An API token. The SHA-256 of the secret finds it; the secret itself is shown once and kept only encrypted
+/// (<see cref="ProtectedSecret"/>), because sregistry-cli's HMAC signatures can only be checked with it.
+/// </summary>
 public class AccessToken
 {
     public string Id { get; set; } = Ids.New();
@@ -19,6 +22,11 @@ public class AccessToken
     public RegistryUser? User { get; set; }
     public string Label { get; set; } = "";
     public string SecretHash { get; set; } = "";
+    /// <summary>
+    /// The secret encrypted with ASP.NET Core Data Protection (keys in the data folder), the HMAC key of sregistry-cli's
+    /// signatures. Null for tokens created before it was kept: they work as bearer tokens only.
+    /// </summary>
+    public string? ProtectedSecret { get; set; }
     public TokenScope Scope { get; set; } = TokenScope.Write;
     /// <summary>When set, the token acts only on this collection (robot tokens for clusters and CI).</summary>
     public string? CollectionId { get; set; }

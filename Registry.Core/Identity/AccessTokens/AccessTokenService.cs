@@ -8,7 +8,7 @@ namespace Registry.Core.Identity.AccessTokens;
 /// <summary>A freshly minted token: the only moment its secret exists outside the client.</summary>
 public sealed record NewAccessToken(AccessToken Token, string Secret);
 
-public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock, WriteGeneration writes)
+public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock, WriteGeneration writes, TokenSecrets? secrets = null)
 {
     /// <summary>Tokens start with this so they are recognisable in logs and secret scanners.</summary>
     public const string Prefix = "reg_";
@@ -29,7 +29,8 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         if (scope == TokenScope.Admin && !user.IsAdmin) scope = TokenScope.Write;
 
         var secret = Prefix + Ids.NewSecret();
-        var token = new AccessToken { UserId = userId, Label = label, Scope = scope, CollectionId = collectionId, ExpiresAt = expiresAt, SecretHash = Ids.Sha256Hex(secret) };
+        var token = new AccessToken { UserId = userId, Label = label, Scope = scope, CollectionId = collectionId, ExpiresAt = expiresAt, SecretHash = Ids.Sha256Hex(secret),
+            ProtectedSecret = secrets?.Protect(secret) };
         db.AccessTokens.Add(token);
         AuditLog.Record(db, actor, "token.create", $"{user.UserName}:{label}", collectionId, scope.ToString().ToLowerInvariant());
         await db.SaveChangesAsync(ct);
@@ -74,6 +75,22 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
             token.AcceptedTermsVersion ?? 0, token.ExpiresAt, now, generation) { LastUsedWritten = token.LastUsedAt ?? DateTime.MinValue };
         cache.Add(hash, entry);
         return entry;
+    }
+
+    /// <summary>
+    /// The secrets of a user's live tokens that can sign sregistry-cli requests (decrypted here, never logged or returned
+    /// past the signature check). Revoked, expired and pre-encryption tokens have none.
+    /// </summary>
+    public async Task<List<string>> SigningSecretsAsync(string userName, CancellationToken ct = default)
+    {
+        if (secrets is null || string.IsNullOrEmpty(userName) || userName.Length > 256) return [];
+        var now = clock.GetUtcNow().UtcDateTime;
+        var normalized = userName.ToUpperInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stored = await db.AccessTokens.AsNoTracking()
+            .Where(t => t.User!.NormalizedUserName == normalized && t.RevokedAt == null && t.ProtectedSecret != null && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .OrderByDescending(t => t.CreatedAt).Take(100).Select(t => t.ProtectedSecret!).ToListAsync(ct);
+        return stored.Select(secrets.Unprotect).OfType<string>().ToList();
     }
 
     public async Task<List<AccessToken>> ListAsync(string userId, CancellationToken ct = default)

@@ -48,11 +48,11 @@ public static class LibraryActor
             var found = await tokens.AuthenticateAsync(secret, context.Connection.RemoteIpAddress?.ToString() ?? "", context.RequestAborted);
             if (found is null)
                 // remote login expects 404 from token-status for a bad token ("Invalid Credentials").
-                context.Items[RefusalKey] = (context.Request.Path.StartsWithSegments("/v1/token-status") ? 404 : 401,
+                context.NoteRefusal(context.Request.Path.StartsWithSegments("/v1/token-status") ? 404 : 401,
                     "the token is invalid, expired or revoked: create a new one at /auth/tokens");
             // Terms of service bind API use too: a token of a user who has not agreed to the current version is refused.
             else if (!context.RequestServices.GetRequiredService<TermsService>().HasAgreed(found.Value.AcceptedTermsVersion) && !context.Request.Path.StartsWithSegments("/version"))
-                context.Items[RefusalKey] = (403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
+                context.NoteRefusal(403, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
             else
             {
                 context.Items[ItemKey] = found.Value.Actor;
@@ -65,10 +65,24 @@ public static class LibraryActor
         await next();
     }
 
+    /// <summary>Sets the caller verified another way (sregistry-cli's signatures), as a valid bearer token would.</summary>
+    public static void SetCaller(this HttpContext context, Actor actor, DateTime? expiresAt, string rateKey)
+    {
+        context.Items[ItemKey] = actor;
+        context.Items[TokenKey] = expiresAt;
+        context.Items[RateKey] = rateKey;
+    }
+
+    /// <summary>Notes a refusal to answer after the rate limiter has counted the request.</summary>
+    public static void NoteRefusal(this HttpContext context, int status, string message) => context.Items[RefusalKey] = (status, message);
+
+    public static (int Status, string Message)? Refusal(this HttpContext context) =>
+        context.Items[RefusalKey] is (int status, string message) ? (status, message) : null;
+
     /// <summary>Middleware for the API paths, after the rate limiter: answers the refusal <see cref="IdentifyAsync"/> noted.</summary>
     public static async Task RefuseAsync(HttpContext context, Func<Task> next)
     {
-        if (context.Items[RefusalKey] is (int status, string message))
+        if (context.Refusal() is var (status, message))
         {
             await Envelope.WriteErrorAsync(context, status, message);
             return;

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Data;
+using Registry.Core.Storage;
+using Registry.Tests.Api;
+
+namespace Registry.Tests.Sregistry;
+
+/// <summary>The <c>/upload</c> body streams to disk: a 1 GiB push leaves the process's memory flat; a cut connection leaves nothing.</summary>
+public sealed class SregistryStreamingTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+{
+    [Fact]
+    public async Task A_1_GiB_push_streams_to_disk_with_memory_flat_and_pulls_back_its_digest()
+    {
+        const long size = 1L << 30;
+        var (_, token) = await factory.CreateUserAsync("ssbig");
+        var client = new SregistryClient(factory.BaseAddress, "ssbig", token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var baseline = process.WorkingSet64;
+        long peak = baseline;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        var clock = Stopwatch.StartNew();
+        var (status, body) = await client.PushAsync("ssbiglab", "huge", "v1", new GeneratedSif(size), size);
+        clock.Stop();
+        await sampling.CancelAsync();
+        await sampler;
+        status.ShouldBe(HttpStatusCode.OK, body?.ToJsonString());
+
+        // Server and client share this process: holding the file anywhere would add a GiB; streaming adds buffers only.
+        var growth = (peak - baseline) >> 20;
+        Console.WriteLine($"1 GiB sregistry push in {clock.Elapsed.TotalSeconds:F1} s, working set growth {growth} MiB");
+        growth.ShouldBeLessThan(192);
+        var (pulled, manifest) = await client.GetAsync("/api/container/ssbiglab/huge:v1", ("ssbiglab", "huge", "v1"));
+        pulled.ShouldBe(HttpStatusCode.OK);
+        manifest!["size"]!.GetValue<long>().ShouldBe(size);
+        manifest["version"]!.GetValue<string>().ShouldBe("sha256." + GeneratedSif.Sha256Hex(size));
+        factory.Services.GetRequiredService<IBlobStore>().ListUploads().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_upload_leaves_no_container_no_image_and_no_temp_file()
+    {
+        var (_, token) = await factory.CreateUserAsync("sscut");
+        var client = new SregistryClient(factory.BaseAddress, "sscut", token);
+        var (_, start) = await client.StartPushAsync("sscutlab", "cut", "v1");
+        var signature = client.Authorize("upload", "sscutlab", "cut", "v1");
+        const string boundary = "cutboundary";
+        var fields = new StringBuilder();
+        foreach (var (name, value) in new[] { ("SREGISTRY_EVENT", signature), ("name", "cut"), ("collection", start!["cid"]!.ToString()), ("tag", "v1") })
+            fields.Append($"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+        fields.Append($"--{boundary}\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"cut\"\r\nContent-Type: text/plain\r\n\r\n");
+        var head = $"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {64L << 20}\r\n\r\n";
+
+        using (var socket = new TcpClient())
+        {
+            await socket.ConnectAsync(factory.BaseAddress.Host, factory.BaseAddress.Port);
+            var stream = socket.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head + fields));
+            var file = new GeneratedSif(64L << 20);
+            var chunk = new byte[1 << 20];
+            for (var i = 0; i < 8; i++) { await file.ReadExactlyAsync(chunk); await stream.WriteAsync(chunk); }
+            await stream.FlushAsync();
+            await Task.Delay(300); // the server is mid-file now
+            socket.Client.LingerState = new LingerOption(true, 0); // a reset, as when the client is killed
+        }
+
+        var blobs = factory.Services.GetRequiredService<IBlobStore>();
+        var waited = Stopwatch.StartNew();
+        while (blobs.ListUploads().Any() && waited.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(100);
+        blobs.ListUploads().ShouldBeEmpty();
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        (await db.Containers.AnyAsync(x => x.Name == "cut")).ShouldBeFalse();
+        (await client.PullAsync("sscutlab", "cut", "v1")).Status.ShouldBe(HttpStatusCode.NotFound);
+        // The next push of the same name goes through.
+        (await client.PushAsync("sscutlab", "cut", "v1", FakeSif.Make(4000))).Status.ShouldBe(HttpStatusCode.OK);
+    }
+}
+
+/// <summary>A SIF header then zeros, generated as it is read: a file of any size that never exists in memory.</summary>
+public sealed class GeneratedSif(long length) : Stream
+{
+    private static readonly byte[] Header = FakeSif.Make(4096);
+    private long _position;
+
+    public static string Sha256Hex(long length)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var stream = new GeneratedSif(length);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer.AsSpan(0, read));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = (int)Math.Min(buffer.Length, length - _position);
+        if (n <= 0) return 0;
+        var slice = buffer[..n];
+        slice.Clear();
+        if (_position < Header.Length)
+            Header.AsSpan((int)_position, (int)Math.Min(Header.Length - _position, n)).CopyTo(slice);
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => ValueTask.FromResult(Read(buffer.Span));
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => Task.FromResult(Read(buffer, offset, count));
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
