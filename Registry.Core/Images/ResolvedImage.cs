@@ -10,14 +10,14 @@ namespace Registry.Core.Images;
 /// behind that answer (members, team) stays inside, so no request can change what another one sees.
 /// </summary>
 public sealed record ResolvedImage(
-    string Id, string Hash, string Description, long Size, bool Uploaded, bool? Signed, string? Arch, bool? Encrypted,
+    string Id, string Hash, string Description, long Size, bool Uploaded, bool? Signed, string SignedBy, string? Arch, bool? Encrypted,
     string CreatedByName, DateTime CreatedAt, DateTime UpdatedAt, ImmutableArray<ResolvedTag> Tags, ResolvedContainer Container)
 {
     private Collection AccessGraph { get; init; } = null!;
 
     /// <summary>Copies what callers read out of a freshly queried, untracked graph that nobody else holds.</summary>
     internal static ResolvedImage From(Image i, Containers.Container x, Collection c) => new(
-        i.Id, i.Hash, i.Description, i.Size, i.Uploaded, i.Signed, i.Arch, i.Encrypted, i.CreatedByName, i.CreatedAt, i.UpdatedAt,
+        i.Id, i.Hash, i.Description, i.Size, i.Uploaded, i.Signed, i.SignedBy, i.Arch, i.Encrypted, i.CreatedByName, i.CreatedAt, i.UpdatedAt,
         [.. i.Tags.Select(t => new ResolvedTag(t.Name, t.Arch, t.Frozen))],
         new ResolvedContainer(x.Id, x.Name, x.Description, x.DownloadCount, c.Id, c.Name, c.EntityId, c.Entity?.Name ?? "", c.StarCount))
     { AccessGraph = c };
