@@ -18,14 +18,14 @@ public sealed class ShubConflictTests(RegistryApiFactory factory) : IClassFixtur
         var (status, body) = await anonymous.GetAsync("/api/container/pair/tool:v1");
         status.ShouldBe(HttpStatusCode.Conflict);
         body!.ToJsonString().ShouldBe(
-            """{"error":{"code":409,"message":"several entities (shubc, shubd) have a collection named pair, and shub:// names no owner; pull library://shubc/pair/tool:v1"}}""");
+            """{"detail":"several entities (shubc, shubd) have a collection named pair, and shub:// names no owner; pull library://shubc/pair/tool:v1","error":{"code":409,"message":"several entities (shubc, shubd) have a collection named pair, and shub:// names no owner; pull library://shubc/pair/tool:v1"}}""");
         // What it names is pullable: the library API resolves it.
         (await anonymous.GetAsync("/v1/images/shubc/pair/tool:v1")).Status.ShouldBe(HttpStatusCode.OK);
 
         (status, body) = await anonymous.GetAsync("/api/container/pair/tool:v2");
         status.ShouldBe(HttpStatusCode.Conflict);
         body!.ToJsonString().ShouldBe(
-            """{"error":{"code":409,"message":"several entities (shubc, shubd) have a collection named pair, and shub:// names no owner; none of them has tool:v2"}}""");
+            """{"detail":"several entities (shubc, shubd) have a collection named pair, and shub:// names no owner; none of them has tool:v2","error":{"code":409,"message":"several entities (shubc, shubd) have a collection named pair, and shub:// names no owner; none of them has tool:v2"}}""");
 
         // Asked again and at once, the answer is the same.
         var again = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => anonymous.GetAsync("/api/container/pair/tool:v1")));
