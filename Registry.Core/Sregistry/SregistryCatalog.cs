@@ -7,7 +7,7 @@ namespace Registry.Core.Sregistry;
 
 /// <summary>One tagged, uploaded image as sregistry lists it: <c>collection/container:tag</c>.</summary>
 public sealed record SregistryRow(string CollectionId, string Entity, string Collection, string Container, string Tag,
-    string ImageId, string Hash, long Size, bool Frozen, DateTime UpdatedAt)
+    string ImageId, string Hash, long Size, bool Frozen, DateTime UpdatedAt, bool Signed, string SignedBy)
 {
     public string Uri => $"{Collection}/{Container}:{Tag}";
 }
@@ -39,13 +39,13 @@ public sealed class SregistryCatalog(IDbContextFactory<RegistryDbContext> dbFact
                           join x in db.Containers.AsNoTracking() on t.ContainerId equals x.Id
                           join i in db.Images.AsNoTracking() on t.ImageId equals i.Id
                           where ids.Contains(x.CollectionId) && i.Uploaded && (container == null || x.Name == container) && (tag == null || t.Name == tag)
-                          select new { x.CollectionId, Container = x.Name, Tag = t.Name, ImageId = i.Id, i.Hash, i.Size, t.Frozen, t.UpdatedAt })
+                          select new { x.CollectionId, Container = x.Name, Tag = t.Name, ImageId = i.Id, i.Hash, i.Size, t.Frozen, t.UpdatedAt, i.Signed, i.SignedBy })
             .ToListAsync(ct);
         // A tag set for several architectures is one sregistry container: the most recently set one stands for it.
         return rows.GroupBy(r => (r.CollectionId, r.Container, r.Tag))
             .Select(g => g.OrderByDescending(r => r.UpdatedAt).First())
             .Select(r => new SregistryRow(r.CollectionId, byId[r.CollectionId].Entity, byId[r.CollectionId].Name, r.Container, r.Tag,
-                r.ImageId, r.Hash, r.Size, r.Frozen, r.UpdatedAt))
+                r.ImageId, r.Hash, r.Size, r.Frozen, r.UpdatedAt, r.Signed == true, r.SignedBy))
             .OrderBy(r => r.Collection, StringComparer.Ordinal).ThenBy(r => r.Entity, StringComparer.Ordinal)
             .ThenBy(r => r.Container, StringComparer.Ordinal).ThenBy(r => r.Tag, StringComparer.Ordinal).ToList();
     }

@@ -64,6 +64,13 @@ public sealed class SignatureApiTests : IDisposable
         var verdict = (await VerdictsAsync(signedId)).ShouldHaveSingleItem();
         (verdict.Status, verdict.KeyUserId, verdict.KeyUploader).ShouldBe((SignatureStatus.Verified, "Alice Example <alice@lab.example>", "alice"));
 
+        // The shub manifest and sregistry-cli's listing say it too.
+        var (_, shub) = await client.GetAsync("/api/container/tools/signed:v1");
+        (((bool)shub!["signed"]!), shub["fingerprints"]!.ToJsonString()).ShouldBe((true, $"""["{alice.Fingerprint}"]"""));
+        var (_, listed) = await client.GetAsync("/api/container/search/collection/tools/name/plain");
+        listed!.ToJsonString().ShouldContain("\"signed\":false");
+        (await client.GetAsync("/api/container/search/collection/tools/name/signed")).Item2!.ToJsonString().ShouldContain($"\"signed\":true,\"fingerprints\":[\"{alice.Fingerprint}\"]");
+
         var search = await GoDriver.RunAgainstAsync(factory.BaseAddress.ToString().TrimEnd('/'), null, ["search", "-signed", "tools"]);
         search.ExitCode.ShouldBe(0, search.ToString());
         search.Stdout.Trim().ShouldBe($"library://alice/tools/signed:v1 {alice.Fingerprint}");

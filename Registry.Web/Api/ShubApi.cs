@@ -53,6 +53,8 @@ public static class ShubApi
             arch = i.Arch,
             collection,
             frozen = i.Tags.Any(t => t.Name == tag && t.Frozen),
+            signed = i.Signed == true, // only a signature verified against this registry's keyserver
+            fingerprints = i.SignedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries),
         });
     }
 

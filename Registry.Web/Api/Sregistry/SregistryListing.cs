@@ -84,6 +84,8 @@ public static class SregistryListing
         version = "sha256." + r.Hash,
         size = r.Size,
         frozen = r.Frozen,
+        signed = r.Signed, // a verified signature (see docs: signatures are checked against this registry's keyserver)
+        fingerprints = r.SignedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries),
     };
 
     private static bool Number(string? raw, out int? value)
