@@ -13,14 +13,6 @@ namespace Registry.Web.Api;
 /// </summary>
 public static class JsonBody
 {
-    public static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
-    {
-        var (value, error) = await ReadUncheckedAsync<T>(context);
-        if (error is not null) return (null, error);
-        var invalid = await ValidateAsync(context, value!);
-        return invalid is null ? (value, null) : (null, invalid);
-    }
-
     /// <summary>The request's FluentValidation verdict as the 400 envelope (every message, joined), or null when valid.</summary>
     public static async Task<IResult?> ValidateAsync<T>(HttpContext context, T value) where T : class
     {
