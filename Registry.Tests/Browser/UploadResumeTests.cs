@@ -39,6 +39,8 @@ public sealed class UploadResumeTests(BrowserFixture fx)
         await page.OpenAsync("/dora/lab");
         await page.GetByRole(AriaRole.Link, new() { Name = "Upload", Exact = true }).ClickAsync();
         await page.GetByLabel("SIF file").SetInputFilesAsync(sif);
+        // The page proposes a name from the file first: typing before it arrives would race it.
+        await Expect(page.GetByLabel("Container name")).ToHaveValueAsync(Path.GetFileNameWithoutExtension(sif));
         await page.GetByLabel("Container name").EnterAsync("big");
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         await Expect(page.GetByText(new Regex(@"^8\.0 MiB of 19 MiB \(42%\)"))).ToBeVisibleAsync();
@@ -64,6 +66,8 @@ public sealed class UploadResumeTests(BrowserFixture fx)
         };
         await page.WaitForInteractiveAsync();
         await page.GetByLabel("SIF file").SetInputFilesAsync(sif);
+        // The page proposes a name from the file first: typing before it arrives would race it.
+        await Expect(page.GetByLabel("Container name")).ToHaveValueAsync(Path.GetFileNameWithoutExtension(sif));
         await page.GetByLabel("Container name").EnterAsync("big");
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
 

@@ -60,6 +60,24 @@ public sealed class SregistryClient(Uri baseAddress, string username, string tok
     }
 
     /// <summary><c>sregistry pull</c>: the manifest unsigned, again with a pull signature on 401/403, then the image without one.</summary>
+    /// <summary>
+    /// <c>/upload</c> over a raw socket: the request line, headers and form fields, then the file part's header; the caller
+    /// writes (some of) the <paramref name="length"/> file bytes and then drops the connection, or lets the server die.
+    /// </summary>
+    public async Task<System.Net.Sockets.TcpClient> BeginRawUploadAsync(string collection, string name, string tag, string cid, long length)
+    {
+        const string boundary = "rawboundary";
+        var fields = new StringBuilder();
+        foreach (var (field, value) in new[] { ("SREGISTRY_EVENT", Authorize("upload", collection, name, tag)), ("name", name), ("collection", cid), ("tag", tag) })
+            fields.Append($"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n");
+        fields.Append($"--{boundary}\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n");
+        var head = $"POST /upload HTTP/1.1\r\nHost: {baseAddress.Host}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length + 1024}\r\n\r\n";
+        var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(baseAddress.Host, baseAddress.Port);
+        await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head + fields));
+        return socket;
+    }
+
     public async Task<(HttpStatusCode Status, JsonNode? Manifest, byte[]? Image)> PullAsync(string collection, string name, string tag)
     {
         var path = $"/api/container/{collection}/{name}:{tag}";

@@ -59,19 +59,9 @@ public sealed class SregistryStreamingTests(RegistryApiFactory factory) : IClass
         var (_, token) = await factory.CreateUserAsync("sscut");
         var client = new SregistryClient(factory.BaseAddress, "sscut", token);
         var (_, start) = await client.StartPushAsync("sscutlab", "cut", "v1");
-        var signature = client.Authorize("upload", "sscutlab", "cut", "v1");
-        const string boundary = "cutboundary";
-        var fields = new StringBuilder();
-        foreach (var (name, value) in new[] { ("SREGISTRY_EVENT", signature), ("name", "cut"), ("collection", start!["cid"]!.ToString()), ("tag", "v1") })
-            fields.Append($"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
-        fields.Append($"--{boundary}\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"cut\"\r\nContent-Type: text/plain\r\n\r\n");
-        var head = $"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {64L << 20}\r\n\r\n";
-
-        using (var socket = new TcpClient())
+        using (var socket = await client.BeginRawUploadAsync("sscutlab", "cut", "v1", start!["cid"]!.ToString(), 64L << 20))
         {
-            await socket.ConnectAsync(factory.BaseAddress.Host, factory.BaseAddress.Port);
             var stream = socket.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(head + fields));
             var file = new GeneratedSif(64L << 20);
             var chunk = new byte[1 << 20];
             for (var i = 0; i < 8; i++) { await file.ReadExactlyAsync(chunk); await stream.WriteAsync(chunk); }
