@@ -142,7 +142,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         imageUrl.ShouldStartWith($"{factory.BaseAddress.ToString().TrimEnd('/')}/v1/imagefile-blob/{idA}?exp=");
         body["image"] = "URL";
         body.ToJsonString().ShouldBe(
-            $$$"""{"id":"{{{idA}}}","name":"x","tag":"latest","version":"sha256.{{{Hex(fileA)}}}","commit":"{{{Hex(fileA)}}}","image":"URL","size":3000,"arch":"amd64","collection":"twin","frozen":false}""");
+            $$$"""{"id":"{{{idA}}}","name":"x","tag":"latest","version":"sha256.{{{Hex(fileA)}}}","commit":"{{{Hex(fileA)}}}","image":"URL","size":3000,"arch":"amd64","collection":"twin","frozen":false,"signed":false,"fingerprints":[]}""");
         (await new HttpClient().GetByteArrayAsync(imageUrl)).ShouldBe(fileA);
 
         // A collection private to everyone but its owner answers anonymous callers as a missing one does: 401, so that
