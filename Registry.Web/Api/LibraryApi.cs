@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Diagnostics;
-using Registry.Core.Data;
 using Registry.Web.Api.Authentication;
 using Registry.Web.Api.Sregistry;
 
@@ -42,30 +40,7 @@ public static class LibraryApi
         // Exceptions on API paths: the envelope with a neutral message, the details only in the server log.
         app.UseWhen(c => IsApiPath(c.Request.Path), api =>
         {
-            api.UseExceptionHandler(error => error.Run(async context =>
-            {
-                var failure = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-                var (status, message) = failure switch
-                {
-                    BadHttpRequestException bad => (bad.StatusCode, "bad request: " + bad.Message),
-                    OperationCanceledException => (499, "request cancelled"),
-                    var e when StorageFull.Is(e) => (507, StorageFull.Message),
-                    _ => (500, "internal error; the server log has the details"),
-                };
-                await Envelope.WriteErrorAsync(context, status, message);
-            }));
-            api.UseStatusCodePages(async status =>
-            {
-                var context = status.HttpContext;
-                if (context.Response.ContentLength > 0 || context.Response.ContentType is not null) return;
-                var message = context.Response.StatusCode switch
-                {
-                    404 => $"{context.Request.Path} is not part of this API",
-                    405 => $"{context.Request.Method} is not allowed on {context.Request.Path}",
-                    _ => $"request failed with status {context.Response.StatusCode}",
-                };
-                await Envelope.WriteErrorAsync(context, context.Response.StatusCode, message);
-            });
+            api.UseApiErrors(Envelope.WriteErrorAsync);
             api.Use((context, next) => LibraryActor.IdentifyAsync(context, () => next()));
         });
     }

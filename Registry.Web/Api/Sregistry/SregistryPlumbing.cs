@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
-using Registry.Core.Data;
 using Registry.Web.Api.Authentication;
 
 namespace Registry.Web.Api.Sregistry;
@@ -18,29 +16,7 @@ public static class SregistryPlumbing
     public static void UseSregistryPlumbing(this WebApplication app) =>
         app.UseWhen(c => IsSregistryPath(c.Request.Path), api =>
         {
-            api.UseExceptionHandler(error => error.Run(async context =>
-            {
-                var (status, message) = context.Features.Get<IExceptionHandlerFeature>()?.Error switch
-                {
-                    BadHttpRequestException bad => (bad.StatusCode, "bad request: " + bad.Message),
-                    OperationCanceledException => (499, "request cancelled"),
-                    var e when StorageFull.Is(e) => (507, StorageFull.Message),
-                    _ => (500, "internal error; the server log has the details"),
-                };
-                await Detail.WriteAsync(context, status, message);
-            }));
-            api.UseStatusCodePages(async status =>
-            {
-                var context = status.HttpContext;
-                if (context.Response.ContentLength > 0 || context.Response.ContentType is not null) return;
-                var message = context.Response.StatusCode switch
-                {
-                    404 => $"{context.Request.Path} is not part of this API",
-                    405 => $"{context.Request.Method} is not allowed on {context.Request.Path}",
-                    _ => $"request failed with status {context.Response.StatusCode}",
-                };
-                await Detail.WriteAsync(context, context.Response.StatusCode, message);
-            });
+            api.UseApiErrors(Detail.WriteAsync);
             api.Use((context, next) => LibraryActor.IdentifyAsync(context, () => next()));
             api.Use((context, next) => SregistrySigner.IdentifyAsync(context, () => next()));
         });
