@@ -75,6 +75,7 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options)
         await ImageSignatures.StoreAsync(db, image, signatures, DateTime.UtcNow, ct);
         image.Size = bytes.Length;
         image.Uploaded = true;
+        c.AwaitingFirstImage = false;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
         AuditLog.Record(db, actor, "image.push", $"{entity.Name}/{c.Collection.Name}/{c.Name}", c.CollectionId,
             $"sha256.{image.Hash} {image.Arch} {image.Size} bytes{via}");
