@@ -15,24 +15,11 @@ using Registry.Tests.Sregistry;
 namespace Registry.Tests.Signatures;
 
 /// <summary>
-/// A push refused at publish (here: unsigned into a collection that accepts only signed images) keeps nothing: not its
-/// bytes, nor the image row and container the client registered before sending them, on every upload path; what
-/// existed before, or belongs to a concurrent push, stays.
+/// A push refused at publish (here: unsigned into a collection that accepts only signed images) keeps nothing, on every
+/// upload path: not its bytes, nor the image row and container the client registered before sending them.
 /// </summary>
-public sealed class RefusedPushTests : IDisposable
+public sealed class RefusedPushTests : StrictRegistryTest
 {
-    private sealed class StrictFactory(string data) : RegistryApiFactory(data)
-    {
-        protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:DefaultOnlySigned", "true")];
-    }
-
-    private readonly string root = Directory.CreateTempSubdirectory("registry-refused-push-").FullName;
-    private readonly StrictFactory factory;
-    private readonly SignedSifs sifs = new();
-    private readonly GpgKey alice = new("Alice Example <alice@lab.example>");
-
-    public RefusedPushTests() => factory = new StrictFactory(Path.Combine(root, "data"));
-
     [Fact]
     public async Task Every_upload_path_refusing_an_unsigned_sif_leaves_no_image_container_listing_or_bytes()
     {
@@ -77,7 +64,7 @@ public sealed class RefusedPushTests : IDisposable
         imageId = await RegisterAsync(client, "legacy", hash);
         var v1 = await client.Http.PostAsync($"/v1/imagefile/{imageId}", new ByteArrayContent(await File.ReadAllBytesAsync(sif)));
         v1.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await v1.Content.ReadAsStringAsync()).ShouldContain(ImageSignatures.OnlySignedRefusal);
+        System.Text.RegularExpressions.Regex.Unescape(await v1.Content.ReadAsStringAsync()).ShouldContain(ImageSignatures.OnlySignedRefusal);
         await NothingOfAsync(client, "legacy", hash);
 
         // The browser upload: the service the upload page calls, after every chunk arrived.
@@ -97,122 +84,5 @@ public sealed class RefusedPushTests : IDisposable
         status.ShouldBe(HttpStatusCode.Forbidden);
         System.Text.RegularExpressions.Regex.Unescape(body!.ToJsonString()).ShouldContain(ImageSignatures.OnlySignedRefusal);
         await NothingOfAsync(client, "sreg", hash);
-    }
-
-    [Fact]
-    public async Task A_refused_push_keeps_a_container_that_holds_a_signed_image_and_an_empty_one_stored_before_the_upgrade()
-    {
-        var (client, token) = await AliceAsync();
-        var url = factory.BaseAddress.ToString().TrimEnd('/');
-        var signed = await sifs.CreateSignedAsync(alice);
-        (await GoDriver.RunAgainstAsync(url, token, ["push", signed, "alice/strict/tool", "v1"])).ExitCode.ShouldBe(0);
-        var (sif, hash) = await UnsignedAsync();
-        (await GoDriver.RunAgainstAsync(url, token, ["push", sif, "alice/strict/tool", "v2"])).ExitCode.ShouldNotBe(0);
-        await ShouldHoldSignedAsync(client, "tool", "v1", signed);
-        (await client.GetAsync($"/v1/images/alice/strict/tool:sha256.{hash}")).Status.ShouldBe(HttpStatusCode.NotFound);
-
-        // An empty container from before this change (AwaitingFirstImage false) is the user's: a refused push leaves it.
-        await RegisterAsync(client, "older", "0".PadLeft(64, '0'));
-        await using (var db = await Db())
-        {
-            await db.Images.Where(i => i.Container!.Name == "older").ExecuteDeleteAsync();
-            await db.Containers.Where(c => c.Name == "older").ExecuteUpdateAsync(u => u.SetProperty(c => c.AwaitingFirstImage, false));
-        }
-        (await GoDriver.RunAgainstAsync(url, token, ["push", sif, "alice/strict/older", "v1"])).ExitCode.ShouldNotBe(0);
-        (await client.GetAsync("/v1/containers/alice/strict/older")).Status.ShouldBe(HttpStatusCode.OK);
-        (await client.GetAsync($"/v1/images/alice/strict/older:sha256.{hash}")).Status.ShouldBe(HttpStatusCode.NotFound);
-    }
-
-    [Fact]
-    public async Task A_signed_and_an_unsigned_push_into_one_new_container_at_once_keep_the_signed_one_whole()
-    {
-        var (client, token) = await AliceAsync();
-        var url = factory.BaseAddress.ToString().TrimEnd('/');
-        for (var round = 0; round < 3; round++)
-        {
-            var name = $"race{round}";
-            var signed = await sifs.CreateSignedAsync(alice);
-            var (unsigned, hash) = await UnsignedAsync();
-            var pushes = await Task.WhenAll(
-                GoDriver.RunAgainstAsync(url, token, ["push", signed, $"alice/strict/{name}", "good"]),
-                GoDriver.RunAgainstAsync(url, token, ["push", unsigned, $"alice/strict/{name}", "bad"]));
-            pushes[0].ExitCode.ShouldBe(0, pushes[0].ToString());
-            pushes[1].ExitCode.ShouldNotBe(0);
-            pushes[1].Stderr.ShouldContain(ImageSignatures.OnlySignedRefusal);
-            await ShouldHoldSignedAsync(client, name, "good", signed);
-            (await client.GetAsync($"/v1/images/alice/strict/{name}:sha256.{hash}")).Status.ShouldBe(HttpStatusCode.NotFound);
-            await using var db = await Db();
-            (await db.Images.CountAsync(i => i.Container!.Name == name)).ShouldBe(1);
-        }
-    }
-
-    private async Task<(LibraryClient Client, string Token)> AliceAsync()
-    {
-        var (_, token) = await factory.CreateUserAsync("alice");
-        using (var key = await factory.Client(token).PostAsync("/pks/add", new FormUrlEncodedContent([new("keytext", alice.Armored)])))
-            key.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var client = new LibraryClient(factory.Client(token));
-        var (_, entity) = await client.GetAsync("/v1/entities/alice");
-        (await client.PostAsync("/v1/collections", new { name = "strict", entity = (string)entity!["data"]!["id"]!, @private = false })).Status.ShouldBe(HttpStatusCode.OK);
-        return (client, token);
-    }
-
-    private async Task<(string Sif, string Hash)> UnsignedAsync(int payload = 100_000)
-    {
-        var sif = await sifs.CreateAsync(payload);
-        return (sif, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(sif))));
-    }
-
-    /// <summary>What the client does before sending bytes: the container (created if missing), then the image row.</summary>
-    private static async Task<string> RegisterAsync(LibraryClient client, string container, string hash)
-    {
-        var (_, collection) = await client.GetAsync("/v1/collections/alice/strict");
-        var (_, x) = await client.PostAsync("/v1/containers", new { name = container, collection = (string)collection!["data"]!["id"]! });
-        var (_, image) = await client.PostAsync("/v1/images", new { hash = "sha256." + hash, container = (string)x!["data"]!["id"]!, description = "" });
-        return (string)image!["data"]!["id"]!;
-    }
-
-    private static void ShouldBeRefusal((HttpStatusCode Status, System.Text.Json.Nodes.JsonNode? Body) answer)
-    {
-        answer.Status.ShouldBe(HttpStatusCode.Forbidden, answer.Body?.ToJsonString());
-        ((string)answer.Body!["error"]!["message"]!).ShouldBe(ImageSignatures.OnlySignedRefusal);
-    }
-
-    private async Task NothingOfAsync(LibraryClient client, string container, string hash)
-    {
-        (await client.GetAsync($"/v1/images/alice/strict/{container}:sha256.{hash}")).Status.ShouldBe(HttpStatusCode.NotFound);
-        (await client.GetAsync($"/v1/containers/alice/strict/{container}")).Status.ShouldBe(HttpStatusCode.NotFound);
-        var page = await factory.Services.GetRequiredService<CollectionBrowser>().OpenAsync(await ActorAsync(), "alice", "strict");
-        page.Value!.Containers.Select(c => c.Name).ShouldNotContain(container);
-        await using (var db = await Db()) (await db.Images.AnyAsync(i => i.Hash == hash)).ShouldBeFalse();
-        var data = Path.Combine(root, "data");
-        Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ShouldNotContain(hash);
-        (Directory.Exists(Path.Combine(data, "tmp")) ? Directory.GetFiles(Path.Combine(data, "tmp")) : []).ShouldBeEmpty();
-    }
-
-    private static async Task ShouldHoldSignedAsync(LibraryClient client, string container, string tag, string sif)
-    {
-        var (status, image) = await client.GetAsync($"/v1/images/alice/strict/{container}:{tag}");
-        status.ShouldBe(HttpStatusCode.OK, image?.ToJsonString());
-        image!["data"]!["signed"]!.GetValue<bool>().ShouldBeTrue();
-        (await client.PullAsync($"alice/strict/{container}:{tag}")).ShouldBe(await File.ReadAllBytesAsync(sif));
-    }
-
-    private async Task<RegistryDbContext> Db() =>
-        await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
-
-    private async Task<Actor> ActorAsync()
-    {
-        await using var scope = factory.Services.CreateAsyncScope();
-        var user = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Registry.Core.Identity.RegistryUser>>().FindByNameAsync("alice");
-        return Actor.ForUser(user!.Id, "alice", false);
-    }
-
-    public void Dispose()
-    {
-        factory.Dispose();
-        alice.Dispose();
-        sifs.Dispose();
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
     }
 }

@@ -31,6 +31,8 @@ public sealed class SignatureUpgradeTests : IDisposable
             var client = new LibraryClient(before.Client(token));
             await client.PushAsync("alice", "tools", "good", await File.ReadAllBytesAsync(await sifs.CreateSignedAsync(alice)), "v1");
             await client.PushAsync("alice", "tools", "bad", tampered, "v1");
+            await Verdicts.StoredAsync(client.Http, null, "alice/tools/good:v1"); // the background check is done before the downgrade
+            await Verdicts.StoredAsync(client.Http, null, "alice/tools/bad:v1");
             // Back to the schema of the version before, and what it stored: "signed" for any SIF with a signature object.
             await using var db = await before.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
             await db.GetService<IMigrator>().MigrateAsync(MigrationBefore);
