@@ -94,6 +94,7 @@ cleanup() {
   kill "$REG_PID" 2>/dev/null || true
   kill "$NGX_MASTER" 2>/dev/null || true
   [ -n "${RSS_PID:-}" ] && kill "$RSS_PID" 2>/dev/null || true
+  [ -d "$WORK/gnupg" ] && GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -204,8 +205,8 @@ log "1c. push of a signed ${PUSH_MB} MiB SIF vs the same size unsigned: what ver
 # verified in the background ("signed": null until the verdict is stored); an only-signed collection verifies before
 # publishing (set in SQLite before the collection's first push: no API sets it, the collection settings page does).
 export GNUPGHOME="$WORK/gnupg"; mkdir -p -m 700 "$GNUPGHOME"
-gpg --batch --passphrase '' --quick-gen-key "Bench Signer <bench@example.invalid>" rsa3072 sign never 2>/dev/null
-gpg --batch --armor --export-secret-keys > "$WORK/secret.asc"; gpg --batch --armor --export > "$WORK/public.asc"
+gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Bench Signer <bench@example.invalid>" rsa3072 sign never 2>/dev/null
+gpg --batch --pinentry-mode loopback --passphrase '' --armor --export-secret-keys > "$WORK/secret.asc"; gpg --batch --armor --export > "$WORK/public.asc"
 curl -fsS -H "Authorization: Bearer $TOKEN" --data-urlencode "keytext@$WORK/public.asc" "$REG/pks/add" -o /dev/null
 U="$WORK/files/unsigned.sif"; S="$WORK/files/signed.sif"; S2="$WORK/files/strict.sif"
 cp "$F" "$U"; flip_last "$U"; flip_last "$U"; cp "$U" "$S"; flip_last "$S"; cp "$S" "$S2"; flip_last "$S2"
