@@ -103,11 +103,11 @@ TOKEN=$(admin token create bench | tail -n 1)
 lib() { "$WORK/libclient" -url "$REG" -token "$TOKEN" "$@"; }
 api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" "$@"; }
 
-# SIF with random payload of $2 MiB at path $1 (amd64 partition).
+# SIF with random payload of $2 MiB at path $1 (amd64 partition), in object group $3 if given (what `apptainer sign` signs).
 mksif() {
   head -c "$(( $2 * 1024 * 1024 ))" /dev/urandom > "$1.bin"
   siftool new "$1" >/dev/null
-  siftool add "$1" "$1.bin" --datatype 4 --parttype 2 --partfs 4 --partarch 2 >/dev/null
+  siftool add "$1" "$1.bin" --datatype 4 --parttype 2 --partfs 4 --partarch 2 ${3:+--groupid "$3"} >/dev/null
   rm -f "$1.bin"
 }
 
@@ -209,7 +209,7 @@ gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Bench Sign
 gpg --batch --pinentry-mode loopback --passphrase '' --armor --export-secret-keys > "$WORK/secret.asc"; gpg --batch --armor --export > "$WORK/public.asc"
 curl -fsS -H "Authorization: Bearer $TOKEN" --data-urlencode "keytext@$WORK/public.asc" "$REG/pks/add" -o /dev/null
 U="$WORK/files/unsigned.sif"; S="$WORK/files/signed.sif"; S2="$WORK/files/strict.sif"
-cp "$F" "$U"; flip_last "$U"; flip_last "$U"; cp "$U" "$S"; flip_last "$S"; cp "$S" "$S2"; flip_last "$S2"
+mksif "$U" "$PUSH_MB" 1; cp "$U" "$S"; flip_last "$S"; cp "$S" "$S2"; flip_last "$S2"
 "$WORK/sifsign" sign "$S" "$WORK/secret.asc"; "$WORK/sifsign" sign "$S2" "$WORK/secret.asc"
 api -X POST "$REG/v1/collections" -d "{\"name\":\"strict\",\"entity\":\"$(api "$REG/v1/entities/bench" | jq -r .data.id)\"}" >/dev/null
 sqlite3 "$WORK/data/registry.db" "PRAGMA busy_timeout=10000; UPDATE Collections SET OnlySigned = 1 WHERE Name = 'strict'" >/dev/null
