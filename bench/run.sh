@@ -38,7 +38,7 @@ for t in nginx wrk jq curl siftool go sqlite3 dotnet gpg; do command -v "$t" >/d
 
 rm -rf "$WORK"; mkdir -p "$WORK"/{files,out,nginx/root,nginx/tmp,nginx/logs,data}
 avail_mb=$(df -Pm "$WORK" | awk 'NR==2 { print $4 }')
-need_mb=$(( (PUSH_MB * 8) + (BIG_MB * 3) + (CONC * CONC_MB * 3) + 2048 ))
+need_mb=$(( (PUSH_MB * 10) + (BIG_MB * 3) + (CONC * CONC_MB * 3) + 2048 ))
 if [ "$avail_mb" -lt "$need_mb" ]; then
   echo "need about $need_mb MiB free in $WORK, have $avail_mb; scale down with BENCH_*_MB" >&2; exit 1
 fi
@@ -208,26 +208,34 @@ export GNUPGHOME="$WORK/gnupg"; mkdir -p -m 700 "$GNUPGHOME"
 gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Bench Signer <bench@example.invalid>" rsa3072 sign never 2>/dev/null
 gpg --batch --pinentry-mode loopback --passphrase '' --armor --export-secret-keys > "$WORK/secret.asc"; gpg --batch --armor --export > "$WORK/public.asc"
 curl -fsS -H "Authorization: Bearer $TOKEN" --data-urlencode "keytext@$WORK/public.asc" "$REG/pks/add" -o /dev/null
-U="$WORK/files/unsigned.sif"; S="$WORK/files/signed.sif"; S2="$WORK/files/strict.sif"
-mksif "$U" "$PUSH_MB" 1; cp "$U" "$S"; flip_last "$S"; cp "$S" "$S2"; flip_last "$S2"
-"$WORK/sifsign" sign "$S" "$WORK/secret.asc"; "$WORK/sifsign" sign "$S2" "$WORK/secret.asc"
+# Two pushes of each, alternating (unsigned, signed, unsigned, signed): the best of each pair is compared.
+D="$WORK/files"; mksif "$D/unsigned1.sif" "$PUSH_MB" 1
+cp "$D/unsigned1.sif" "$D/unsigned2.sif"; flip_last "$D/unsigned2.sif"
+cp "$D/unsigned2.sif" "$D/signed1.sif"; flip_last "$D/signed1.sif"; cp "$D/signed1.sif" "$D/signed2.sif"; flip_last "$D/signed2.sif"
+cp "$D/signed2.sif" "$D/strict.sif"; flip_last "$D/strict.sif"
+for f in signed1 signed2 strict; do "$WORK/sifsign" sign "$D/$f.sif" "$WORK/secret.asc"; done
 api -X POST "$REG/v1/collections" -d "{\"name\":\"strict\",\"entity\":\"$(api "$REG/v1/entities/bench" | jq -r .data.id)\"}" >/dev/null
 sqlite3 "$WORK/data/registry.db" "PRAGMA busy_timeout=10000; UPDATE Collections SET OnlySigned = 1 WHERE Name = 'strict'" >/dev/null
-timed_push() { # $1 file, $2 ref: prints "seconds cpu-seconds"
+signed_of() { api "$REG/v1/images/$1:latest?arch=amd64" | jq -r .data.signed; }
+# push <file> <ref>: sets T (push seconds), C (server CPU seconds) and, for a signed file, V (seconds from the push's
+# start until the verdict is stored: "signed" no longer null) and CV (server CPU until then).
+push_timed() {
   local c0 t0 t1; fresh_cache "$1"; c0=$(reg_cpu); t0=$(now); lib push "$1" "$2" latest >/dev/null 2>&1; t1=$(now)
-  echo "$(secs "$t0" "$t1") $(cpu_since "$c0" "$(reg_cpu)")"; }
-read -r T_UNSIGNED C_UNSIGNED < <(timed_push "$U" bench/signing/plain)
-fresh_cache "$S"; c0=$(reg_cpu); t0=$(now); lib push "$S" bench/signing/signed latest >/dev/null 2>&1; t1=$(now)
-T_SIGNED=$(secs "$t0" "$t1")
-for _ in $(seq 1 12000); do [ "$(api "$REG/v1/images/bench/signing/signed:latest?arch=amd64" | jq -r .data.signed)" != null ] && break; sleep 0.05; done
-t2=$(now); T_VERDICT=$(secs "$t0" "$t2"); C_SIGNED=$(cpu_since "$c0" "$(reg_cpu)")
-SIGNED=$(api "$REG/v1/images/bench/signing/signed:latest?arch=amd64" | jq -r .data.signed)
-read -r T_STRICT C_STRICT < <(timed_push "$S2" bench/strict/signed)
-STRICT=$(api "$REG/v1/images/bench/strict/signed:latest?arch=amd64" | jq -r .data.signed)
-rm -f "$U" "$S" "$S2"
+  T=$(secs "$t0" "$t1"); C=$(cpu_since "$c0" "$(reg_cpu)")
+  for _ in $(seq 1 12000); do [ "$(signed_of "$2")" != null ] && break; sleep 0.05; done
+  V=$(secs "$t0" "$(now)"); CV=$(cpu_since "$c0" "$(reg_cpu)"); VERDICT=$(signed_of "$2"); }
+push_timed "$D/unsigned1.sif" bench/signing/plain1; TU1=$T; CU1=$C
+push_timed "$D/signed1.sif" bench/signing/signed1; TS1=$T; VS1=$V; CS1=$CV; OK1=$VERDICT
+push_timed "$D/unsigned2.sif" bench/signing/plain2; TU2=$T; CU2=$C
+push_timed "$D/signed2.sif" bench/signing/signed2; TS2=$T; VS2=$V; CS2=$CV; OK2=$VERDICT
+push_timed "$D/strict.sif" bench/strict/signed; T_STRICT=$T; C_STRICT=$C; STRICT=$VERDICT
+rm -f "$D"/unsigned?.sif "$D"/signed?.sif "$D/strict.sif"
+if ge "$TU2" "$TU1"; then T_UNSIGNED=$TU1 C_UNSIGNED=$CU1; else T_UNSIGNED=$TU2 C_UNSIGNED=$CU2; fi
+if ge "$TS2" "$TS1"; then T_SIGNED=$TS1 T_VERDICT=$VS1 C_SIGNED=$CS1; else T_SIGNED=$TS2 T_VERDICT=$VS2 C_SIGNED=$CS2; fi
+SIGNED=$([ "$OK1" = true ] && [ "$OK2" = true ] && echo true || echo "$OK1/$OK2")
 R=$(ratio "$T_SIGNED" "$T_UNSIGNED")
-row "push ${SZ_MB} MiB signed ÷ unsigned, real client, collection accepting any image (published at once, verified in the background)" "${T_SIGNED} s signed" "${T_UNSIGNED} s unsigned (server CPU ${C_UNSIGNED} s)" "$R" "≤ 1.10" "$(le "$R" 1.1 && echo met || echo '**missed**')"
-row "… time from that signed push's start until its verdict is stored (signed=${SIGNED}); server CPU push + verification" "${T_VERDICT} s" "${C_SIGNED} s CPU (unsigned push: ${C_UNSIGNED} s)" "$(ratio "$T_VERDICT" "$T_UNSIGNED")" "(info)" "$([ "$SIGNED" = true ] && echo "verified" || echo '**not verified**')"
+row "push ${SZ_MB} MiB signed ÷ unsigned, real client, collection accepting any image (published at once, verified in the background; best of 2 each, alternating: unsigned ${TU1} / ${TU2} s, signed ${TS1} / ${TS2} s)" "${T_SIGNED} s signed" "${T_UNSIGNED} s unsigned (server CPU ${C_UNSIGNED} s)" "$R" "≤ 1.10" "$(le "$R" 1.1 && echo met || echo '**missed**')"
+row "… time from that signed push's start until its verdict is stored (signed=${SIGNED}; the other push: ${VS1} / ${VS2} s); server CPU for push + verification" "${T_VERDICT} s" "${C_SIGNED} s CPU (unsigned push: ${C_UNSIGNED} s)" "$(ratio "$T_VERDICT" "$T_UNSIGNED")" "(info)" "$([ "$SIGNED" = true ] && echo "verified" || echo '**not verified**')"
 row "push ${SZ_MB} MiB signed into an only-signed collection (verified before it is published; signed=${STRICT})" "${T_STRICT} s (server CPU ${C_STRICT} s)" "${T_UNSIGNED} s unsigned" "$(ratio "$T_STRICT" "$T_UNSIGNED")" "(info)" "$([ "$STRICT" = true ] && echo "verified" || echo '**not verified**')"
 
 # ---------------------------------------------------------------- 2. pulls
