@@ -18,6 +18,8 @@ public sealed class OciBlobs(IDbContextFactory<RegistryDbContext> dbFactory, IBl
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await OciAccess.ReadableAsync(db, repo, actor, ct);
+        // A pusher sees the blobs of a push in progress, before the manifest creates the collection or container.
+        if (!target.Succeeded && actor.IsAuthenticated && await OciAccess.PushableAsync(db, repo, actor, ct) is { Succeeded: true } pushable) target = pushable;
         if (!target.Succeeded) return target.As<OciBlob>();
         if (digest == SifManifest.EmptyConfigDigest) return new OciBlob(digest, SifManifest.EmptyConfig.Length, true);
         var length = await LengthInAsync(db, repo, target.Value!.Container?.Id, digest, ct);

@@ -15,7 +15,8 @@ public static class OciErrors
         Unauthorized = "UNAUTHORIZED", Denied = "DENIED", Unsupported = "UNSUPPORTED", TooManyRequests = "TOOMANYREQUESTS",
         RangeInvalid = "BLOB_UPLOAD_INVALID";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping: media types keep their '+' (application/vnd…+json) in messages; the body is JSON, never HTML.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IResult Error(int status, string code, string message, object? detail = null) =>
         Results.Json(Body(code, message, detail), Json, statusCode: status);
@@ -23,7 +24,7 @@ public static class OciErrors
     /// <summary>A Core failure in OCI terms: <paramref name="notFound"/> and <paramref name="invalid"/> name what was missing or wrong.</summary>
     public static IResult From<T>(HttpContext context, Result<T> failure, string notFound, string invalid, string? scope = null)
     {
-        var anonymous = !OciCaller.Of(context).HasToken;
+        var anonymous = !OciCaller.ActorOf(context).IsAuthenticated;
         return failure.Outcome switch
         {
             // An anonymous caller is asked to sign in for what it cannot see, as Distribution does: nothing is told apart.

@@ -6,11 +6,11 @@ namespace Registry.Web.Api.Oci;
 /// What every <c>/v2/</c> request of the OCI distribution API passes through: OCI error bodies for errors, 404 and 405,
 /// and the caller identified before the rate limiter and refused after it. The Library API keeps its own <c>/v2/</c>
 /// paths (<c>/v2/imagefile/…</c>, <c>/v2/tags/{id}</c>): an OCI path is <c>/v2/</c>, <c>/v2/token</c>, or a
-/// three-name repository followed by <c>blobs</c>, <c>manifests</c> or <c>tags</c>, which no Library path is.
+/// three-name repository followed by <c>blobs</c>, <c>manifests</c>, <c>tags</c> or <c>referrers</c>, which no Library path is.
 /// </summary>
 public static class OciPlumbing
 {
-    private static readonly string[] Kinds = ["blobs", "manifests", "tags"];
+    private static readonly string[] Kinds = ["blobs", "manifests", "tags", "referrers"];
 
     public static bool IsOciPath(PathString path)
     {

@@ -42,7 +42,9 @@ public static class OciTokenApi
             if (parts.Length != 3 || parts[0] != "repository") continue;
             var names = parts[1].Split('/');
             if (names.Length != 3 || OciRepository.Parse(names[0], names[1], names[2]) is not { } repo) continue;
-            var granted = parts[2].Split(',').Where(a => Actions.Contains(a) && (a == "pull" || canWrite)).ToArray();
+            // "*" is every action (skopeo delete asks for it).
+            var asked = parts[2].Split(',').SelectMany(a => a == "*" ? Actions : [a]);
+            var granted = asked.Where(a => Actions.Contains(a) && (a == "pull" || canWrite)).Distinct().ToArray();
             access[repo.ToString()] = [.. (access.GetValueOrDefault(repo.ToString()) ?? []).Union(granted)];
         }
         var token = tokens.Issue(tokenHash, access);

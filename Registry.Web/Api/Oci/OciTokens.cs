@@ -7,7 +7,9 @@ namespace Registry.Web.Api.Oci;
 /// <summary>What a <c>/v2/</c> token grants: the API token it stands for (by its secret's hash; null: anonymous) and actions per repository.</summary>
 public sealed record OciGrant(string? TokenHash, Dictionary<string, string[]> Access, long Expires)
 {
-    public bool Allows(string repository, string action) => Access.TryGetValue(repository, out var actions) && actions.Contains(action);
+    /// <summary>A push or delete grant includes pull (skopeo delete asks for delete alone, then reads the manifest).</summary>
+    public bool Allows(string repository, string action) =>
+        Access.TryGetValue(repository, out var actions) && (actions.Contains(action) || (action == "pull" && actions.Length > 0));
 }
 
 /// <summary>
