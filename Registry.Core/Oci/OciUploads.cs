@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -18,6 +19,9 @@ public sealed record OciUploadState(string StagingId, long Length);
 /// </summary>
 public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options)
 {
+    // One request at a time per session: a staged upload takes one writer, and is never committed while written.
+    private readonly ConcurrentDictionary<string, byte> _busy = new();
+
     public async Task<Result<OciUploadState>> StartAsync(Actor actor, OciRepository repo, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -34,6 +38,13 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     /// client sent one: anything but the session's length is out of order (Conflict, answered 416).
     /// </summary>
     public async Task<Result<OciUploadState>> AppendAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct = default)
+    {
+        if (!_busy.TryAdd(stagingId, 0)) return Busy();
+        try { return await AppendUnlockedAsync(actor, repo, stagingId, body, start, ct); }
+        finally { _busy.TryRemove(stagingId, out _); }
+    }
+
+    private async Task<Result<OciUploadState>> AppendUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
@@ -53,7 +64,14 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     /// </summary>
     public async Task<Result<Digest>> FinishAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct = default)
     {
-        var appended = last is null ? default : await AppendAsync(actor, repo, stagingId, last, null, ct);
+        if (!_busy.TryAdd(stagingId, 0)) return Busy();
+        try { return await FinishUnlockedAsync(actor, repo, stagingId, expected, last, ct); }
+        finally { _busy.TryRemove(stagingId, out _); }
+    }
+
+    private async Task<Result<Digest>> FinishUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct)
+    {
+        var appended = last is null ? default : await AppendUnlockedAsync(actor, repo, stagingId, last, null, ct);
         if (last is not null && !appended.Succeeded) return appended.As<Digest>();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
@@ -70,8 +88,16 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         return expected;
     }
 
-    /// <summary>Drops a session's bytes (<c>DELETE</c> on a session).</summary>
-    public void Cancel(string stagingId) => blobs.ResumeUpload(stagingId).Discard();
+    /// <summary>Drops a session's bytes (<c>DELETE</c> on a session); false while another request writes it.</summary>
+    public bool Cancel(string stagingId)
+    {
+        if (!_busy.TryAdd(stagingId, 0)) return false;
+        try { blobs.ResumeUpload(stagingId).Discard(); }
+        finally { _busy.TryRemove(stagingId, out _); }
+        return true;
+    }
+
+    private static Result.Failure Busy() => Result.Conflict("another request is writing this upload session: send its chunks one at a time");
 
     private static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, CancellationToken ct)
     {

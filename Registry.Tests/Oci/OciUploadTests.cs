@@ -88,4 +88,20 @@ public sealed class OciUploadTests(RegistryApiFactory factory) : IClassFixture<R
         missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await OciClient.ErrorCodeAsync(missing)).ShouldBe("MANIFEST_BLOB_UNKNOWN");
     }
+    [Fact]
+    public async Task Concurrent_chunks_into_one_session_are_written_once_and_the_rest_are_416()
+    {
+        var oci = await LoginAsync("oconc");
+        var blob = System.Security.Cryptography.RandomNumberGenerator.GetBytes(8 * 1024); // small: a 416 answered before a big body is read can break the pipe
+        using var start = await oci.SendAsync(HttpMethod.Post, "/v2/oconc/lab/tool/blobs/uploads/");
+        var session = start.Headers.Location!.ToString();
+        var patches = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => oci.SendAsync(HttpMethod.Patch, session, blob, Range(0, blob.Length - 1))));
+        patches.Count(p => p.StatusCode == HttpStatusCode.Accepted).ShouldBe(1);
+        patches.Count(p => p.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable).ShouldBe(5);
+        var puts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => oci.SendAsync(HttpMethod.Put, $"{session}?digest={OciClient.Digest(blob)}")));
+        puts.ShouldContain(p => p.StatusCode == HttpStatusCode.Created);
+        puts.ShouldAllBe(p => p.StatusCode == HttpStatusCode.Created || p.StatusCode == HttpStatusCode.Conflict || p.StatusCode == HttpStatusCode.BadRequest);
+        using var get = await oci.SendAsync(HttpMethod.Get, $"/v2/oconc/lab/tool/blobs/{OciClient.Digest(blob)}");
+        (await get.Content.ReadAsByteArrayAsync()).ShouldBe(blob);
+    }
 }

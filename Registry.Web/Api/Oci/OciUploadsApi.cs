@@ -60,8 +60,7 @@ public static partial class OciUploadsApi
     public static IResult CancelAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
         if (Session(context, sessions) is not { } stagingId) return UnknownSession();
-        uploads.Cancel(stagingId);
-        return Results.NoContent();
+        return uploads.Cancel(stagingId) ? Results.NoContent() : OciErrors.Error(409, OciErrors.UploadInvalid, "another request is writing this upload session");
     }
 
     private static async Task<IResult> FinishAsync(HttpContext context, OciUploads uploads, string stagingId, Digest digest, Stream? body)
