@@ -122,4 +122,29 @@ public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture
         using var tags = await oci.SendAsync(HttpMethod.Get, "/v2/ocidan/lab/tool/tags/list");
         (await tags.Content.ReadAsStringAsync()).ShouldBe("""{"name":"ocidan/lab/tool","tags":["v1"]}""");
     }
+    [Fact]
+    public async Task The_catalog_lists_visible_repositories_with_paging_and_hides_private_ones()
+    {
+        var (_, token) = await factory.CreateUserAsync("ocicata");
+        var library = new LibraryClient(factory.Client(token));
+        var (_, entity) = await library.GetAsync("/v1/entities/ocicata");
+        (await library.PostAsync("/v1/collections", new { name = "hidden", entity = (string)entity!["data"]!["id"]!, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
+        foreach (var (collection, container) in new[] { ("pub", "b"), ("pub", "a"), ("hidden", "x") })
+            await library.PushAsync("ocicata", collection, container, FakeSif.Make(1500), "v1");
+
+        var anonymous = new OciClient(factory.BaseAddress);
+        using var page = await anonymous.SendAsync(HttpMethod.Get, "/v2/_catalog?n=1&last=ocicata/p");
+        (await page.Content.ReadAsStringAsync()).ShouldBe("""{"repositories":["ocicata/pub/a"]}""");
+        page.Headers.GetValues("Link").Single().ShouldBe("</v2/_catalog?n=1&last=ocicata%2Fpub%2Fa>; rel=\"next\"");
+        using var all = await anonymous.SendAsync(HttpMethod.Get, "/v2/_catalog");
+        var names = System.Text.Json.Nodes.JsonNode.Parse(await all.Content.ReadAsStringAsync())!["repositories"]!.AsArray().Select(n => (string)n!).ToList();
+        names.ShouldContain("ocicata/pub/b");
+        names.ShouldNotContain("ocicata/hidden/x");
+        var owner = new OciClient(factory.BaseAddress, "ocicata", token);
+        await owner.LoginAsync("repository:ocicata/hidden/x:pull");
+        using var own = await owner.SendAsync(HttpMethod.Get, "/v2/_catalog?last=ocicata/hidden/w&n=1");
+        (await own.Content.ReadAsStringAsync()).ShouldBe("""{"repositories":["ocicata/hidden/x"]}""");
+        using var bad = await anonymous.SendAsync(HttpMethod.Get, "/v2/_catalog?n=x");
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
 }

@@ -34,7 +34,7 @@ public static class OciApi
         // Anything else on an OCI path: the OCI error body, not the Library envelope.
         repo.Map("/{kind}/{**rest}", (HttpContext c) => OciErrors.Error(404, OciErrors.Unsupported, $"{c.Request.Method} {c.Request.Path} is not part of this API"))
             .ExcludeFromDescription();
-        app.Map("/v2/_catalog", () => OciErrors.Error(404, OciErrors.Unsupported, "the catalog is not served yet")).ExcludeFromDescription();
+        app.MapGet("/v2/_catalog", OciManifestsApi.CatalogAsync).Doc(Tag, "OciCatalog", "Repositories the caller may see, n/last paging");
     }
 
     /// <summary>The repository and references of the request, valid (set by the filter).</summary>

@@ -53,6 +53,16 @@ public static class OciManifestsApi
         return Results.Json(new { name = tags.Name, tags = tags.Tags });
     }
 
+    public static async Task<IResult> CatalogAsync(HttpContext context, OciCatalog catalog, FluentValidation.IValidator<OciCatalogRequest> validator)
+    {
+        var request = new OciCatalogRequest(context.Request.Query["n"].FirstOrDefault(), context.Request.Query["last"].FirstOrDefault());
+        var valid = await validator.ValidateAsync(request, context.RequestAborted);
+        if (!valid.IsValid) return OciErrors.Error(400, valid.Errors[0].ErrorCode, valid.Errors[0].ErrorMessage);
+        var (names, more) = await catalog.ListAsync(OciCaller.ActorOf(context), request.N is null ? null : int.Parse(request.N), request.Last, context.RequestAborted);
+        if (more && names.Count > 0) context.Response.Headers.Link = $"</v2/_catalog?n={names.Count}&last={Uri.EscapeDataString(names[^1])}>; rel=\"next\"";
+        return Results.Json(new { repositories = names });
+    }
+
     /// <summary>The body, bounded: null when it is longer than a manifest may be.</summary>
     private static async Task<byte[]?> ReadAsync(HttpContext context)
     {
