@@ -76,6 +76,7 @@ public static class DependencyInjection
         services.AddSingleton<TokenSecrets>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<SregistryAuth>(); services.AddSingleton<SregistryCatalog>(); services.AddSingleton<SregistryPush>(); services.AddSingleton<SregistryDelete>();
+        services.AddSingleton<Oci.OciUploads>(); services.AddSingleton<Oci.OciBlobs>(); services.AddSingleton<Oci.OciManifests>(); services.AddSingleton<Oci.OciManifestWriter>(); services.AddSingleton<Oci.OciCatalog>();
         services.AddSingleton<StorageMaintenance>();
         services.AddHostedService<ScheduledGc>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<UnfinishedUploads>(); services.AddSingleton<DownloadService>();

@@ -17,6 +17,7 @@ if (isAdminCommand) AdminCli.QuietLogging(builder.Logging);
 
 builder.Services.AddRegistryCore(builder.Configuration);
 builder.Services.AddSingleton<SignedUrls>();
+builder.Services.AddSingleton<Registry.Web.Api.Oci.OciTokens>().AddSingleton<Registry.Web.Api.Oci.OciSessions>();
 builder.Services.AddTransient<IStartupFilter, CollapseApiSlashes>();
 builder.Services.AddRegistryRateLimits(builder.Configuration);
 builder.Services.AddApiDocs();

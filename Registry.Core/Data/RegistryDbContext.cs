@@ -28,6 +28,8 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     public DbSet<ImageSignature> ImageSignatures => Set<ImageSignature>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<Blob> Blobs => Set<Blob>();
+    public DbSet<Oci.OciManifest> OciManifests => Set<Oci.OciManifest>();
+    public DbSet<Oci.OciBlobLink> OciBlobLinks => Set<Oci.OciBlobLink>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();
     public DbSet<BrowserUpload> BrowserUploads => Set<BrowserUpload>();
@@ -126,6 +128,14 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
             e.HasOne(x => x.Image).WithMany(x => x.Tags).HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Blob>().HasKey(x => x.Hash);
+        b.Entity<Oci.OciManifest>(e =>
+        {
+            e.HasIndex(x => new { x.ContainerId, x.Hash }).IsUnique();
+            e.HasIndex(x => x.ImageId);
+            e.HasOne<Container>().WithMany().HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Oci.OciBlobLink>().HasKey(x => new { x.Repository, x.Hash });
         b.Entity<UploadSession>(e =>
         {
             e.HasIndex(x => x.ImageId);

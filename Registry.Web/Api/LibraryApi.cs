@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Registry.Web.Api.Authentication;
+using Registry.Web.Api.Oci;
 using Registry.Web.Api.Sregistry;
 
 namespace Registry.Web.Api;
@@ -31,7 +32,7 @@ public static class LibraryApi
 {
     /// <summary>Paths answered with the JSON envelope, also for 404, 405 and unexpected errors.</summary>
     public static bool IsApiPath(PathString path) =>
-        path.StartsWithSegments("/v1") || path.StartsWithSegments("/v2") || path.StartsWithSegments("/version")
+        path.StartsWithSegments("/v1") || (path.StartsWithSegments("/v2") && !Oci.OciPlumbing.IsOciPath(path)) || path.StartsWithSegments("/version")
         || path.StartsWithSegments("/assets/config")
         || path.StartsWithSegments("/pks");
 
@@ -60,6 +61,8 @@ public static class LibraryApi
         api.MapShubApi();
         // Outside the write gate: its handlers answer a missing signature with {"detail"}, and /upload verifies its own.
         app.MapSregistryApi();
+        // Outside the write gate too: /v2/ answers with its own Bearer challenge. See: docs/oci.md.
+        app.MapOciApi();
         api.MapKeysApi();
 
         // Anything else under the API prefixes is answered here, not by the web UI's not-found page.

@@ -27,6 +27,10 @@ public sealed class SignedUrls(IOptions<RegistryOptions> options, TimeProvider c
         sig is not null && exp >= clock.GetUtcNow().ToUnixTimeSeconds()
         && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(imageId, exp)), Encoding.ASCII.GetBytes(sig));
 
+    /// <summary>An HMAC of <paramref name="payload"/> under this key, for other short-lived capabilities (the <c>/v2/</c> tokens and upload sessions), kept apart by <paramref name="purpose"/>.</summary>
+    public string Mac(string purpose, string payload) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{purpose}\n{payload}")));
+
     private string Sign(string imageId, long exp) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{imageId}|{exp}")));
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Registry.Core;
 using Registry.Core.Data;
 using Registry.Web.Api;
+using Registry.Web.Api.Oci;
 using Registry.Web.Api.Sregistry;
 using Registry.Web.Components;
 using Registry.Web.Components.Account;
@@ -32,9 +33,11 @@ public static class RequestPipeline
         // The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.
         app.UseLibraryApiPlumbing();
         app.UseSregistryPlumbing();
+        app.UseOciPlumbing();
         app.UseRegistryRateLimits();
         app.UseLibraryApiRefusals();
         app.UseSregistryRefusals();
+        app.UseOciRefusals();
         app.UseAntiforgery();
         app.UseApiDocs();
         return app;

@@ -15,6 +15,7 @@ public static class HostValidation
             && uri.Host.Split('.').All(label => label.Length <= 63))
             return next();
         if (LibraryApi.IsApiPath(context.Request.Path)) return Envelope.WriteErrorAsync(context, 400, "invalid Host header");
+        if (Api.Oci.OciPlumbing.IsOciPath(context.Request.Path)) return Api.Oci.OciErrors.WriteAsync(context, 400, "invalid Host header");
         if (Api.Sregistry.SregistryPlumbing.IsSregistryPath(context.Request.Path)) return Api.Sregistry.Detail.WriteAsync(context, 400, "invalid Host header");
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         context.Response.ContentType = "text/plain";

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Registry.Web.Api;
 using Registry.Web.Api.Authentication;
+using Registry.Web.Api.Oci;
 using Registry.Web.Api.Sregistry;
 
 namespace Registry.Web.Security;
@@ -62,6 +63,7 @@ public static class RateLimits
                 var message = $"too many requests; retry in {retryAfter} s";
                 if (LibraryApi.IsApiPath(context.Request.Path)) await Envelope.WriteErrorAsync(context, 429, message);
                 else if (SregistryPlumbing.IsSregistryPath(context.Request.Path)) await Detail.WriteAsync(context, 429, message);
+                else if (OciPlumbing.IsOciPath(context.Request.Path)) await OciErrors.WriteAsync(context, 429, message);
                 else
                 {
                     context.Response.StatusCode = 429;
@@ -79,7 +81,7 @@ public static class RateLimits
         if (HttpMethods.IsPost(context.Request.Method)
             && (path.StartsWithSegments("/Account/Login") || path.StartsWithSegments("/Account/Register")))
             return Window("signin:" + address, options.SignInPerAddressPerMinute);
-        if (!(LibraryApi.IsApiPath(path) || SregistryPlumbing.IsSregistryPath(path)) || path.StartsWithSegments("/v2/imagefile/_upload") || path.StartsWithSegments("/v1/imagefile-blob"))
+        if (!(LibraryApi.IsApiPath(path) || SregistryPlumbing.IsSregistryPath(path) || OciPlumbing.IsOciPath(path)) || path.StartsWithSegments("/v2/imagefile/_upload") || path.StartsWithSegments("/v1/imagefile-blob"))
             return RateLimitPartition.GetNoLimiter("unlimited"); // pages, and byte transfers that already hold a capability
         // Only a token that exists counts as a token caller: any other credential is anonymous, by address.
         return context.VerifiedTokenKey() is { } token

@@ -648,6 +648,60 @@ namespace Registry.Core.Data.Migrations
                     b.ToTable("PublicKeys");
                 });
 
+            modelBuilder.Entity("Registry.Core.Oci.OciBlobLink", b =>
+                {
+                    b.Property<string>("Repository")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Repository", "Hash");
+
+                    b.ToTable("OciBlobLinks");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciManifest", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContainerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImageId");
+
+                    b.HasIndex("ContainerId", "Hash")
+                        .IsUnique();
+
+                    b.ToTable("OciManifests");
+                });
+
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
                 {
                     b.Property<long>("Id")
@@ -1198,6 +1252,23 @@ namespace Registry.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.Navigation("Uploader");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciManifest", b =>
+                {
+                    b.HasOne("Registry.Core.Containers.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Registry.Core.Images.Image", "Image")
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Image");
                 });
 
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>

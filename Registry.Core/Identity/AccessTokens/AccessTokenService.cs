@@ -46,8 +46,14 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
     public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length > 200) return null;
+        return await AuthenticateHashAsync(Ids.Sha256Hex(secret), address, ct);
+    }
+
+    /// <summary>As <see cref="AuthenticateAsync"/> by the secret's SHA-256 (what a short-lived <c>/v2/</c> token carries, not the secret).</summary>
+    public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateHashAsync(string hash, string address, CancellationToken ct = default)
+    {
+        if (hash.Length != 64) return null;
         var now = clock.GetUtcNow().UtcDateTime;
-        var hash = Ids.Sha256Hex(secret);
         var entry = cache.Find(hash, now) ?? await LoadAsync(hash, now, ct);
         if (entry is null) return null;
         if (now - entry.LastUsedWritten > TimeSpan.FromMinutes(1))

@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
+using Registry.Core.Data;
+using Registry.Core.Images;
+using Registry.Core.Storage;
+
+namespace Registry.Core.Oci;
+
+/// <summary>A manifest as served: its bytes, media type and digest.</summary>
+public sealed record OciManifestBody(byte[] Content, string MediaType, Digest Digest);
+
+/// <summary>One page of <c>tags/list</c>; <paramref name="More"/> when a next page exists.</summary>
+public sealed record OciTagPage(string Name, List<string> Tags, bool More);
+
+/// <summary>
+/// The read side of manifests: a tag is the Library tag of that name (the most recently set architecture's), its
+/// manifest the one pushed through <c>/v2/</c> for that image, else one built from the image (stable digest).
+/// See: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
+/// </summary>
+public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
+{
+    public async Task<Result<OciManifestBody>> GetAsync(Actor actor, OciRepository repo, string reference, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.ReadableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<OciManifestBody>();
+        var found = await FindAsync(db, target.Value!.Container?.Id, repo, reference, ct);
+        return found is null ? Result.NotFound($"manifest {reference} not found in {repo}") : found.Value.Body;
+    }
+
+    public async Task<Result<OciTagPage>> TagsAsync(Actor actor, OciRepository repo, int? n, string? last, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.ReadableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<OciTagPage>();
+        var containerId = target.Value!.Container?.Id;
+        if (containerId is null) return Result.NotFound($"repository {repo} not found");
+        var names = await db.Tags.Where(t => t.ContainerId == containerId && t.Image!.Uploaded).Select(t => t.Name).Distinct().ToListAsync(ct);
+        // Ordinal order, as the spec's lexical paging needs; SQLite's collation would do, but the list is small.
+        var after = names.Where(t => last is null || string.CompareOrdinal(t, last) > 0).OrderBy(t => t, StringComparer.Ordinal).ToList();
+        var size = Math.Min(n ?? OciLimits.MaxPage, OciLimits.MaxPage);
+        return new OciTagPage(repo.ToString(), after.Take(size).ToList(), after.Count > size);
+    }
+
+    /// <summary>The manifest <paramref name="reference"/> names in a container, with the image it describes.</summary>
+    internal static async Task<(OciManifestBody Body, Image Image)?> FindAsync(RegistryDbContext db, string? containerId, OciRepository repo,
+        string reference, CancellationToken ct)
+    {
+        if (containerId is null) return null;
+        if (OciRefs.TryParseDigest(reference, out var digest))
+        {
+            var stored = await db.OciManifests.AsNoTracking().Include(m => m.Image)
+                .FirstOrDefaultAsync(m => m.ContainerId == containerId && m.Hash == digest.Hex, ct);
+            if (stored is { Image.Uploaded: true }) return (new OciManifestBody(stored.Content, stored.MediaType, digest), stored.Image);
+            // Built manifests are a function of the image: a container has few images, so each is built and compared.
+            var images = await db.Images.AsNoTracking().Where(i => i.ContainerId == containerId && i.Uploaded).ToListAsync(ct);
+            foreach (var image in images)
+                if (Built(repo, image) is var body && body.Digest == digest) return (body, image);
+            return null;
+        }
+        var tag = await db.Tags.AsNoTracking().Include(t => t.Image)
+            .Where(t => t.ContainerId == containerId && t.Name == reference && t.Image!.Uploaded)
+            .OrderByDescending(t => t.UpdatedAt).FirstOrDefaultAsync(ct);
+        if (tag is null) return null;
+        var pushed = await db.OciManifests.AsNoTracking().Where(m => m.ContainerId == containerId && m.ImageId == tag.ImageId)
+            .OrderByDescending(m => m.CreatedAt).FirstOrDefaultAsync(ct);
+        return pushed is null ? (Built(repo, tag.Image!), tag.Image!)
+            : (new OciManifestBody(pushed.Content, pushed.MediaType, new Digest(pushed.Hash)), tag.Image!);
+    }
+
+    private static OciManifestBody Built(OciRepository repo, Image image)
+    {
+        var content = SifManifest.Build(repo.Container, new Digest(image.Hash), image.Size);
+        return new OciManifestBody(content, SifManifest.ManifestType, SifManifest.DigestOf(content));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Registry.Core.Access;
+using Registry.Core.Data;
+using Registry.Core.Entities;
+using Registry.Core.Storage;
+
+namespace Registry.Core.Oci;
+
+/// <summary>Where an upload session stands after a write: the bytes staged so far.</summary>
+public sealed record OciUploadState(string StagingId, long Length);
+
+/// <summary>
+/// Blob uploads on <c>/v2/</c>: the same staged-upload pipeline as every other push (<see cref="BlobUpload"/>: a temp file on
+/// the blob volume, hashed as written, committed only against the digest the client names). Push access is checked on
+/// every request, and writes are bounded by the entity's quota and the disk's free space.
+/// See: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
+/// </summary>
+public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options)
+{
+    // One request at a time per session: a staged upload takes one writer, and is never committed while written.
+    private readonly ConcurrentDictionary<string, byte> _busy = new();
+
+    public async Task<Result<OciUploadState>> StartAsync(Actor actor, OciRepository repo, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.PushableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<OciUploadState>();
+        return new OciUploadState(blobs.BeginUpload("oci").Id, 0);
+    }
+
+    /// <summary>The bytes a session holds (<c>GET</c> on a session).</summary>
+    public long LengthOf(string stagingId) => blobs.ResumeUpload(stagingId).Length;
+
+    /// <summary>
+    /// Appends <paramref name="body"/> to the session. <paramref name="start"/> is the <c>Content-Range</c> start when the
+    /// client sent one: anything but the session's length is out of order (Conflict, answered 416).
+    /// </summary>
+    public async Task<Result<OciUploadState>> AppendAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct = default)
+    {
+        if (!_busy.TryAdd(stagingId, 0)) return Busy();
+        try { return await AppendUnlockedAsync(actor, repo, stagingId, body, start, ct); }
+        finally { _busy.TryRemove(stagingId, out _); }
+    }
+
+    private async Task<Result<OciUploadState>> AppendUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.PushableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<OciUploadState>();
+        var staged = blobs.ResumeUpload(stagingId);
+        var offset = staged.Length;
+        if (start is { } s && s != offset) return Result.Conflict($"the upload holds {offset} bytes: the next chunk must start at {offset}, not {s}");
+        var room = await RoomAsync(db, target.Value!.Entity, ct);
+        try { await staged.WriteAsync(body, offset, Math.Max(0, room - offset), hashOwn: false, ct); }
+        catch (BlobTooLargeException) { return Result.InsufficientStorage(await FullMessageAsync(db, target.Value.Entity, ct)); }
+        return new OciUploadState(stagingId, staged.Length);
+    }
+
+    /// <summary>
+    /// Ends a session (<c>PUT ?digest=</c>, or a monolithic <c>POST ?digest=</c>): writes the last bytes, if any, and
+    /// commits the whole upload as blob <paramref name="expected"/>. Bytes that hash otherwise are dropped (Invalid).
+    /// </summary>
+    public async Task<Result<Digest>> FinishAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct = default)
+    {
+        if (!_busy.TryAdd(stagingId, 0)) return Busy();
+        try { return await FinishUnlockedAsync(actor, repo, stagingId, expected, last, ct); }
+        finally { _busy.TryRemove(stagingId, out _); }
+    }
+
+    private async Task<Result<Digest>> FinishUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct)
+    {
+        var appended = last is null ? default : await AppendUnlockedAsync(actor, repo, stagingId, last, null, ct);
+        if (last is not null && !appended.Succeeded) return appended.As<Digest>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.PushableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<Digest>();
+        var staged = blobs.ResumeUpload(stagingId);
+        var bytes = await staged.DigestAsync(ct);
+        if (bytes.Digest != expected)
+        {
+            staged.Discard();
+            return Result.Invalid($"the uploaded bytes ({bytes.Length}) hash to {bytes.Digest.Oci()}, not {expected.Oci()}");
+        }
+        if (await staged.CommitAsync(expected, ct) == BlobCommit.DigestMismatch) return Result.Invalid("the upload changed while it was committed");
+        await LinkAsync(db, repo, expected, ct);
+        return expected;
+    }
+
+    /// <summary>Drops a session's bytes (<c>DELETE</c> on a session); false while another request writes it.</summary>
+    public bool Cancel(string stagingId)
+    {
+        if (!_busy.TryAdd(stagingId, 0)) return false;
+        try { blobs.ResumeUpload(stagingId).Discard(); }
+        finally { _busy.TryRemove(stagingId, out _); }
+        return true;
+    }
+
+    private static Result.Failure Busy() => Result.Conflict("another request is writing this upload session: send its chunks one at a time");
+
+    private static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, CancellationToken ct)
+    {
+        var path = repo.ToString();
+        if (await db.OciBlobLinks.AnyAsync(l => l.Repository == path && l.Hash == digest.Hex, ct)) return;
+        db.OciBlobLinks.Add(new OciBlobLink { Repository = path, Hash = digest.Hex });
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { } // the same blob linked by a concurrent upload: the row is there either way
+    }
+
+    private async Task<long> RoomAsync(RegistryDbContext db, Entity entity, CancellationToken ct)
+    {
+        var (usage, quota) = await EntityService.UsageAsync(db, entity, options.Value, ct);
+        var room = blobs.AvailableBytes() - OciLimits.DiskReserve;
+        return quota > 0 ? Math.Min(room, quota - usage) : room;
+    }
+
+    private async Task<string> FullMessageAsync(RegistryDbContext db, Entity entity, CancellationToken ct)
+    {
+        var (usage, quota) = await EntityService.UsageAsync(db, entity, options.Value, ct);
+        return quota > 0 && quota - usage <= blobs.AvailableBytes() - OciLimits.DiskReserve
+            ? $"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this blob does not fit"
+            : "the registry's disk is full: ask an administrator to free space";
+    }
+}
