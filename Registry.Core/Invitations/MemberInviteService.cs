@@ -3,6 +3,7 @@ using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Collections;
 using Registry.Core.Data;
+using Registry.Core.Teams;
 
 namespace Registry.Core.Invitations;
 
@@ -10,8 +11,8 @@ namespace Registry.Core.Invitations;
 public sealed record PendingInvite(string Id, string Target, string Role, string InvitedBy, DateTime CreatedAt);
 
 /// <summary>
-/// Adding someone by name to a collection: an owner may name any user, and that user must accept before they get any
-/// access, so nobody is made a contributor of something without knowing (and a name typed wrong gives nobody anything).
+/// Adding someone by name to a collection or a team: an owner may name any user, and that user must accept before they
+/// get any access, so nobody is made a member of something without knowing (and a name typed wrong gives nobody anything).
 /// </summary>
 public sealed class MemberInviteService(IDbContextFactory<RegistryDbContext> dbFactory, TimeProvider clock)
 {
@@ -39,6 +40,26 @@ public sealed class MemberInviteService(IDbContextFactory<RegistryDbContext> dbF
         return true;
     }
 
+    public async Task<Result<bool>> InviteToTeamAsync(Actor actor, string teamName, string userName, TeamRole role, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Name == teamName, ct);
+        if (team is null) return Result.NotFound($"team {teamName} not found");
+        if (!TeamService.IsOwner(actor, team)) return Result.Forbidden("only team owners invite members");
+        var name = (userName ?? "").Trim().ToLowerInvariant();
+        if (name.Length == 0) return Result.Invalid("Enter the user name of the person to invite.");
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.UserName == name, ct);
+        if (user is null || user.IsDisabled) return Result.NotFound($"There is no user named {name}.");
+        if (team.Members.Any(m => m.UserId == user.Id)) return Result.Conflict($"{name} is already a member of {teamName}: change the role in the list.");
+        var existing = await db.MemberInvitations.FirstOrDefaultAsync(i => i.TeamId == team.Id && i.UserId == user.Id, ct);
+        if (existing is null)
+            db.MemberInvitations.Add(new MemberInvitation { UserId = user.Id, TeamId = team.Id, Role = (int)role, InvitedById = actor.UserId!, CreatedAt = clock.GetUtcNow().UtcDateTime });
+        else existing.Role = (int)role;
+        AuditLog.Record(db, actor, "team.member.invite", $"{teamName}:{name}", detail: role.ToString().ToLowerInvariant());
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
     /// <summary>The invitations an owner sent for a collection and that are still waiting.</summary>
     public async Task<List<PendingInvite>> PendingForCollectionAsync(Actor actor, string collectionId, CancellationToken ct = default)
     {
@@ -60,7 +81,7 @@ public sealed class MemberInviteService(IDbContextFactory<RegistryDbContext> dbF
     {
         if (!actor.IsAuthenticated) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await (from i in db.MemberInvitations.AsNoTracking()
+        var collections = await (from i in db.MemberInvitations.AsNoTracking()
                       where i.UserId == actor.UserId && i.CollectionId != null
                       join c in db.Collections on i.CollectionId equals c.Id
                       join inviter in db.Users on i.InvitedById equals inviter.Id into inviters
@@ -68,6 +89,15 @@ public sealed class MemberInviteService(IDbContextFactory<RegistryDbContext> dbF
                       orderby i.CreatedAt
                       select new PendingInvite(i.Id, c.Entity!.Name + "/" + c.Name, ((CollectionRole)i.Role).ToString().ToLowerInvariant(), inviter == null ? "" : inviter.UserName!, i.CreatedAt))
             .ToListAsync(ct);
+        var teams = await (from i in db.MemberInvitations.AsNoTracking()
+                      where i.UserId == actor.UserId && i.TeamId != null
+                      join t in db.Teams on i.TeamId equals t.Id
+                      join inviter in db.Users on i.InvitedById equals inviter.Id into inviters
+                      from inviter in inviters.DefaultIfEmpty()
+                      orderby i.CreatedAt
+                      select new PendingInvite(i.Id, "team " + t.Name, ((TeamRole)i.Role).ToString().ToLowerInvariant(), inviter == null ? "" : inviter.UserName!, i.CreatedAt))
+            .ToListAsync(ct);
+        return [.. collections, .. teams];
     }
 
     /// <summary>
@@ -79,7 +109,8 @@ public sealed class MemberInviteService(IDbContextFactory<RegistryDbContext> dbF
         if (!actor.IsAuthenticated) return Result.Unauthorized("sign in first");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var invite = await db.MemberInvitations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == invitationId, ct);
-        if (invite?.CollectionId is null) return Result.NotFound("This invitation was withdrawn or already answered.");
+        if (invite is null) return Result.NotFound("This invitation was withdrawn or already answered.");
+        if (invite.TeamId is not null) return await AnswerTeamAsync(db, actor, invite, accept, ct);
         var collection = await db.Collections.WithAccessGraph().FirstOrDefaultAsync(c => c.Id == invite.CollectionId, ct);
         var path = collection is null ? "" : $"{collection.Entity!.Name}/{collection.Name}";
         var mayWithdraw = !accept && collection is not null && AccessRules.For(actor, collection).CanManage;
@@ -96,5 +127,37 @@ public sealed class MemberInviteService(IDbContextFactory<RegistryDbContext> dbF
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return path;
+    }
+
+    private async Task<Result<string>> AnswerTeamAsync(RegistryDbContext db, Actor actor, MemberInvitation invite, bool accept, CancellationToken ct)
+    {
+        var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Id == invite.TeamId, ct);
+        var mayWithdraw = !accept && team is not null && TeamService.IsOwner(actor, team);
+        if (team is null || (invite.UserId != actor.UserId && !mayWithdraw)) return Result.NotFound("This invitation was withdrawn or already answered.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (await db.MemberInvitations.Where(i => i.Id == invite.Id).ExecuteDeleteAsync(ct) == 0)
+            return Result.NotFound("This invitation was withdrawn or already answered.");
+        var role = (TeamRole)invite.Role;
+        if (accept && !team.Members.Any(m => m.UserId == actor.UserId))
+            db.TeamMembers.Add(new TeamMember { TeamId = team.Id, UserId = actor.UserId!, Role = role, JoinedAt = clock.GetUtcNow().UtcDateTime });
+        var action = accept ? "team.join" : invite.UserId == actor.UserId ? "team.member.decline" : "team.member.withdraw";
+        AuditLog.Record(db, actor, action, accept ? team.Name : $"{team.Name}:{await AuditLog.UserNameAsync(db, invite.UserId, ct)}", detail: accept ? "invitation" : "");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return $"team {team.Name}";
+    }
+
+    /// <summary>The invitations a team's owners sent and that are still waiting.</summary>
+    public async Task<List<PendingInvite>> PendingForTeamAsync(Actor actor, string teamId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var team = await db.Teams.AsNoTracking().Include(t => t.Members).FirstOrDefaultAsync(t => t.Id == teamId, ct);
+        if (team is null || !TeamService.IsOwner(actor, team)) return [];
+        return await (from i in db.MemberInvitations.AsNoTracking()
+                      where i.TeamId == teamId
+                      join u in db.Users on i.UserId equals u.Id
+                      orderby i.CreatedAt
+                      select new PendingInvite(i.Id, u.UserName!, ((TeamRole)i.Role).ToString().ToLowerInvariant(), "", i.CreatedAt))
+            .ToListAsync(ct);
     }
 }

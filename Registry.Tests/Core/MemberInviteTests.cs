@@ -4,7 +4,9 @@ using Registry.Core;
 using Registry.Core.Access;
 using Registry.Core.Collections;
 using Registry.Core.Data;
+using Registry.Core.Identity;
 using Registry.Core.Invitations;
+using Registry.Core.Teams;
 
 namespace Registry.Tests.Core;
 
@@ -81,5 +83,27 @@ public sealed class MemberInviteTests : IAsyncLifetime
         (await invites.AnswerAsync(alice, id, accept: false)).Succeeded.ShouldBeTrue(); // the owner withdraws it
         (await invites.AnswerAsync(bob, id, accept: true)).Outcome.ShouldBe(Outcome.NotFound);
         (await AccessAsync(bob, lab)).CanView.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_team_owner_invites_by_name_and_the_person_joins_only_by_accepting()
+    {
+        var alice = await db.AddUserAsync("alice");
+        var bob = await db.AddUserAsync("bob");
+        var mallory = await db.AddUserAsync("mallory");
+        var teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock);
+        (await teams.CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
+        async Task<bool> IsMemberAsync(Actor a) => (await teams.ListAsync()).Single(t => t.Name == "lab").Members.Any(m => m.UserId == a.UserId);
+
+        (await invites.InviteToTeamAsync(mallory, "lab", "mallory", TeamRole.Owner)).Outcome.ShouldBe(Outcome.Forbidden);
+        (await invites.InviteToTeamAsync(alice, "lab", "bob", TeamRole.Reader)).Succeeded.ShouldBeTrue();
+        (await IsMemberAsync(bob)).ShouldBeFalse();
+        var invite = (await invites.MineAsync(bob)).ShouldHaveSingleItem();
+        invite.Target.ShouldBe("team lab");
+        (await invites.AnswerAsync(mallory, invite.Id, accept: true)).Outcome.ShouldBe(Outcome.NotFound);
+        (await IsMemberAsync(mallory)).ShouldBeFalse();
+        (await invites.AnswerAsync(bob, invite.Id, accept: true)).Value.ShouldBe("team lab");
+        (await IsMemberAsync(bob)).ShouldBeTrue();
+        (await invites.InviteToTeamAsync(alice, "lab", "bob", TeamRole.Owner)).Outcome.ShouldBe(Outcome.Conflict);
     }
 }
