@@ -49,7 +49,7 @@ public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory,
         if (TextValidator.Validate(text) is { IsValid: false } v) return Result.Invalid(v.Errors[0].ErrorMessage);
         Directory.CreateDirectory(registry.Value.DataRoot);
         // Written beside, then moved: a reader never sees half a text.
-        var temp = EditedFile + ".new";
+        var temp = $"{EditedFile}.{Guid.NewGuid():N}.new"; // one per save: two admins saving at once never share it
         await File.WriteAllTextAsync(temp, text + "\n", ct);
         File.Move(temp, EditedFile, overwrite: true);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
