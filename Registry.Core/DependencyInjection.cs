@@ -57,6 +57,7 @@ public static class DependencyInjection
         services.AddSingleton<ImageService>();
         services.AddSingleton<TagService>();
         services.AddSingleton<ImagePublisher>();
+        services.AddSingleton<RefusedPush>();
         services.AddSingleton<UploadJanitor>();
         services.AddSingleton<SessionOutcomes>();
         services.AddSingleton<UploadReceiver>();

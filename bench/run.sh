@@ -26,18 +26,19 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 mibps() { awk -v mb="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? mb / s : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
 # ---------------------------------------------------------------- 0. tools
 log "installing tools (nginx with WebDAV, wrk, jq, siftool, Go + the Apptainer library client)"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-full wrk jq curl siftool golang-go \
-    golang-github-apptainer-container-library-client-dev sqlite3 >/dev/null
+    golang-github-apptainer-container-library-client-dev sqlite3 gpg golang-github-sylabs-sif-dev golang-github-protonmail-go-crypto-dev >/dev/null
 fi
-for t in nginx wrk jq curl siftool go sqlite3 dotnet; do command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 1; }; done
+for t in nginx wrk jq curl siftool go sqlite3 dotnet gpg; do command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 1; }; done
 
 rm -rf "$WORK"; mkdir -p "$WORK"/{files,out,nginx/root,nginx/tmp,nginx/logs,data}
 avail_mb=$(df -Pm "$WORK" | awk 'NR==2 { print $4 }')
-need_mb=$(( (PUSH_MB * 5) + (BIG_MB * 3) + (CONC * CONC_MB * 3) + 2048 ))
+need_mb=$(( (PUSH_MB * 10) + (BIG_MB * 3) + (CONC * CONC_MB * 3) + 2048 ))
 if [ "$avail_mb" -lt "$need_mb" ]; then
   echo "need about $need_mb MiB free in $WORK, have $avail_mb; scale down with BENCH_*_MB" >&2; exit 1
 fi
@@ -46,6 +47,13 @@ log "building Registry (Release) and the Go library-client driver"
 dotnet build "$REPO/Registry.Web" -c Release -v quiet -nologo >/dev/null
 DLL="$REPO/Registry.Web/bin/Release/net10.0/Registry.Web.dll"
 (cd "$REPO/Registry.Tests/EndToEnd/libclient" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= CGO_ENABLED=0 go build -o "$WORK/libclient" .)
+# sifsign signs as `apptainer sign` does (the sif library's pkg/integrity). Debian ships sif /v2 at its old import path: a
+# private GOPATH maps github.com/sylabs/sif/v2 onto it (as Registry.Tests/Signatures/SifSign.cs does).
+SIGN_SRC="$WORK/sifsign-gopath/src"; mkdir -p "$SIGN_SRC/github.com/sylabs/sif"
+for d in /usr/share/gocode/src/*; do [ "${d##*/}" = github.com ] || ln -s "$d" "$SIGN_SRC/"; done
+for d in /usr/share/gocode/src/github.com/*; do [ "${d##*/}" = sylabs ] || ln -s "$d" "$SIGN_SRC/github.com/"; done
+ln -s /usr/share/gocode/src/github.com/sylabs/sif "$SIGN_SRC/github.com/sylabs/sif/v2"
+(cd "$REPO/Registry.Tests/Signatures/sifsign" && GO111MODULE=off GOPATH="$WORK/sifsign-gopath" GOFLAGS= CGO_ENABLED=0 go build -o "$WORK/sifsign" .)
 
 # ---------------------------------------------------------------- servers
 cat > "$WORK/nginx/nginx.conf" <<EOF
@@ -86,6 +94,7 @@ cleanup() {
   kill "$REG_PID" 2>/dev/null || true
   kill "$NGX_MASTER" 2>/dev/null || true
   [ -n "${RSS_PID:-}" ] && kill "$RSS_PID" 2>/dev/null || true
+  [ -d "$WORK/gnupg" ] && GNUPGHOME="$WORK/gnupg" gpgconf --kill gpg-agent 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -94,11 +103,11 @@ TOKEN=$(admin token create bench | tail -n 1)
 lib() { "$WORK/libclient" -url "$REG" -token "$TOKEN" "$@"; }
 api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" "$@"; }
 
-# SIF with random payload of $2 MiB at path $1 (amd64 partition).
+# SIF with random payload of $2 MiB at path $1 (amd64 partition), in object group $3 if given (what `apptainer sign` signs).
 mksif() {
   head -c "$(( $2 * 1024 * 1024 ))" /dev/urandom > "$1.bin"
   siftool new "$1" >/dev/null
-  siftool add "$1" "$1.bin" --datatype 4 --parttype 2 --partfs 4 --partarch 2 >/dev/null
+  siftool add "$1" "$1.bin" --datatype 4 --parttype 2 --partfs 4 --partarch 2 ${3:+--groupid "$3"} >/dev/null
   rm -f "$1.bin"
 }
 
@@ -188,6 +197,46 @@ rm -f "$WORK/files/sreg.sif"; GROW_SREG=$(( (PEAK_SREG - RSS0) / 1024 ))
 R=$(ratio "$T_NGX_PUT" "$T_SREG")
 row "push ${SZ_MB} MiB, sregistry-cli's POST /upload (curl -F streams the multipart body as the client's encoder does)" "${T_SREG} s ($(mibps "$SZ_MB" "$T_SREG") MiB/s; server CPU ${C_SREG} s)" "${T_NGX_PUT} s" "$R" "≥ 0.90" "$(verdict "$R" 0.9)"
 row "server RSS growth during that sregistry push" "${GROW_SREG} MiB (peak $(( PEAK_SREG / 1024 )) MiB)" "" "" "< 64 MiB" "$([ "$GROW_SREG" -lt 64 ] && echo met || echo '**missed**')"
+
+# ---------------------------------------------------------------- 1c. signed push
+log "1c. push of a signed ${PUSH_MB} MiB SIF vs the same size unsigned: what verifying its signature adds"
+# A key without passphrase in a private GNUPGHOME, pushed to the registry's keyserver; the files differ by their last byte
+# (nothing deduplicated). In a collection that does not demand signatures the signed image is published at once and
+# verified in the background ("signed": null until the verdict is stored); an only-signed collection verifies before
+# publishing (set in SQLite before the collection's first push: no API sets it, the collection settings page does).
+export GNUPGHOME="$WORK/gnupg"; mkdir -p -m 700 "$GNUPGHOME"
+gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "Bench Signer <bench@example.invalid>" rsa3072 sign never 2>/dev/null
+gpg --batch --pinentry-mode loopback --passphrase '' --armor --export-secret-keys > "$WORK/secret.asc"; gpg --batch --armor --export > "$WORK/public.asc"
+curl -fsS -H "Authorization: Bearer $TOKEN" --data-urlencode "keytext@$WORK/public.asc" "$REG/pks/add" -o /dev/null
+# Two pushes of each, alternating (unsigned, signed, unsigned, signed): the best of each pair is compared.
+D="$WORK/files"; mksif "$D/unsigned1.sif" "$PUSH_MB" 1
+cp "$D/unsigned1.sif" "$D/unsigned2.sif"; flip_last "$D/unsigned2.sif"
+cp "$D/unsigned2.sif" "$D/signed1.sif"; flip_last "$D/signed1.sif"; cp "$D/signed1.sif" "$D/signed2.sif"; flip_last "$D/signed2.sif"
+cp "$D/signed2.sif" "$D/strict.sif"; flip_last "$D/strict.sif"
+for f in signed1 signed2 strict; do "$WORK/sifsign" sign "$D/$f.sif" "$WORK/secret.asc"; done
+api -X POST "$REG/v1/collections" -d "{\"name\":\"strict\",\"entity\":\"$(api "$REG/v1/entities/bench" | jq -r .data.id)\"}" >/dev/null
+sqlite3 "$WORK/data/registry.db" "PRAGMA busy_timeout=10000; UPDATE Collections SET OnlySigned = 1 WHERE Name = 'strict'" >/dev/null
+signed_of() { api "$REG/v1/images/$1:latest?arch=amd64" | jq -r .data.signed; }
+# push <file> <ref>: sets T (push seconds), C (server CPU seconds) and, for a signed file, V (seconds from the push's
+# start until the verdict is stored: "signed" no longer null) and CV (server CPU until then).
+push_timed() {
+  local c0 t0 t1; fresh_cache "$1"; c0=$(reg_cpu); t0=$(now); lib push "$1" "$2" latest >/dev/null 2>&1; t1=$(now)
+  T=$(secs "$t0" "$t1"); C=$(cpu_since "$c0" "$(reg_cpu)")
+  for _ in $(seq 1 12000); do [ "$(signed_of "$2")" != null ] && break; sleep 0.05; done
+  V=$(secs "$t0" "$(now)"); CV=$(cpu_since "$c0" "$(reg_cpu)"); VERDICT=$(signed_of "$2"); }
+push_timed "$D/unsigned1.sif" bench/signing/plain1; TU1=$T; CU1=$C
+push_timed "$D/signed1.sif" bench/signing/signed1; TS1=$T; VS1=$V; CS1=$CV; OK1=$VERDICT
+push_timed "$D/unsigned2.sif" bench/signing/plain2; TU2=$T; CU2=$C
+push_timed "$D/signed2.sif" bench/signing/signed2; TS2=$T; VS2=$V; CS2=$CV; OK2=$VERDICT
+push_timed "$D/strict.sif" bench/strict/signed; T_STRICT=$T; C_STRICT=$C; STRICT=$VERDICT
+rm -f "$D"/unsigned?.sif "$D"/signed?.sif "$D/strict.sif"
+if ge "$TU2" "$TU1"; then T_UNSIGNED=$TU1 C_UNSIGNED=$CU1; else T_UNSIGNED=$TU2 C_UNSIGNED=$CU2; fi
+if ge "$TS2" "$TS1"; then T_SIGNED=$TS1 T_VERDICT=$VS1 C_SIGNED=$CS1; else T_SIGNED=$TS2 T_VERDICT=$VS2 C_SIGNED=$CS2; fi
+SIGNED=$([ "$OK1" = true ] && [ "$OK2" = true ] && echo true || echo "$OK1/$OK2")
+R=$(ratio "$T_SIGNED" "$T_UNSIGNED")
+row "push ${SZ_MB} MiB signed ÷ unsigned, real client, collection accepting any image (published at once, verified in the background; best of 2 each, alternating: unsigned ${TU1} / ${TU2} s, signed ${TS1} / ${TS2} s)" "${T_SIGNED} s signed" "${T_UNSIGNED} s unsigned (server CPU ${C_UNSIGNED} s)" "$R" "≤ 1.10" "$(le "$R" 1.1 && echo met || echo '**missed**')"
+row "… time from that signed push's start until its verdict is stored (signed=${SIGNED}; the other push: ${VS1} / ${VS2} s); server CPU for push + verification" "${T_VERDICT} s" "${C_SIGNED} s CPU (unsigned push: ${C_UNSIGNED} s)" "$(ratio "$T_VERDICT" "$T_UNSIGNED")" "(info)" "$([ "$SIGNED" = true ] && echo "verified" || echo '**not verified**')"
+row "push ${SZ_MB} MiB signed into an only-signed collection (verified before it is published; signed=${STRICT})" "${T_STRICT} s (server CPU ${C_STRICT} s)" "${T_UNSIGNED} s unsigned" "$(ratio "$T_STRICT" "$T_UNSIGNED")" "(info)" "$([ "$STRICT" = true ] && echo "verified" || echo '**not verified**')"
 
 # ---------------------------------------------------------------- 2. pulls
 log "2. pull single-stream and concurrent vs nginx GET"

@@ -18,6 +18,12 @@ public class Container
     public string CreatedById { get; set; } = "";
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime UpdatedAt { get; set; } = DateTime.UtcNow;
+    /// <summary>
+    /// Created by a push (Library API, browser, sregistry) whose image is not published yet: a push refused at publish removes
+    /// it again when it is still empty (<see cref="Images.RefusedPush"/>). False once an image in it is published, and for
+    /// every container stored before this existed.
+    /// </summary>
+    public bool AwaitingFirstImage { get; set; }
     public List<Image> Images { get; set; } = [];
     /// <summary>Bytes of its uploaded images, counted as in <see cref="Entities.Entity.Size"/>; filled by the queries that show it.</summary>
     [NotMapped] public long Size { get; set; }

@@ -40,6 +40,7 @@ public sealed class ContainerService(IDbContextFactory<RegistryDbContext> dbFact
             Name = name,
             Description = description == "No description" ? "" : description,
             CreatedById = actor.UserId!,
+            AwaitingFirstImage = true, // every container is created for a push: see RefusedPush
         };
         db.Containers.Add(container);
         AuditLog.Record(db, actor, "container.create", $"{collection!.Entity!.Name}/{collection.Name}/{name}", collectionId);

@@ -18,7 +18,7 @@ public sealed record SifInspection(string? Arch, SifMetadata Metadata);
 /// checked, the quota is checked against their real size, the staged bytes become a blob and the image is marked uploaded,
 /// in that order, so nothing half-done is ever visible.
 /// </summary>
-public sealed class ImagePublisher(IOptions<RegistryOptions> options)
+public sealed class ImagePublisher(IOptions<RegistryOptions> options, SignatureRefresh refresh)
 {
     /// <summary>Reads the header of staged bytes; a failure says why they are not a publishable SIF.</summary>
     public static Result<SifInspection> Inspect(BlobUpload staged)
@@ -48,10 +48,17 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options)
         var c = image.Container!;
         var entity = c.Collection!.Entity!;
 
-        // Signatures (issue 15): checked against the keyserver before the write transaction (this re-reads the signed objects).
-        var signatures = await ImageSignatures.VerifyStagedAsync(db, staged, DateTime.UtcNow, ct);
-        if (c.Collection.OnlySigned && !signatures.Any(v => v.Status == SignatureStatus.Verified))
-            return Result.Forbidden(ImageSignatures.OnlySignedRefusal);
+        // Signatures (issue 15). Verifying re-reads the signed objects (the partition: about the time the upload's own hash
+        // took), so only a collection that accepts only signed images waits for it, before the write transaction. Elsewhere
+        // a SIF with signature objects is published at once, not verified yet (Signed null: "signatures not checked yet",
+        // never shown as signed), and verified right after in the background; one without is unsigned now (nothing to hash).
+        List<SignatureVerdict>? signatures = null;
+        if (c.Collection.OnlySigned || !sif.Metadata.Signed)
+        {
+            signatures = await ImageSignatures.VerifyStagedAsync(db, staged, DateTime.UtcNow, ct);
+            if (c.Collection.OnlySigned && !signatures.Any(v => v.Status == SignatureStatus.Verified))
+                return Result.Forbidden(ImageSignatures.OnlySignedRefusal);
+        }
 
         // The quota and the flip to uploaded in one write transaction (SQLite's BEGIN IMMEDIATE): two pushes that each
         // fit alone can't both pass on usage counted before the other's publish.
@@ -72,14 +79,17 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options)
             db.Blobs.Add(new Blob { Hash = bytes.Digest.Hex, Size = bytes.Length });
         await ImageLabels.StoreAsync(db, image, sif.Metadata.Labels, ct);
         image.Arch ??= sif.Arch;
-        await ImageSignatures.StoreAsync(db, image, signatures, DateTime.UtcNow, ct);
+        if (signatures is not null) await ImageSignatures.StoreAsync(db, image, signatures, DateTime.UtcNow, ct);
+        else (image.Signed, image.SignedBy) = (null, "");
         image.Size = bytes.Length;
         image.Uploaded = true;
+        c.AwaitingFirstImage = false;
         image.UploadedAt = image.UpdatedAt = DateTime.UtcNow;
         AuditLog.Record(db, actor, "image.push", $"{entity.Name}/{c.Collection.Name}/{c.Name}", c.CollectionId,
             $"sha256.{image.Hash} {image.Arch} {image.Size} bytes{via}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        if (signatures is null) refresh.VerifyPublished();
         return true;
     }
 }

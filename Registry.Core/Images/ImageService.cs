@@ -9,7 +9,8 @@ using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
 
-public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, WriteGeneration writes, ILogger<ImageService> logger)
+public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, WriteGeneration writes, ILogger<ImageService> logger,
+    SignatureRefresh signatures)
 {
     private readonly ImageLookup lookup = new(writes);
 
@@ -69,7 +70,9 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         }
         db.Images.Add(image);
         container!.UpdatedAt = DateTime.UtcNow;
+        if (image.Uploaded) container.AwaitingFirstImage = false;
         await db.SaveChangesAsync(ct);
+        if (image.Uploaded && image.Signed is null) signatures.VerifyPublished(); // a copy of bytes whose check is pending
         image.Container = container;
         return Result.Created(image);
     }

@@ -85,6 +85,20 @@ public sealed class ObjectDigests(Stream sif)
     {
         if (cache.TryGetValue((o.Id, algorithm), out var known)) return known;
         var h = Hasher.Create(algorithm);
+        Append(h, o, ct);
+        return cache[(o.Id, algorithm)] = h.Finish();
+    }
+
+    /// <summary>The digest of the objects' bytes one after the other (what a legacy group signature signs); not cached.</summary>
+    public byte[] OfConcatenated(IEnumerable<SifObject> objects, string algorithm, CancellationToken ct)
+    {
+        var h = Hasher.Create(algorithm);
+        foreach (var o in objects) Append(h, o, ct);
+        return h.Finish();
+    }
+
+    private void Append(Hasher h, SifObject o, CancellationToken ct)
+    {
         var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(o.Size, 1))];
         sif.Position = o.Offset;
         for (var left = o.Size; left > 0;)
@@ -96,6 +110,5 @@ public sealed class ObjectDigests(Stream sif)
             left -= n;
             BytesRead += n;
         }
-        return cache[(o.Id, algorithm)] = h.Finish();
     }
 }

@@ -11,7 +11,8 @@ namespace Registry.Core.Signatures;
 
 /// <summary>
 /// Keeps signature verdicts current, in the background and a batch at a time (as <see cref="Search.LabelBackfill"/>): after an
-/// upgrade, images never verified (<c>Signed</c> null) are verified once; when a key is pushed, merged, revoked or deleted,
+/// upgrade, and right after a signed image is published into a collection that does not wait for its verdict, images never
+/// verified (<c>Signed</c> null) are verified once; when a key is pushed, merged, revoked or deleted,
 /// the images with a signature naming it are verified again. Key changes are coalesced by fingerprint, so a burst of
 /// pushes of one key costs one pass over its images; each image is read once per pass (its signed objects hashed once).
 /// </summary>
@@ -20,12 +21,20 @@ public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFact
 {
     public const int BatchSize = 50;
     private readonly ConcurrentDictionary<string, byte> pending = new();
+    private volatile bool unverified;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Asks for the images signed by this key to be verified again (returns at once).</summary>
     public void KeyChanged(string fingerprint)
     {
         pending.TryAdd(fingerprint.ToLowerInvariant(), 0);
+        wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Asks for the images published without a verdict (signed, in a collection that does not wait for it) to be verified (returns at once).</summary>
+    public void VerifyPublished()
+    {
+        unverified = true;
         wake.Writer.TryWrite(true);
     }
 
@@ -74,6 +83,15 @@ public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFact
         while (await wake.Reader.WaitToReadAsync(stoppingToken))
         {
             wake.Reader.TryRead(out _);
+            if (unverified)
+            {
+                unverified = false; // before the pass: an image published during it wakes another
+                try { await BackfillAsync(stoppingToken); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogWarning(e, "verifying the signatures of newly published images failed; the next start tries again");
+                }
+            }
             foreach (var fingerprint in pending.Keys)
             {
                 if (!pending.TryRemove(fingerprint, out _)) continue;

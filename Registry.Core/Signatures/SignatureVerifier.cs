@@ -35,20 +35,24 @@ public static class SignatureVerifier
         if (signatures.Count == 0) return [];
 
         var digests = new ObjectDigests(sif);
-        var problem = WholeImageProblem(objects, signatures);
+        // Legacy signatures (Singularity before 3.6) answer for the image differently: see LegacySignature.
+        var legacy = signatures.Where(s => IsLegacy(sif, layout, s)).ToHashSet();
+        var problem = WholeImageProblem(objects, [.. signatures.Where(s => !legacy.Contains(s))]);
+        var legacyProblem = legacy.Count > 0 ? LegacySignature.ImageProblem(layout, legacy) : null;
         var verdicts = new List<SignatureVerdict>();
         foreach (var signature in signatures)
         {
             SignatureVerdict verdict;
-            try { verdict = await VerifyOneAsync(sif, layout, signature, digests, keys, now, ct); }
+            var imageProblem = legacy.Contains(signature) ? legacyProblem : problem;
+            try { verdict = await VerifyOneAsync(sif, layout, signature, legacy.Contains(signature), digests, keys, now, ct); }
             catch (Exception e) when (e is not (OperationCanceledException or IOException))
             {
                 // A key or packet BouncyCastle cannot handle (an unsupported algorithm…): a verdict, never a failed push.
                 verdict = new(signature.Id, SignatureStatus.Invalid, null, $"the signature cannot be checked: {e.Message}");
             }
             // As the sif library's Verify, a problem of the whole image fails every signature: part of it is signed by no one.
-            if (problem is not null && verdict.Status is SignatureStatus.Verified or SignatureStatus.Revoked or SignatureStatus.Expired)
-                verdict = verdict with { Status = SignatureStatus.Invalid, Detail = problem };
+            if (imageProblem is not null && verdict.Status is SignatureStatus.Verified or SignatureStatus.Revoked or SignatureStatus.Expired)
+                verdict = verdict with { Status = SignatureStatus.Invalid, Detail = imageProblem };
             verdicts.Add(verdict);
         }
         return verdicts;
@@ -64,26 +68,33 @@ public static class SignatureVerifier
         return unsigned.Count > 0 ? $"object group {unsigned[0]} is not signed" : null;
     }
 
-    private static async Task<SignatureVerdict> VerifyOneAsync(Stream sif, SifLayout layout, SifObject sig, ObjectDigests digests, KeyLookup keys, DateTime now, CancellationToken ct)
+    private static bool IsLegacy(Stream sif, SifLayout layout, SifObject sig) =>
+        layout.Contains(sig) && sig.Size <= MaxSignatureBytes && ClearSigned.Parse(Read(sif, sig)) is { Succeeded: true } m && LegacySignature.Is(m.Value!);
+
+    private static byte[] Read(Stream sif, SifObject o)
+    {
+        var bytes = new byte[o.Size];
+        sif.Position = o.Offset;
+        sif.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static async Task<SignatureVerdict> VerifyOneAsync(Stream sif, SifLayout layout, SifObject sig, bool legacy, ObjectDigests digests, KeyLookup keys, DateTime now, CancellationToken ct)
     {
         var fingerprint = sig.Fingerprint.All(b => b == 0) ? null : Convert.ToHexStringLower(sig.Fingerprint);
         SignatureVerdict Fail(string detail, SignatureStatus status = SignatureStatus.Invalid) => new(sig.Id, status, fingerprint, detail);
 
-        if (!sig.LinksGroup) return Fail($"the signature is linked to object {sig.LinkedId}, not to an object group (per-object signatures are not checked)");
-        var group = GroupOf(layout, sig.LinkedId);
-        if (group.Count == 0) return Fail($"the signature covers object group {sig.LinkedId}, which the image does not have");
+        if (!legacy && !sig.LinksGroup) return Fail($"the signature is linked to object {sig.LinkedId}, not to an object group (only legacy signatures sign one object)");
+        var group = legacy ? LegacySignature.Covered(layout, sig) : GroupOf(layout, sig.LinkedId);
+        if (group.Count == 0)
+            return Fail(sig.LinksGroup ? $"the signature covers object group {sig.LinkedId}, which the image does not have" : $"the signature covers object {sig.LinkedId}, which the image does not have");
         if (sig.HashType is < 1 or > 5) return Fail($"the signature descriptor names an unknown hash type ({sig.HashType})");
         if (!layout.Contains(sig)) return Fail("the signature object lies outside the file");
         if (sig.Size > MaxSignatureBytes) return Fail($"the signature object is {sig.Size} bytes (at most {MaxSignatureBytes} are read)");
 
-        var bytes = new byte[sig.Size];
-        sif.Position = sig.Offset;
-        sif.ReadExactly(bytes);
-        var parsed = ClearSigned.Parse(bytes);
+        var parsed = ClearSigned.Parse(Read(sif, sig));
         if (!parsed.Succeeded) return Fail(parsed.Message!);
         var message = parsed.Value!;
-        if (message.Plaintext.StartsWith("SIFHASH:\n", StringComparison.Ordinal))
-            return Fail("legacy signature (SIFHASH, written by Singularity before 3.6): this format is not checked");
 
         var keyId = message.Signature.KeyId;
         var key = await keys(fingerprint, unchecked((ulong)keyId), ct);
@@ -112,10 +123,14 @@ public static class SignatureVerifier
         catch (Exception e) when (e is PgpException or ArgumentException or InvalidOperationException) { good = false; }
         if (!good) return Fail("the PGP signature does not match the signed digests");
 
-        if (SignedMetadata.Parse(message.Plaintext) is not { } metadata) return Fail("the signed text is not the sif library's digest JSON");
-        if (metadata.Mismatch(layout, group, digests, ct) is { } mismatch) return Fail(mismatch);
+        if (legacy)
+        {
+            if (LegacySignature.Mismatch(message, sig, group, layout, digests, ct) is { } changed) return Fail(changed);
+        }
+        else if (SignedMetadata.Parse(message.Plaintext) is not { } metadata) return Fail("the signed text is not the sif library's digest JSON");
+        else if (metadata.Mismatch(layout, group, digests, ct) is { } mismatch) return Fail(mismatch);
 
-        var found = new SignatureVerdict(sig.Id, SignatureStatus.Verified, fingerprint, "", key.UserId, key.Uploader);
+        var found = new SignatureVerdict(sig.Id, SignatureStatus.Verified, fingerprint, legacy ? LegacySignature.Note : "", key.UserId, key.Uploader);
         if (key.Revoked || signer.HasRevocation()) return found with { Status = SignatureStatus.Revoked, Detail = "the key was revoked" };
         if (key.ExpiresAt is { } expires && expires <= now) return found with { Status = SignatureStatus.Expired, Detail = $"the key expired on {expires:yyyy-MM-dd}" };
         return found;

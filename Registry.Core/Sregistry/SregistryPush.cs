@@ -18,7 +18,7 @@ namespace Registry.Core.Sregistry;
 /// client: the digest is what was received. Nothing is visible until the publish, so a dropped connection leaves nothing.
 /// </summary>
 public sealed class SregistryPush(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options,
-    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher)
+    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher, RefusedPush refused)
 {
     /// <summary>Kept free on the volume by a push: a full disk breaks more than the push that filled it.</summary>
     public const long DiskReserve = 64L << 20;
@@ -84,7 +84,12 @@ public sealed class SregistryPush(IDbContextFactory<RegistryDbContext> dbFactory
             {
                 await using var publishDb = await dbFactory.CreateDbContextAsync(ct);
                 var done = await publisher.PublishAsync(publishDb, actor, image.Value.Id, staged, sif.Value!, " (sregistry)", ct);
-                if (!done.Succeeded) return done.As<string>();
+                if (!done.Succeeded)
+                {
+                    staged.Discard();
+                    await refused.ForgetAsync(image.Value.Id); // refused: nor the image and container made for it are kept
+                    return done.As<string>();
+                }
                 published = done.Value;
             }
             var tagged = await tags.SetAsync(actor, found.Value.Id, null, tag, image.Value.Id, ct);

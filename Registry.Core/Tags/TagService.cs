@@ -21,7 +21,10 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
     }
 
     /// <summary>Points (container, arch, tag) at an image, moving the tag if it exists. Frozen tags refuse to move.</summary>
-    public async Task<Result<List<Tag>>> SetAsync(Actor actor, string containerId, string? arch, string tag, string imageId, CancellationToken ct = default)
+    public Task<Result<List<Tag>>> SetAsync(Actor actor, string containerId, string? arch, string tag, string imageId, CancellationToken ct = default) =>
+        SetAsync(actor, containerId, arch, tag, imageId, retried: false, ct);
+
+    private async Task<Result<List<Tag>>> SetAsync(Actor actor, string containerId, string? arch, string tag, string imageId, bool retried, CancellationToken ct)
     {
         if (!actor.IsAuthenticated) return Result.Unauthorized("a token is required to tag images");
         if (!Names.IsValid(tag)) return Result.Invalid($"'{tag}' is not a valid tag: use {Names.Rule}");
@@ -43,6 +46,7 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         var existing = await db.Tags.FirstOrDefaultAsync(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag, ct);
         if (existing is { Frozen: true } && existing.ImageId != imageId)
             return Result.Forbidden($"tag {where}:{tag} ({arch}) is frozen and cannot be overwritten");
+        var created = existing is null;
         if (existing is null)
             db.Tags.Add(existing = new Tag { ContainerId = containerId, Arch = arch, Name = tag });
         existing.ImageId = imageId;
@@ -50,7 +54,15 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         existing.UpdatedByName = actor.UserName;
         container.UpdatedAt = DateTime.UtcNow;
         AuditLog.Record(db, actor, "tag.set", $"{where}:{tag}", container.CollectionId, $"{arch} sha256.{image.Hash}");
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (created && !retried)
+        {
+            // A concurrent push created the same new tag first: this one moves it, as it would move any existing tag.
+            return await SetAsync(actor, containerId, arch, tag, imageId, retried: true, ct);
+        }
         return await db.Tags.AsNoTracking().Where(t => t.ContainerId == containerId).OrderBy(t => t.UpdatedAt).ToListAsync(ct);
     }
 

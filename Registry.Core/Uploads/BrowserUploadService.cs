@@ -24,7 +24,7 @@ public sealed record BrowserUploadStatus(string Id, long Received, long Size, in
 public sealed class BrowserUploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options, TimeProvider clock,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
-    UploadJanitor janitor)
+    UploadJanitor janitor, RefusedPush refused)
 {
     public const int ChunkSize = 8 * 1024 * 1024;
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
@@ -138,6 +138,7 @@ public sealed class BrowserUploadService(
             if (!published.Succeeded)
             {
                 if (published.Outcome == Outcome.Forbidden) await DropAsync(db, s, ct); // refused by the collection's policy: nothing is kept
+                await refused.ForgetAsync(image.Value.Id); // nor the image and container made for it (a retry makes them again)
                 return published.As<string>();
             }
         }

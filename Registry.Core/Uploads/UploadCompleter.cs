@@ -15,7 +15,7 @@ namespace Registry.Core.Uploads;
 /// </summary>
 public sealed class UploadCompleter(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, SessionOutcomes outcomes,
-    ImagePublisher publisher, IOptions<RegistryOptions> options)
+    ImagePublisher publisher, RefusedPush refused, IOptions<RegistryOptions> options)
 {
     /// <summary>How long a completion waits for another completion of the same upload before answering 409.</summary>
     private static readonly TimeSpan CompletionWait = TimeSpan.FromMinutes(10);
@@ -85,15 +85,13 @@ public sealed class UploadCompleter(
                 if (!verified.Succeeded) return verified.As<bool>();
             }
             var sif = ImagePublisher.Inspect(staged);
-            if (!sif.Succeeded)
-            {
-                await outcomes.FailAsync(db, session.Id, session.StagingId);
-                return sif.As<bool>();
-            }
-            var published = await publisher.PublishAsync(db, actor, image.Id, staged, sif.Value!, "", ct);
+            var published = sif.Succeeded ? await publisher.PublishAsync(db, actor, image.Id, staged, sif.Value!, "", ct) : sif.As<bool>();
             if (!published.Succeeded)
             {
+                // Refused (not a SIF, the collection's signing policy, the quota): the bytes, and the image and container
+                // registered only for them, go.
                 await outcomes.FailAsync(db, session.Id, session.StagingId);
+                await refused.ForgetAsync(image.Id);
                 return published;
             }
             await SessionOutcomes.SetStateAsync(db, session.Id, UploadState.Completed);

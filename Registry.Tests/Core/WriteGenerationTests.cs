@@ -20,7 +20,9 @@ public sealed class WriteGenerationTests
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock, writes);
         var secret = (await tokens.CreateAsync(owner, owner.UserId!, "ci", TokenScope.Write)).Value!.Secret!;
-        var images = new ImageService(db.Factory, new FileSystemBlobStore(db.Root), writes, NullLogger<ImageService>.Instance);
+        var blobs = new FileSystemBlobStore(db.Root);
+        var images = new ImageService(db.Factory, blobs, writes, NullLogger<ImageService>.Instance,
+            new Registry.Core.Signatures.SignatureRefresh(db.Factory, blobs, db.Clock, NullLogger<Registry.Core.Signatures.SignatureRefresh>.Instance));
         var before = writes.Current;
 
         (await tokens.AuthenticateAsync(secret, "127.0.0.1")).ShouldNotBeNull(); // first use: writes LastUsedAt

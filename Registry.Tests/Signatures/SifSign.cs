@@ -14,21 +14,31 @@ public static class SifSign
     private static readonly Lazy<Task<string>> Binary = new(BuildAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Signs every object group of <paramref name="sif"/> in place with the key, as <c>apptainer sign</c> does.</summary>
-    public static async Task SignAsync(GpgKey key, string sif)
+    public static Task SignAsync(GpgKey key, string sif) => SignAsync(key, sif, "sign");
+
+    /// <summary>Signs as Singularity before 3.6 did (legacy SIFHASH): <paramref name="mode"/> group, object (the primary partition) or all (each object).</summary>
+    public static Task SignLegacyAsync(GpgKey key, string sif, string mode) => SignAsync(key, sif, "sign-legacy-" + mode);
+
+    /// <summary>The sif library's legacy verdicts, as <c>apptainer verify --legacy-insecure</c> (mode object), with group ids, or with <c>--all</c>.</summary>
+    public static Task<List<string>> VerifyLegacyAsync(string sif, string mode, params string[] armoredKeys) => VerifyAsync("verify-legacy-" + mode, sif, armoredKeys);
+
+    private static async Task SignAsync(GpgKey key, string sif, string command)
     {
         var secret = Path.Combine(Path.GetDirectoryName(sif)!, $"secret-{key.Fingerprint}.asc");
         await File.WriteAllTextAsync(secret, key.ExportSecret());
-        var result = await ProcessRunner.RunAsync(await Binary.Value, ["sign", sif, secret], timeout: TimeSpan.FromMinutes(2));
+        var result = await ProcessRunner.RunAsync(await Binary.Value, [command, sif, secret], timeout: TimeSpan.FromMinutes(2));
         File.Delete(secret);
         if (result.ExitCode != 0) throw new InvalidOperationException($"sifsign sign failed: {result}");
     }
 
     /// <summary>The sif library's verdicts with these public keys: one line per signature, "&lt;id&gt; &lt;fingerprint&gt; ok|&lt;error&gt;", or "error …".</summary>
-    public static async Task<List<string>> VerifyAsync(string sif, params string[] armoredKeys)
+    public static Task<List<string>> VerifyAsync(string sif, params string[] armoredKeys) => VerifyAsync("verify", sif, armoredKeys);
+
+    private static async Task<List<string>> VerifyAsync(string command, string sif, string[] armoredKeys)
     {
         var keys = armoredKeys.Select(_ => Path.Combine(Path.GetDirectoryName(sif)!, $"key-{Guid.NewGuid():N}.asc")).ToList();
         foreach (var (file, armored) in keys.Zip(armoredKeys)) await File.WriteAllTextAsync(file, armored);
-        var result = await ProcessRunner.RunAsync(await Binary.Value, ["verify", sif, .. keys], timeout: TimeSpan.FromMinutes(2));
+        var result = await ProcessRunner.RunAsync(await Binary.Value, [command, sif, .. keys], timeout: TimeSpan.FromMinutes(2));
         keys.ForEach(File.Delete);
         if (result.ExitCode != 0) throw new InvalidOperationException($"sifsign verify failed: {result}");
         return [.. result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)];

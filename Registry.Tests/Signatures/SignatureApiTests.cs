@@ -23,12 +23,8 @@ public sealed class SignatureApiTests : IDisposable
         return response.StatusCode;
     }
 
-    private async Task<JsonNode> ImageAsync(LibraryClient client, string reference)
-    {
-        var (status, body) = await client.GetAsync("/v1/images/" + reference);
-        status.ShouldBe(HttpStatusCode.OK);
-        return body!["data"]!;
-    }
+    /// <summary>The image JSON once its signatures are verified (in the background after a push into an open collection).</summary>
+    private static Task<JsonNode> ImageAsync(LibraryClient client, string reference) => Verdicts.StoredAsync(client.Http, null, reference);
 
     /// <summary>Key changes are verified again in the background: waits (bounded) until the image says what is expected.</summary>
     private async Task<JsonNode> EventuallyAsync(LibraryClient client, string reference, bool signed)

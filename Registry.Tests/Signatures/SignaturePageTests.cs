@@ -28,6 +28,8 @@ public sealed class SignaturePageTests(BrowserFixture fx) : IClassFixture<Browse
         await using (var file = File.Open(tampered, FileMode.Open)) { file.Position = 40_000; file.WriteByte(0x5a); }
         (await fx.LibAsync(token, "push", await sifs.CreateSignedAsync(alice), "signer/tools/signed", "v1")).ExitCode.ShouldBe(0);
         (await fx.LibAsync(token, "push", tampered, "signer/tools/tampered", "v1")).ExitCode.ShouldBe(0);
+        await Verdicts.StoredAsync(fx.Server.Http, token, "signer/tools/signed:v1"); // verified in the background after the push
+        await Verdicts.StoredAsync(fx.Server.Http, token, "signer/tools/tampered:v1");
 
         var page = await fx.NewPageAsync();
         await page.OpenAsync("/signer/tools");

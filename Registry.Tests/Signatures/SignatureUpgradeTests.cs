@@ -31,6 +31,8 @@ public sealed class SignatureUpgradeTests : IDisposable
             var client = new LibraryClient(before.Client(token));
             await client.PushAsync("alice", "tools", "good", await File.ReadAllBytesAsync(await sifs.CreateSignedAsync(alice)), "v1");
             await client.PushAsync("alice", "tools", "bad", tampered, "v1");
+            await Verdicts.StoredAsync(client.Http, null, "alice/tools/good:v1"); // the background check is done before the downgrade
+            await Verdicts.StoredAsync(client.Http, null, "alice/tools/bad:v1");
             // Back to the schema of the version before, and what it stored: "signed" for any SIF with a signature object.
             await using var db = await before.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
             await db.GetService<IMigrator>().MigrateAsync(MigrationBefore);
@@ -40,13 +42,13 @@ public sealed class SignatureUpgradeTests : IDisposable
         using var after = new SameDataFactory(data);
         var upgraded = new LibraryClient(after.Client(token));
         var clock = Stopwatch.StartNew();
-        while ((bool)(await upgraded.GetAsync("/v1/images/alice/tools/good:v1")).Body!["data"]!["signed"]! != true && clock.Elapsed < TimeSpan.FromSeconds(30))
+        while ((bool?)(await upgraded.GetAsync("/v1/images/alice/tools/good:v1")).Body!["data"]!["signed"] != true && clock.Elapsed < TimeSpan.FromSeconds(30))
             await Task.Delay(100);
 
         var good = (await upgraded.GetAsync("/v1/images/alice/tools/good:v1")).Body!["data"]!;
         ((bool)good["signed"]!).ShouldBeTrue();
         good["fingerprints"]!.ToJsonString().ShouldBe($"""["{alice.Fingerprint}"]""");
-        ((bool)(await upgraded.GetAsync("/v1/images/alice/tools/bad:v1")).Body!["data"]!["signed"]!).ShouldBeFalse();
+        ((bool)(await Verdicts.StoredAsync(upgraded.Http, null, "alice/tools/bad:v1"))["signed"]!).ShouldBeFalse();
         await using var check = await after.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
         (await check.ImageSignatures.Select(s => s.Detail).OrderBy(d => d).ToListAsync()).ShouldBe(["", "object 2 was changed after signing"]);
     }

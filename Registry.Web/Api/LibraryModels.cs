@@ -61,7 +61,7 @@ public sealed record ImageJson(
     public static ImageJson From(ResolvedImage i)
     {
         var x = i.Container;
-        return new(i.Id, "sha256." + i.Hash, i.Description, x.Id, i.Size, i.Uploaded, i.Signed == true, i.Arch,
+        return new(i.Id, "sha256." + i.Hash, i.Description, x.Id, i.Size, i.Uploaded, i.Signed, i.Arch,
             i.SignedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries), i.Encrypted, "",
             x.EntityId, x.EntityName, x.CollectionId, x.CollectionName, x.Name, i.Tags.Select(t => t.Name).Distinct().Order().ToArray(),
             x.Description, x.CollectionStars, x.DownloadCount, false, i.CreatedByName, i.CreatedAt, i.UpdatedAt, CollectionJson.Zero, x.EntityName);
@@ -71,7 +71,7 @@ public sealed record ImageJson(
     {
         var x = i.Container!;
         var c = x.Collection!;
-        return new(i.Id, "sha256." + i.Hash, i.Description, i.ContainerId, i.Size, i.Uploaded, i.Signed == true, i.Arch,
+        return new(i.Id, "sha256." + i.Hash, i.Description, i.ContainerId, i.Size, i.Uploaded, i.Signed, i.Arch,
             i.SignedBy.Split(' ', StringSplitOptions.RemoveEmptyEntries), i.Encrypted, "",
             c.EntityId, c.Entity?.Name ?? "", c.Id, c.Name, x.Name, i.Tags.Select(t => t.Name).Distinct().Order().ToArray(),
             x.Description, c.StarCount, x.DownloadCount, false, i.CreatedByName, i.CreatedAt, i.UpdatedAt, CollectionJson.Zero, c.Entity?.Name ?? "");

@@ -294,6 +294,9 @@ namespace Registry.Core.Data.Migrations
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AwaitingFirstImage")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CollectionId")
                         .IsRequired()
                         .HasColumnType("TEXT");

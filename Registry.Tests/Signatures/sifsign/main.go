@@ -4,12 +4,17 @@
 //	sifsign sign <file.sif> <secret-key.asc>          adds a signature over every object group (in place)
 //	sifsign verify <file.sif> <public-key.asc>...    prints one line per signature: "<sig id> <fingerprint> ok|<error>",
 //	                                             or "error <message>" when verification cannot start
+//	sifsign sign-legacy-group|sign-legacy-object|sign-legacy-all <file.sif> <secret-key.asc>
+//	                                             signs as Singularity before 3.6 did (see legacy.go)
+//	sifsign verify-legacy-group|verify-legacy-object|verify-legacy-all <file.sif> <public-key.asc>...
+//	                                             verifies legacy signatures as apptainer verify --legacy-insecure [--all]
 package main
 
 import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/sylabs/sif/v2/pkg/integrity"
@@ -35,6 +40,10 @@ func main() {
 		err = sign(keys[0], os.Args[2])
 	case "verify":
 		err = verify(keys, os.Args[2])
+	case "sign-legacy-group", "sign-legacy-object", "sign-legacy-all":
+		err = signLegacy(keys[0], os.Args[2], strings.TrimPrefix(os.Args[1], "sign-legacy-"))
+	case "verify-legacy-group", "verify-legacy-object", "verify-legacy-all":
+		err = verifyLegacy(keys, os.Args[2], strings.TrimPrefix(os.Args[1], "verify-legacy-"))
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -70,14 +79,14 @@ func sign(e *openpgp.Entity, path string) error {
 	return s.Sign()
 }
 
-func verify(keys openpgp.EntityList, path string) error {
+func verify(keys openpgp.EntityList, path string, extra ...integrity.VerifierOpt) error {
 	f, err := sif.LoadContainerFromPath(path, sif.OptLoadWithFlag(os.O_RDONLY))
 	if err != nil {
 		fmt.Println("error", err)
 		return nil
 	}
 	defer f.UnloadContainer()
-	v, err := integrity.NewVerifier(f, integrity.OptVerifyWithKeyRing(keys),
+	v, err := integrity.NewVerifier(f, append(extra, integrity.OptVerifyWithKeyRing(keys),
 		integrity.OptVerifyCallback(func(r integrity.VerifyResult) bool {
 			_, fp, _ := r.Signature().SignatureMetadata()
 			verdict := "ok"
@@ -86,7 +95,7 @@ func verify(keys openpgp.EntityList, path string) error {
 			}
 			fmt.Println(r.Signature().ID(), hex.EncodeToString(fp), verdict)
 			return true
-		}))
+		}))...)
 	if err != nil {
 		fmt.Println("error", err)
 		return nil
