@@ -10,21 +10,12 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Api;
 
-public sealed class AdminCollectionsOnlyFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:UserCollections", "false")];
-}
+public sealed class AdminCollectionsOnlyFactory() : RegistryApiFactory(new() { ["Registry:UserCollections"] = "false" });
 
-public sealed class PrivateOnlyFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:PrivateOnly", "true")];
-}
+public sealed class PrivateOnlyFactory() : RegistryApiFactory(new() { ["Registry:PrivateOnly"] = "true" });
 
-public sealed class LimitedCollectionsFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings =>
-        [("Registry:MaxCollectionsPerUser", "1"), ("Registry:DefaultPrivate", "true")];
-}
+public sealed class LimitedCollectionsFactory()
+    : RegistryApiFactory(new() { ["Registry:MaxCollectionsPerUser"] = "1", ["Registry:DefaultPrivate"] = "true" });
 
 internal static class Collections
 {

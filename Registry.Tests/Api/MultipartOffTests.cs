@@ -3,10 +3,7 @@ using System.Security.Cryptography;
 
 namespace Registry.Tests.Api;
 
-public sealed class MultipartOffFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:MultipartEnabled", "false")];
-}
+public sealed class MultipartOffFactory() : RegistryApiFactory(new() { ["Registry:MultipartEnabled"] = "false" });
 
 /// <summary>
 /// Multipart turned off: <c>POST …/_multipart</c> answers 404, the one answer on which the client falls back to the

@@ -3,10 +3,7 @@ using System.Security.Cryptography;
 
 namespace Registry.Tests.Api;
 
-public sealed class PartChecksumsFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:PartChecksums", "true")];
-}
+public sealed class PartChecksumsFactory() : RegistryApiFactory(new() { ["Registry:PartChecksums"] = "true" });
 
 /// <summary><c>Registry:PartChecksums</c> on: clients are told to hash every part (s3compliant), and a part whose bytes
 /// don't match its announced SHA-256 is refused on arrival, before the rest of the upload is sent.</summary>

@@ -6,10 +6,7 @@ using Registry.Core.Storage;
 namespace Registry.Tests.Api;
 
 /// <summary>A server with a short <c>Registry:GcInterval</c> collects garbage by itself.</summary>
-public sealed class FrequentGcFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:GcInterval", "00:00:00.200")];
-}
+public sealed class FrequentGcFactory() : RegistryApiFactory(new() { ["Registry:GcInterval"] = "00:00:00.200" });
 
 public sealed class ScheduledGcTests(FrequentGcFactory factory) : IClassFixture<FrequentGcFactory>
 {

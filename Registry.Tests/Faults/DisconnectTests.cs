@@ -20,7 +20,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await FaultServer.StartAsync(Data, new Dictionary<string, string> { ["Registry__MultipartPartSize"] = (5 * MiB).ToString() });
+        _server = await FaultServer.StartAsync(Data, new() { ["Registry:MultipartPartSize"] = (5 * MiB).ToString() });
         _client = new FaultClient(_server.BaseUrl, await _server.NewUserTokenAsync("gone"));
         await _client.EnsureContainerAsync("gone", "c", "first");
     }

@@ -5,26 +5,14 @@ using Registry.Core.Teams;
 
 namespace Registry.Tests.SignIn;
 
-public sealed class ClosedRegistrationFactory : SignInFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ModeSettings => [("Accounts:Registration", "Closed")];
-}
+public sealed class ClosedRegistrationFactory() : SignInFactory(new() { ["Accounts:Registration"] = "Closed" });
 
-public sealed class InviteOnlyFactory : SignInFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ModeSettings => [("Accounts:Registration", "InviteOnly")];
-}
+public sealed class InviteOnlyFactory() : SignInFactory(new() { ["Accounts:Registration"] = "InviteOnly" });
 
-public sealed class SignInLimitFactory : SignInFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ModeSettings => [("RateLimits:SignInPerAddressPerMinute", "3")];
-}
+public sealed class SignInLimitFactory() : SignInFactory(new() { ["RateLimits:SignInPerAddressPerMinute"] = "3" });
 
-public sealed class AccountSignInLimitFactory : SignInFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ModeSettings =>
-        [("RateLimits:SignInPerAddressPerMinute", "100"), ("RateLimits:SignInPerAccountPerMinute", "3")];
-}
+public sealed class AccountSignInLimitFactory()
+    : SignInFactory(new() { ["RateLimits:SignInPerAddressPerMinute"] = "100", ["RateLimits:SignInPerAccountPerMinute"] = "3" });
 
 /// <summary>A closed registry takes its first account (the admin), then no one: not by password, not through a provider.</summary>
 public sealed class ClosedRegistrationTests(ClosedRegistrationFactory factory) : IClassFixture<ClosedRegistrationFactory>
