@@ -69,7 +69,7 @@ public sealed class UserCollectionsOffTests(AdminCollectionsOnlyFactory factory)
         var (status, _) = await admin.PostAsync("/v1/collections", new { name = "shared", entity = await Collections.EntityIdAsync(admin, "later") });
         status.ShouldBe(HttpStatusCode.OK);
 
-        await new LibraryClient(factory.Client(token)).PushAsync("later", "shared", "app", FakeSif.Make(1200), "latest");
+        await new LibraryClient(factory.Client(token)).PushAsync("later", "shared", "app", SifBuilder.Bytes(1200), "latest");
         (await Collections.OfAsync(factory, "later")).ShouldBe(["shared"]);
         // An admin's plain write token is an ordinary user: it may not create collections either.
         var (_, admin2) = await factory.CreateUserAsync("boss2", admin: true, scope: TokenScope.Write);
@@ -88,7 +88,7 @@ public sealed class PrivateOnlyTests(PrivateOnlyFactory factory) : IClassFixture
         var (user, token) = await factory.CreateUserAsync("hush");
         var client = new LibraryClient(factory.Client(token));
 
-        await client.PushAsync("hush", "lab", "app", FakeSif.Make(1300), "latest");
+        await client.PushAsync("hush", "lab", "app", SifBuilder.Bytes(1300), "latest");
 
         var (_, collection) = await client.GetAsync("/v1/collections/hush/lab");
         collection!["data"]!["private"]!.GetValue<bool>().ShouldBeTrue();
@@ -111,7 +111,7 @@ public sealed class CollectionLimitTests(LimitedCollectionsFactory factory) : IC
     {
         var (_, token) = await factory.CreateUserAsync("thrifty");
         var client = new LibraryClient(factory.Client(token));
-        await client.PushAsync("thrifty", "first", "app", FakeSif.Make(1400), "latest");
+        await client.PushAsync("thrifty", "first", "app", SifBuilder.Bytes(1400), "latest");
         (await client.GetAsync("/v1/collections/thrifty/first")).Body!["data"]!["private"]!.GetValue<bool>().ShouldBeTrue();
 
         var (status, body) = await client.PostAsync("/v1/collections", new { name = "second", entity = await Collections.EntityIdAsync(client, "thrifty"), @private = false });
@@ -119,7 +119,7 @@ public sealed class CollectionLimitTests(LimitedCollectionsFactory factory) : IC
         status.ShouldBe(HttpStatusCode.Forbidden);
         body!.ToJsonString().ShouldBe("""{"error":{"code":403,"message":"thrifty has reached the collection limit of this registry (1): push to an existing collection or delete one"}}""");
         (await Collections.OfAsync(factory, "thrifty")).ShouldBe(["first"]);
-        await client.PushAsync("thrifty", "first", "other", FakeSif.Make(1500), "latest");
+        await client.PushAsync("thrifty", "first", "other", SifBuilder.Bytes(1500), "latest");
         (await client.GetAsync("/v1/containers/thrifty/first/other")).Status.ShouldBe(HttpStatusCode.OK);
     }
 }

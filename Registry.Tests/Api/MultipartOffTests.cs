@@ -16,7 +16,7 @@ public sealed class MultipartOffTests(MultipartOffFactory factory) : IClassFixtu
     {
         var (_, token) = await factory.CreateUserAsync("nomultipart");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(6 * 1024 * 1024);
+        var file = SifBuilder.Bytes(6 * 1024 * 1024);
         var hash = Convert.ToHexStringLower(SHA256.HashData(file));
         var (_, e) = await client.GetAsync("/v1/entities/nomultipart");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "c", entity = (string)e!["data"]!["id"]! });

@@ -14,7 +14,7 @@ public sealed class PartChecksumsTests(PartChecksumsFactory factory) : IClassFix
     {
         var (_, token) = await factory.CreateUserAsync("partsums");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(6 * 1024 * 1024);
+        var file = SifBuilder.Bytes(6 * 1024 * 1024);
         var (_, e) = await client.GetAsync("/v1/entities/partsums");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "c", entity = (string)e!["data"]!["id"]! });
         var (_, x) = await client.PostAsync("/v1/containers", new { name = "x", collection = (string)c!["data"]!["id"]! });
