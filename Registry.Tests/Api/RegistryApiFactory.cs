@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -64,12 +63,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>An HttpClient on real HTTP; optional bearer token spelled the way gen-A clients do.</summary>
-    public HttpClient Client(string? token = null)
-    {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("BEARER", token);
-        return client;
-    }
+    public HttpClient Client(string? token = null) => TestHttp.Client(BaseAddress, token);
 
     public async Task<(RegistryUser User, string Token)> CreateUserAsync(string name, bool admin = false, TokenScope scope = TokenScope.Write, string? collectionId = null)
     {

@@ -39,11 +39,7 @@ public sealed class FaultServer : IAsyncDisposable
     public Task<string> CreateTokenAsync(string name) => _server.CreateTokenAsync(name);
 
     /// <summary>Creates a user (whose entity has the same name) and returns a token for it.</summary>
-    public async Task<string> NewUserTokenAsync(string name)
-    {
-        await _server.CreateUserAsync(name);
-        return await _server.CreateTokenAsync(name);
-    }
+    public async Task<string> NewUserTokenAsync(string name) => (await _server.NewUserAsync(name)).Token;
 
     /// <summary>The server process's resident memory (VmRSS), in bytes.</summary>
     public long ResidentBytes() =>

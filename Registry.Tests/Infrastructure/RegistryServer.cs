@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 
 namespace Registry.Tests.Infrastructure;
 
@@ -101,42 +100,12 @@ public sealed class RegistryServer : IAsyncDisposable
     public Task<ProcessResult> AdminAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [AppDll, "admin", .. args], _environment, AppDir, TimeSpan.FromMinutes(2));
 
-    /// <summary>Like <see cref="AdminAsync"/> but throws (with the output) on a non-zero exit code.</summary>
-    public async Task<ProcessResult> AdminOkAsync(params string[] args)
-    {
-        var r = await AdminAsync(args);
-        if (r.ExitCode != 0)
-            throw new InvalidOperationException($"admin {string.Join(' ', args)} failed: {r}");
-        return r;
-    }
-
-    /// <summary><c>admin user add NAME [--admin] --password P</c>; returns the random password.</summary>
-    public async Task<string> CreateUserAsync(string name, bool admin = false)
-    {
-        var password = "Pw-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)) + "-aZ9!";
-        List<string> args = ["user", "add", name];
-        if (admin) args.Add("--admin");
-        args.AddRange(["--password", password]);
-        await AdminOkAsync([.. args]);
-        return password;
-    }
-
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
     public async Task KillHardAsync()
     {
         _process.Kill(entireProcessTree: false); // Process.Kill is SIGKILL on Unix
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await _process.WaitForExitAsync(cts.Token);
-    }
-
-    /// <summary><c>admin token create NAME</c>; the token is the last line of stdout.</summary>
-    public async Task<string> CreateTokenAsync(string name)
-    {
-        var r = await AdminOkAsync("token", "create", name);
-        var token = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (string.IsNullOrEmpty(token))
-            throw new InvalidOperationException($"admin token create {name} printed no token: {r}");
-        return token;
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
