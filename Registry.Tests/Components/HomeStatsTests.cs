@@ -14,8 +14,8 @@ public sealed class HomeStatsTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
         await CreateCollectionAsync(alice, "secret", isPrivate: true);
-        var sif = SifBytes.Create();
-        var other = SifBytes.Create("amd64");
+        var sif = SifBuilder.WithObjects();
+        var other = SifBuilder.WithObjects("amd64");
         await PushAsync(alice, "tools", "one", "v1", sif);
         await PushAsync(alice, "tools", "two", "v1", sif);
         await PushAsync(alice, "secret", "three", "v1", other); // private: counted for no visitor
