@@ -18,9 +18,9 @@ public sealed class TermsEditTests(BrowserFixture fx)
     [Fact]
     public async Task An_admin_edits_and_publishes_the_terms_and_a_users_next_click_shows_the_new_text()
     {
-        await using var server = await RegistryServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await RegistryServer.StartAsync(new()
         {
-            ["Accounts__TermsVersion"] = "1", ["Accounts__TermsFile"] = "", ["Accounts__TermsText"] = "Old rules.",
+            ["Accounts:TermsVersion"] = "1", ["Accounts:TermsFile"] = "", ["Accounts:TermsText"] = "Old rules.",
         });
         var adminPassword = await CreateAsync(server, "termsroot", admin: true);
         var userPassword = await CreateAsync(server, "tina", admin: false);

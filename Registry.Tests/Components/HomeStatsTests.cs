@@ -36,11 +36,11 @@ public sealed class HomeStatsTests : RegistryTestContext
         await CreateCollectionAsync(alice, "tools");
         await CreateCollectionAsync(alice, "more");
         await CreateCollectionAsync(alice, "secret", isPrivate: true);
-        var sif = SifBytes.Create();
+        var sif = SifBuilder.WithObjects();
         await PushAsync(alice, "tools", "one", "v1", sif);
         await PushAsync(alice, "tools", "two", "v1", sif);
         await PushAsync(alice, "more", "three", "v1", sif); // the same file in another collection: still stored once
-        await PushAsync(alice, "secret", "four", "v1", SifBytes.Create("amd64"));
+        await PushAsync(alice, "secret", "four", "v1", SifBuilder.WithObjects("amd64"));
         RenderProviders();
 
         var page = Render<TreemapPage>();
