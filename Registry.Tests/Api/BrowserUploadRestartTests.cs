@@ -20,7 +20,6 @@ namespace Registry.Tests.Api;
 /// <summary>The upload page's chunked uploads (the endpoints its script calls) resume after the server restarts.</summary>
 public sealed class BrowserUploadRestartTests : IDisposable
 {
-    private const string Password = "Pass-word-1";
     private readonly string _root = Directory.CreateTempSubdirectory("registry-browser-upload-").FullName;
     private string Data => Path.Combine(_root, "data");
 
@@ -30,7 +29,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
         var path = await new SifFiles(Path.Combine(_root, "sif")).CreateLabelledAsync("""{"org.lab.stage":"resumed"}""", 12 * 1024 * 1024);
         var sif = await File.ReadAllBytesAsync(path);
         string id, abandoned, tempPath, abandonedPath;
-        using var browser = new PageClient();
+        using var browser = new BrowserUploadPage();
         using (var first = RegistryApiFactory.With(new() { DataPath = Data }))
         {
             await browser.SignInAsync(first, "alice");
@@ -83,7 +82,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
         var sif = await File.ReadAllBytesAsync(path);
         const int chunk = BrowserUploadService.ChunkSize;
         using var factory = RegistryApiFactory.With(new() { DataPath = Data });
-        using var browser = new PageClient();
+        using var browser = new BrowserUploadPage();
         await browser.SignInAsync(factory, "bob");
 
         var id = await browser.StartAsync("bob", "tools", "fixed", sif.Length);
@@ -111,7 +110,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
     public async Task Gc_removes_expired_browser_uploads_and_their_temp_files_but_not_live_ones()
     {
         using var factory = RegistryApiFactory.With(new() { DataPath = Data });
-        using var browser = new PageClient();
+        using var browser = new BrowserUploadPage();
         await browser.SignInAsync(factory, "carol");
         var chunk = RandomNumberGenerator.GetBytes(10_000);
         var live = await browser.StartAsync("carol", "tools", "live", 20_000);
@@ -135,63 +134,6 @@ public sealed class BrowserUploadRestartTests : IDisposable
 
     private static IDbContextFactory<RegistryDbContext> DbOf(RegistryApiFactory factory) =>
         factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>();
-
-    /// <summary>What the upload page's script does: the sign-in cookie plus the antiforgery header on every fetch.</summary>
-    private sealed class PageClient : IDisposable
-    {
-        private readonly CookieContainer _cookies = new();
-        private BrowserSession? _session;
-        private string _token = "";
-
-        /// <summary>Creates <paramref name="name"/> with a password and a public collection "tools", and signs in.</summary>
-        public async Task SignInAsync(RegistryApiFactory factory, string name)
-        {
-            await using (var scope = factory.Services.CreateAsyncScope())
-            {
-                var users = scope.ServiceProvider.GetRequiredService<UserManager<RegistryUser>>();
-                var user = new RegistryUser { UserName = name };
-                (await users.CreateAsync(user, Password)).Succeeded.ShouldBeTrue();
-                await using var db = await DbOf(factory).CreateDbContextAsync();
-                var entityId = await db.Entities.Where(e => e.Name == name).Select(e => e.Id).SingleAsync();
-                (await factory.Services.GetRequiredService<CollectionService>().CreateAsync(Actor.ForUser(user.Id, name, false), entityId, "tools", "", false))
-                    .Succeeded.ShouldBeTrue();
-            }
-            Reconnect(factory);
-            (await LocalSignIn.SignInAsync(_session!, name, Password)).Address.AbsolutePath.ShouldBe("/");
-            // A form rendered for the signed-in user carries a request token bound to them, as the upload page's does.
-            _token = BrowserSession.Hidden((await _session!.GetAsync("/Account/Manage/ChangePassword")).Html, "__RequestVerificationToken");
-        }
-
-        /// <summary>Talks to <paramref name="factory"/> from now on; cookies (host-wide, not per port) stay.</summary>
-        public void Reconnect(RegistryApiFactory factory)
-        {
-            _session?.Dispose();
-            _session = new BrowserSession(factory.BaseAddress, cookies: _cookies);
-        }
-
-        public async Task<string> StartAsync(string entity, string collection, string container, long size) =>
-            (await SendAsync(HttpMethod.Post, "/browser-upload", JsonContent.Create(new { entity, collection, container, tag = "v1", size })))["id"]!.GetValue<string>();
-
-        public Task<JsonNode> PutAsync(string id, long offset, byte[] bytes, HttpStatusCode expected = HttpStatusCode.OK) =>
-            SendAsync(HttpMethod.Put, $"/browser-upload/{id}/{offset}", new ByteArrayContent(bytes), expected);
-
-        public Task<JsonNode> StatusAsync(string id, HttpStatusCode expected = HttpStatusCode.OK) =>
-            SendAsync(HttpMethod.Get, $"/browser-upload/{id}", null, expected);
-
-        public Task<JsonNode> FinishAsync(string id) => SendAsync(HttpMethod.Post, $"/browser-upload/{id}/finish", null);
-
-        private async Task<JsonNode> SendAsync(HttpMethod method, string path, HttpContent? body, HttpStatusCode expected = HttpStatusCode.OK)
-        {
-            using var request = new HttpRequestMessage(method, path) { Content = body };
-            request.Headers.Add("RequestVerificationToken", _token);
-            using var response = await _session!.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            response.StatusCode.ShouldBe(expected, text);
-            return JsonNode.Parse(text)!;
-        }
-
-        public void Dispose() => _session?.Dispose();
-    }
 
     public void Dispose()
     {

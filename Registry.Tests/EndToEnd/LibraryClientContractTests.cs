@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Registry.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Registry.Tests.EndToEnd;
 
@@ -7,7 +8,8 @@ namespace Registry.Tests.EndToEnd;
 /// More §15.5 scenarios with the real client: push description (-D), the legacy protocol an older server gets
 /// (v1 upload, v1 tags), and §15.5 #11: every JSON answer decoded into the client's own Go types.
 /// </summary>
-public sealed partial class LibraryClientTests
+[Collection(EndToEndCollection.Name)]
+public sealed class LibraryClientContractTests(RegistryFixture fx, ITestOutputHelper output) : LibraryClientTest(fx, output)
 {
     [Fact]
     public async Task Push_description_is_kept_on_the_image()

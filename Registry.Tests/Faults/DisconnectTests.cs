@@ -34,7 +34,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         var (url, start) = await _client.StartUploadAsync(imageId, file);
         url.ShouldNotBeNull(start.ToString());
 
-        await RawHttp.AbortMidBodyAsync(new Uri(url), PutHead(url, file.Length), file.AsMemory(0, file.Length / 2));
+        await RawHttp.AbortMidBodyAsync(new Uri(url), CutOff.PutHead(url, file.Length), file.AsMemory(0, file.Length / 2));
         await WaitForNoOpenDataFilesAsync("tmp");
         (await _client.CompleteAsync(imageId)).Status.ShouldBe(HttpStatusCode.BadRequest, "half a file must not complete");
 
@@ -63,7 +63,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
             var url = await PresignAsync(imageId, upload.Id, n, part);
             if (n == 2)
             {
-                await RawHttp.AbortMidBodyAsync(new Uri(url), PutHead(url, part.Length), part.AsMemory(0, part.Length / 2));
+                await RawHttp.AbortMidBodyAsync(new Uri(url), CutOff.PutHead(url, part.Length), part.AsMemory(0, part.Length / 2));
                 await WaitForNoOpenDataFilesAsync("tmp");
                 url = await PresignAsync(imageId, upload.Id, n, part); // what the client does on a failed part: ask again
             }
@@ -84,7 +84,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         var second = await StartMultipartAsync(otherId, other.Length);
         var first = other.AsMemory(0, (int)second.PartSize).ToArray();
         var partUrl = await PresignAsync(otherId, second.Id, 1, first);
-        await RawHttp.AbortMidBodyAsync(new Uri(partUrl), PutHead(partUrl, first.Length), first.AsMemory(0, first.Length / 3));
+        await RawHttp.AbortMidBodyAsync(new Uri(partUrl), CutOff.PutHead(partUrl, first.Length), first.AsMemory(0, first.Length / 3));
         await WaitForNoOpenDataFilesAsync("tmp");
         DataFolder.TempFiles(Data).ShouldNotBeEmpty("the cut-off part should have left its bytes");
         var abort = await _client.SendAsync(HttpMethod.Put, $"v2/imagefile/{otherId}/_multipart_abort", JsonSerializer.Serialize(new { uploadID = second.Id }));
@@ -103,14 +103,14 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         location.ShouldNotBeNull(answer.ToString());
         var target = new Uri(location);
         // Warm up every code path once, then take the baseline.
-        await CutDownloadAsync(target, null);
+        await CutOff.DownloadAsync(target, null);
         await CutUploadAsync("warm");
         await WaitForNoOpenDataFilesAsync("tmp", "blobs");
         var baseline = _server.OpenFileDescriptors();
         var before = _server.DescribeFileDescriptors();
 
         for (var i = 0; i < 20; i++) await CutUploadAsync($"cut{i}");
-        for (var i = 0; i < 30; i++) await CutDownloadAsync(target, i % 2 == 0 ? null : $"bytes={i * 1000}-{4 * MiB}");
+        for (var i = 0; i < 30; i++) await CutOff.DownloadAsync(target, i % 2 == 0 ? null : $"bytes={i * 1000}-{4 * MiB}");
 
         await WaitForNoOpenDataFilesAsync("tmp", "blobs");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
@@ -128,28 +128,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         var (imageId, _) = await _client.CreateImageAsync(await _client.EnsureContainerAsync("gone", "c", container), file);
         var (url, start) = await _client.StartUploadAsync(imageId, file);
         url.ShouldNotBeNull(start.ToString());
-        await RawHttp.AbortMidBodyAsync(new Uri(url), PutHead(url, file.Length), file.AsMemory(0, file.Length / 2));
-    }
-
-    /// <summary>Starts a download, reads a little of it and resets the connection.</summary>
-    private static async Task CutDownloadAsync(Uri target, string? range)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
-        await socket.ConnectAsync(target.Host, target.Port);
-        var head = $"GET {target.PathAndQuery} HTTP/1.1\r\nHost: {target.Authority}\r\n" + (range is null ? "" : $"Range: {range}\r\n") + "\r\n";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
-        var buffer = new byte[64 * 1024];
-        var received = 0;
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (received < 256 * 1024)
-        {
-            var n = await socket.ReceiveAsync(buffer, cts.Token);
-            if (n == 0) break;
-            received += n;
-        }
-        received.ShouldBeGreaterThan(0);
-        socket.LingerState = new LingerOption(true, 0);
-        socket.Close();
+        await RawHttp.AbortMidBodyAsync(new Uri(url), CutOff.PutHead(url, file.Length), file.AsMemory(0, file.Length / 2));
     }
 
     private sealed record Multipart(string Id, int TotalParts, long PartSize);
@@ -172,13 +151,6 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         return (string)answer.Json!["data"]!["presignedURL"]!;
     }
 
-    private static string PutHead(string url, long length)
-    {
-        var uri = new Uri(url);
-        return $"PUT {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream";
-    }
-
-    /// <summary>Bounded wait until the server holds no file open under the given data sub-folders (a cut-off request has been torn down).</summary>
     /// <summary>
     /// A retry right after a cut-off request may find the server still ending it (the file is closed, the part's writer
     /// lease not yet given back): that answer is 409, as for any second writer, and a client tries again.
@@ -194,6 +166,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         return answer;
     }
 
+    /// <summary>Bounded wait until the server holds no file open under the given data sub-folders (a cut-off request has been torn down).</summary>
     private async Task WaitForNoOpenDataFilesAsync(params string[] folders)
     {
         var prefixes = folders.Select(f => Path.Combine(Data, f) + "/").ToArray();
