@@ -11,6 +11,7 @@ using Registry.Core.Entities;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
+using Registry.Core.Invitations;
 using Registry.Core.Keys;
 using Registry.Core.Search;
 using Registry.Core.Signatures;
@@ -78,6 +79,7 @@ public static class DependencyInjection
         services.AddSingleton<SregistryAuth>(); services.AddSingleton<SregistryCatalog>(); services.AddSingleton<SregistryPush>(); services.AddSingleton<SregistryDelete>();
         services.AddSingleton<Oci.OciUploads>(); services.AddSingleton<Oci.OciBlobs>(); services.AddSingleton<Oci.OciManifests>(); services.AddSingleton<Oci.OciManifestWriter>(); services.AddSingleton<Oci.OciCatalog>();
         services.AddSingleton<StorageMaintenance>();
+        services.AddSingleton<SignupInviteService>(); services.AddSingleton<MemberInviteService>(); services.AddSingleton<UserDeletion>();
         services.AddHostedService<ScheduledGc>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<UnfinishedUploads>(); services.AddSingleton<DownloadService>();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName))

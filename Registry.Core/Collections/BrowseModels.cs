@@ -32,8 +32,8 @@ public sealed record RecentContainer(string Entity, string Collection, string Na
 /// <summary>Bytes of one container, for the treemap.</summary>
 public sealed record ContainerStorage(string Name, long Bytes);
 
-/// <summary>Bytes of one collection and its containers, for the treemap.</summary>
-public sealed record CollectionStorage(string Entity, string Name, bool IsPrivate, List<ContainerStorage> Containers)
+/// <summary>Bytes of one collection and its containers, for the treemap; <paramref name="StoredBytes"/> counts each distinct file once.</summary>
+public sealed record CollectionStorage(string Entity, string Name, bool IsPrivate, List<ContainerStorage> Containers, long StoredBytes)
 {
     public string Path => $"{Entity}/{Name}";
     public long Bytes => Containers.Sum(c => c.Bytes);

@@ -83,20 +83,24 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
             .OrderByDescending(r => r.UpdatedAt).Take(take).ToList();
     }
 
-    /// <summary>Uploaded bytes per visible collection and container (a blob shared by two containers counts in both).</summary>
-    public async Task<List<CollectionStorage>> StorageAsync(Actor actor, CancellationToken ct = default)
+    /// <summary>
+    /// Uploaded bytes per visible collection and container (a blob shared by two containers counts in both: the logical
+    /// size), each collection's stored bytes (each distinct file once), and the stored bytes of all of them together.
+    /// </summary>
+    public async Task<(List<CollectionStorage> Collections, long StoredBytes)> StorageAsync(Actor actor, CancellationToken ct = default)
     {
         var visible = (await VisibleAsync(actor, ct)).ToDictionary(c => c.Id);
         var ids = visible.Keys.ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var sizes = await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
-            .GroupBy(i => new { i.Container!.CollectionId, i.Container.Name })
-            .Select(g => new { g.Key.CollectionId, g.Key.Name, Bytes = g.Sum(i => i.Size) }).ToListAsync(ct);
-        return sizes.GroupBy(s => s.CollectionId).Select(g =>
+        var images = await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
+            .Select(i => new { i.Container!.CollectionId, i.Container.Name, i.Hash, i.Size }).ToListAsync(ct);
+        var collections = images.GroupBy(i => i.CollectionId).Select(g =>
             {
                 var c = visible[g.Key];
-                return new CollectionStorage(c.Entity, c.Name, c.IsPrivate, g.Select(x => new ContainerStorage(x.Name, x.Bytes)).ToList());
+                var containers = g.GroupBy(i => i.Name).Select(x => new ContainerStorage(x.Key, x.Sum(i => i.Size))).ToList();
+                return new CollectionStorage(c.Entity, c.Name, c.IsPrivate, containers, g.DistinctBy(i => i.Hash).Sum(i => i.Size));
             }).OrderByDescending(c => c.Bytes).ToList();
+        return (collections, images.DistinctBy(i => i.Hash).Sum(i => i.Size));
     }
 
     /// <summary>Every collection the actor may see, with counts.</summary>

@@ -7,6 +7,7 @@ using Registry.Core.Entities;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
+using Registry.Core.Invitations;
 using Registry.Core.Keys;
 using Registry.Core.Signatures;
 using Registry.Core.Storage;
@@ -39,6 +40,8 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     public DbSet<TeamInvitation> TeamInvitations => Set<TeamInvitation>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<PublicKey> PublicKeys => Set<PublicKey>();
+    public DbSet<SignupInvitation> SignupInvitations => Set<SignupInvitation>();
+    public DbSet<MemberInvitation> MemberInvitations => Set<MemberInvitation>();
 
     /// <summary>Every new user gets their entity (namespace) in the same transaction, whichever path created them; the very first user is admin.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
@@ -181,6 +184,14 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
             e.HasKey(x => x.Fingerprint);
             e.HasIndex(x => x.KeyId);
             e.HasOne(x => x.Uploader).WithMany().HasForeignKey(x => x.UploaderId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<SignupInvitation>().HasIndex(x => x.CodeHash).IsUnique();
+        b.Entity<MemberInvitation>(e =>
+        {
+            e.HasIndex(x => new { x.UserId, x.CollectionId, x.TeamId }).IsUnique();
+            e.HasOne<RegistryUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Collection>().WithMany().HasForeignKey(x => x.CollectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Team>().WithMany().HasForeignKey(x => x.TeamId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -61,7 +61,8 @@ public sealed partial class TeamService(IDbContextFactory<RegistryDbContext> dbF
         return Result.Created(member);
     }
 
-    /// <summary>Owners add a user (by user name) directly.</summary>
+    /// <summary>Adds a user (by user name) directly, without asking them. No page offers this any more: owners invite through
+    /// <see cref="Invitations.MemberInviteService"/> and the person accepts; it remains for set-up scripts and tests.</summary>
     public async Task<Result<TeamMember>> AddMemberAsync(Actor actor, string teamName, string userName, TeamRole role, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

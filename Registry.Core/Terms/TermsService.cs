@@ -1,3 +1,4 @@
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -13,6 +14,8 @@ namespace Registry.Core.Terms;
 public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory, IOptionsMonitor<AccountOptions> options, IOptions<RegistryOptions> registry)
 {
     private string PublishedFile => Path.Combine(registry.Value.DataRoot, "terms.version");
+    private string EditedFile => Path.Combine(registry.Value.DataRoot, "terms.md");
+    private static readonly TermsTextValidator TextValidator = new();
     private int? published;
 
     /// <summary>The version users must have agreed to; 0 means there are no terms.</summary>
@@ -35,6 +38,26 @@ public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory,
         return next;
     }
 
+    /// <summary>
+    /// Admins replace the text (kept in <c>terms.md</c> in the data folder; it wins over the settings). Saving alone asks
+    /// nobody to agree again: publish a new version for that.
+    /// </summary>
+    public async Task<Result<bool>> SaveTextAsync(Actor actor, string text, CancellationToken ct = default)
+    {
+        if (!actor.IsAdmin) return Result.Forbidden("only admins edit the terms");
+        text = (text ?? "").Replace("\r\n", "\n").Trim();
+        if (TextValidator.Validate(text) is { IsValid: false } v) return Result.Invalid(v.Errors[0].ErrorMessage);
+        Directory.CreateDirectory(registry.Value.DataRoot);
+        // Written beside, then moved: a reader never sees half a text.
+        var temp = $"{EditedFile}.{Guid.NewGuid():N}.new"; // one per save: two admins saving at once never share it
+        await File.WriteAllTextAsync(temp, text + "\n", ct);
+        File.Move(temp, EditedFile, overwrite: true);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        AuditLog.Record(db, actor, "terms.edit", "terms", detail: $"{text.Length} characters");
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
     /// <summary>Whether the user may act: there are no terms, or they agreed to the current version.</summary>
     public bool HasAgreed(RegistryUser user) => HasAgreed(user.AcceptedTermsVersion ?? 0);
 
@@ -48,9 +71,10 @@ public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory,
         return accepted >= CurrentVersion;
     }
 
-    /// <summary>The terms as Markdown, from the file when one is configured.</summary>
+    /// <summary>The terms as Markdown: the text an admin saved in the web UI, else the configured file, else the setting.</summary>
     public async Task<string> GetTextAsync(CancellationToken ct = default)
     {
+        if (File.Exists(EditedFile)) return await File.ReadAllTextAsync(EditedFile, ct);
         var o = options.CurrentValue;
         if (!string.IsNullOrWhiteSpace(o.TermsFile))
         {
@@ -84,4 +108,14 @@ public sealed class TermsService(IDbContextFactory<RegistryDbContext> dbFactory,
         var version = CurrentVersion;
         return (await db.Users.CountAsync(u => u.AcceptedTermsVersion >= version, ct), await db.Users.CountAsync(ct));
     }
+}
+
+/// <summary>The terms' text as an admin saves it.</summary>
+public sealed class TermsTextValidator : AbstractValidator<string>
+{
+    public const int MaxLength = 100_000;
+
+    public TermsTextValidator() => RuleFor(t => t)
+        .NotEmpty().WithMessage("The terms can't be empty.")
+        .MaximumLength(MaxLength).WithMessage($"The terms can be at most {MaxLength:N0} characters long.");
 }

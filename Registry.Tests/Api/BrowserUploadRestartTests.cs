@@ -31,7 +31,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
         var sif = await File.ReadAllBytesAsync(path);
         string id, abandoned, tempPath, abandonedPath;
         using var browser = new PageClient();
-        using (var first = new SameDataFactory(Data))
+        using (var first = RegistryApiFactory.With(new() { DataPath = Data }))
         {
             await browser.SignInAsync(first, "alice");
             id = await browser.StartAsync("alice", "tools", "demo", sif.Length);
@@ -50,7 +50,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
         const int kept = 5 * 1024 * 1024;
         await using (var file = new FileStream(tempPath, FileMode.Open)) file.SetLength(kept);
 
-        using var second = new SameDataFactory(Data);
+        using var second = RegistryApiFactory.With(new() { DataPath = Data });
         browser.Reconnect(second); // the same browser, cookies and page: only the server was restarted
         File.Exists(tempPath).ShouldBeTrue("start-up cleaning must keep the temp file of a live browser upload");
         File.Exists(abandonedPath).ShouldBeFalse("an expired browser upload's temp file goes at start-up");
@@ -82,7 +82,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
         var path = await new SifFiles(Path.Combine(_root, "sif")).CreateLabelledAsync("""{"org.lab.stage":"again"}""", 10 * 1024 * 1024);
         var sif = await File.ReadAllBytesAsync(path);
         const int chunk = BrowserUploadService.ChunkSize;
-        using var factory = new SameDataFactory(Data);
+        using var factory = RegistryApiFactory.With(new() { DataPath = Data });
         using var browser = new PageClient();
         await browser.SignInAsync(factory, "bob");
 
@@ -110,7 +110,7 @@ public sealed class BrowserUploadRestartTests : IDisposable
     [Fact]
     public async Task Gc_removes_expired_browser_uploads_and_their_temp_files_but_not_live_ones()
     {
-        using var factory = new SameDataFactory(Data);
+        using var factory = RegistryApiFactory.With(new() { DataPath = Data });
         using var browser = new PageClient();
         await browser.SignInAsync(factory, "carol");
         var chunk = RandomNumberGenerator.GetBytes(10_000);

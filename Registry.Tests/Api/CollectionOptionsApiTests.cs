@@ -10,21 +10,12 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Api;
 
-public sealed class AdminCollectionsOnlyFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:UserCollections", "false")];
-}
+public sealed class AdminCollectionsOnlyFactory() : RegistryApiFactory(new() { ["Registry:UserCollections"] = "false" });
 
-public sealed class PrivateOnlyFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:PrivateOnly", "true")];
-}
+public sealed class PrivateOnlyFactory() : RegistryApiFactory(new() { ["Registry:PrivateOnly"] = "true" });
 
-public sealed class LimitedCollectionsFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings =>
-        [("Registry:MaxCollectionsPerUser", "1"), ("Registry:DefaultPrivate", "true")];
-}
+public sealed class LimitedCollectionsFactory()
+    : RegistryApiFactory(new() { ["Registry:MaxCollectionsPerUser"] = "1", ["Registry:DefaultPrivate"] = "true" });
 
 internal static class Collections
 {
@@ -78,7 +69,7 @@ public sealed class UserCollectionsOffTests(AdminCollectionsOnlyFactory factory)
         var (status, _) = await admin.PostAsync("/v1/collections", new { name = "shared", entity = await Collections.EntityIdAsync(admin, "later") });
         status.ShouldBe(HttpStatusCode.OK);
 
-        await new LibraryClient(factory.Client(token)).PushAsync("later", "shared", "app", FakeSif.Make(1200), "latest");
+        await new LibraryClient(factory.Client(token)).PushAsync("later", "shared", "app", SifBuilder.Bytes(1200), "latest");
         (await Collections.OfAsync(factory, "later")).ShouldBe(["shared"]);
         // An admin's plain write token is an ordinary user: it may not create collections either.
         var (_, admin2) = await factory.CreateUserAsync("boss2", admin: true, scope: TokenScope.Write);
@@ -97,7 +88,7 @@ public sealed class PrivateOnlyTests(PrivateOnlyFactory factory) : IClassFixture
         var (user, token) = await factory.CreateUserAsync("hush");
         var client = new LibraryClient(factory.Client(token));
 
-        await client.PushAsync("hush", "lab", "app", FakeSif.Make(1300), "latest");
+        await client.PushAsync("hush", "lab", "app", SifBuilder.Bytes(1300), "latest");
 
         var (_, collection) = await client.GetAsync("/v1/collections/hush/lab");
         collection!["data"]!["private"]!.GetValue<bool>().ShouldBeTrue();
@@ -120,7 +111,7 @@ public sealed class CollectionLimitTests(LimitedCollectionsFactory factory) : IC
     {
         var (_, token) = await factory.CreateUserAsync("thrifty");
         var client = new LibraryClient(factory.Client(token));
-        await client.PushAsync("thrifty", "first", "app", FakeSif.Make(1400), "latest");
+        await client.PushAsync("thrifty", "first", "app", SifBuilder.Bytes(1400), "latest");
         (await client.GetAsync("/v1/collections/thrifty/first")).Body!["data"]!["private"]!.GetValue<bool>().ShouldBeTrue();
 
         var (status, body) = await client.PostAsync("/v1/collections", new { name = "second", entity = await Collections.EntityIdAsync(client, "thrifty"), @private = false });
@@ -128,7 +119,7 @@ public sealed class CollectionLimitTests(LimitedCollectionsFactory factory) : IC
         status.ShouldBe(HttpStatusCode.Forbidden);
         body!.ToJsonString().ShouldBe("""{"error":{"code":403,"message":"thrifty has reached the collection limit of this registry (1): push to an existing collection or delete one"}}""");
         (await Collections.OfAsync(factory, "thrifty")).ShouldBe(["first"]);
-        await client.PushAsync("thrifty", "first", "other", FakeSif.Make(1500), "latest");
+        await client.PushAsync("thrifty", "first", "other", SifBuilder.Bytes(1500), "latest");
         (await client.GetAsync("/v1/containers/thrifty/first/other")).Status.ShouldBe(HttpStatusCode.OK);
     }
 }

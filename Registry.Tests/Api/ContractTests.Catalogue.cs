@@ -21,20 +21,20 @@ public sealed partial class ContractTests
     {
         var (user, token) = await factory.CreateUserAsync("sizer");
         var owner = new LibraryClient(factory.Client(token));
-        var shared = FakeSif.Make(1000);
+        var shared = SifBuilder.Bytes(1000);
         var v1 = await owner.PushAsync("sizer", "lab", "a", shared, "v1");
-        var v2 = await owner.PushAsync("sizer", "lab", "a", FakeSif.Make(3000), "v2");
+        var v2 = await owner.PushAsync("sizer", "lab", "a", SifBuilder.Bytes(3000), "v2");
         // The same bytes in a second container: stored once, counted in full in each (as quota usage counts them).
         var again = await owner.PushAsync("sizer", "lab", "b", shared, "v1");
         var (_, a) = await owner.GetAsync("/v1/containers/sizer/lab/a");
         var aId = (string)a!["data"]!["id"]!;
         // Registered but never uploaded: listed among the images, not counted.
-        var (_, pending) = await owner.PostAsync("/v1/images", new { hash = "sha256." + Hex(FakeSif.Make(7000)), container = aId });
+        var (_, pending) = await owner.PostAsync("/v1/images", new { hash = "sha256." + Hex(SifBuilder.Bytes(7000)), container = aId });
         var pendingId = (string)pending!["data"]!["id"]!;
         var (_, e) = await owner.GetAsync("/v1/entities/sizer");
         var entityId = (string)e!["data"]!["id"]!;
         (await owner.PostAsync("/v1/collections", new { name = "vault", entity = entityId, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
-        await owner.PushAsync("sizer", "vault", "z", FakeSif.Make(5000), "v1");
+        await owner.PushAsync("sizer", "vault", "z", SifBuilder.Bytes(5000), "v1");
         var (_, lab) = await owner.GetAsync("/v1/collections/sizer/lab");
         var labId = (string)lab!["data"]!["id"]!;
         var (_, vault) = await owner.GetAsync("/v1/collections/sizer/vault");
@@ -72,13 +72,13 @@ public sealed partial class ContractTests
     {
         var (_, token) = await factory.CreateUserAsync("seeker");
         var owner = new LibraryClient(factory.Client(token));
-        var amd = await owner.PushAsync("seeker", "pub", "lookout", FakeSif.Make(1100), "latest");
-        var arm = await owner.PushAsync("seeker", "pub", "lookout", FakeSif.Make(1300, archCode: "04"));
+        var amd = await owner.PushAsync("seeker", "pub", "lookout", SifBuilder.Bytes(1100), "latest");
+        var arm = await owner.PushAsync("seeker", "pub", "lookout", SifBuilder.Bytes(1300, archCode: "04"));
         var lookoutId = (string)(await owner.GetAsync("/v1/containers/seeker/pub/lookout")).Body!["data"]!["id"]!;
         (await owner.PostAsync($"/v2/tags/{lookoutId}", new { Arch = "arm64", Tag = "latest", ImageID = arm })).Status.ShouldBe(HttpStatusCode.OK);
         var (_, e) = await owner.GetAsync("/v1/entities/seeker");
         (await owner.PostAsync("/v1/collections", new { name = "hid", entity = (string)e!["data"]!["id"]!, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
-        var hidden = await owner.PushAsync("seeker", "hid", "lookoutx", FakeSif.Make(1700), "latest");
+        var hidden = await owner.PushAsync("seeker", "hid", "lookoutx", SifBuilder.Bytes(1700), "latest");
         var anonymous = new LibraryClient(factory.Client());
 
         // Each container is the very object GET /v1/containers answers; the images are every uploaded one the asker may see.

@@ -37,7 +37,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
     {
         var (user, token) = await factory.CreateUserAsync("shapes");
         var owner = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(2048);
+        var file = SifBuilder.Bytes(2048);
         var imageId = await owner.PushAsync("shapes", "lab", "tool", file, "v1");
         var (_, e) = await owner.GetAsync("/v1/entities/shapes");
         var entityId = (string)e!["data"]!["id"]!;
@@ -73,7 +73,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
     public async Task Paths_take_escaped_colons_and_repeated_slashes()
     {
         var (_, token) = await factory.CreateUserAsync("slashes");
-        var imageId = await new LibraryClient(factory.Client(token)).PushAsync("slashes", "c", "x", FakeSif.Make(1000), "v1");
+        var imageId = await new LibraryClient(factory.Client(token)).PushAsync("slashes", "c", "x", SifBuilder.Bytes(1000), "v1");
         var client = new LibraryClient(factory.Client());
         var root = factory.BaseAddress.ToString().TrimEnd('/'); // absolute: a relative "//v1/…" would name a host
         foreach (var path in new[] { "/v1/images/slashes/c/x%3Av1?arch=amd64", root + "//v1/images/slashes//c/x:v1?arch=amd64", root + "/v1//images/slashes/c/x:v1?arch=" })
@@ -119,10 +119,10 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
     {
         var (_, tokenA) = await factory.CreateUserAsync("shuba");
         var (_, tokenB) = await factory.CreateUserAsync("shubb");
-        var fileA = FakeSif.Make(3000);
+        var fileA = SifBuilder.Bytes(3000);
         var idA = await new LibraryClient(factory.Client(tokenA)).PushAsync("shuba", "twin", "x", fileA, "latest");
         var clientB = new LibraryClient(factory.Client(tokenB));
-        await clientB.PushAsync("shubb", "twin", "x", FakeSif.Make(3000), "latest");
+        await clientB.PushAsync("shubb", "twin", "x", SifBuilder.Bytes(3000), "latest");
         var anonymous = new LibraryClient(factory.Client());
 
         var (status, body) = await anonymous.GetAsync("/api/container/twin/x:latest");
@@ -147,7 +147,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
 
         // A collection private to everyone but its owner answers anonymous callers as a missing one does: 401, so that
         // sregistry-cli retries with its signature; an unknown tag is a 404 envelope.
-        await clientB.PushAsync("shubb", "solo", "y", FakeSif.Make(1000), "latest");
+        await clientB.PushAsync("shubb", "solo", "y", SifBuilder.Bytes(1000), "latest");
         var (_, solo) = await clientB.GetAsync("/v1/collections/shubb/solo");
         (await collections.SetPrivateAsync(Root, (string)solo!["data"]!["id"]!, true)).Succeeded.ShouldBeTrue();
         (status, body) = await anonymous.GetAsync("/api/container/solo/y:latest");
@@ -180,7 +180,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
     {
         var (_, token) = await factory.CreateUserAsync("pageowner");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(1500);
+        var file = SifBuilder.Bytes(1500);
         var (_, e) = await client.GetAsync("/v1/entities/pageowner");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "lab", entity = (string)e!["data"]!["id"]! });
         var (_, x) = await client.PostAsync("/v1/containers", new { name = "viewer", collection = (string)c!["data"]!["id"]! });
@@ -201,7 +201,7 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
     public async Task Search_by_arch_list_or_signed_returns_images_only()
     {
         var (_, token) = await factory.CreateUserAsync("archsearch");
-        var imageId = await new LibraryClient(factory.Client(token)).PushAsync("archsearch", "c", "finder", FakeSif.Make(1200), "v1");
+        var imageId = await new LibraryClient(factory.Client(token)).PushAsync("archsearch", "c", "finder", SifBuilder.Bytes(1200), "v1");
         var anonymous = new LibraryClient(factory.Client());
 
         var (_, both) = await anonymous.GetAsync("/v1/search?arch=amd64%2Carm64&value=finder");
@@ -235,8 +235,8 @@ public sealed partial class ContractTests(RegistryApiFactory factory) : IClassFi
         // The test host keeps the shipped defaults: entity "default", collection "default".
         var (_, token) = await factory.CreateUserAsync("default");
         var client = new LibraryClient(factory.Client(token));
-        var id = await client.PushAsync("default", "default", "alpine", FakeSif.Make(1100), "3.19");
-        var toolsId = await client.PushAsync("default", "tools", "alpine", FakeSif.Make(1100), "latest");
+        var id = await client.PushAsync("default", "default", "alpine", SifBuilder.Bytes(1100), "3.19");
+        var toolsId = await client.PushAsync("default", "tools", "alpine", SifBuilder.Bytes(1100), "latest");
         var anonymous = new LibraryClient(factory.Client());
 
         (await anonymous.GetAsync("/v1/images/alpine:3.19?arch=amd64")).Body!["data"]!["id"]!.GetValue<string>().ShouldBe(id);

@@ -9,7 +9,7 @@ public sealed class DownloadTests(RegistryApiFactory factory) : IClassFixture<Re
     private async Task<(byte[] File, Uri Location)> PushedAsync(string owner)
     {
         var (_, token) = await factory.CreateUserAsync(owner);
-        var file = FakeSif.Make(300_000);
+        var file = SifBuilder.Bytes(300_000);
         await new LibraryClient(factory.Client(token)).PushAsync(owner, "c", "x", file, "latest");
         var response = await factory.Client().GetAsync($"/v1/imagefile/{owner}/c/x:latest?arch=amd64");
         response.StatusCode.ShouldBe(HttpStatusCode.SeeOther);
@@ -64,7 +64,7 @@ public sealed class DownloadTests(RegistryApiFactory factory) : IClassFixture<Re
             (await ambiguous.Content.ReadAsStringAsync()).ShouldContain("library://shubber/c/x:latest");
 
         var (_, token) = await factory.CreateUserAsync("shubonly");
-        var other = FakeSif.Make(5000);
+        var other = SifBuilder.Bytes(5000);
         await new LibraryClient(factory.Client(token)).PushAsync("shubonly", "uniquecoll", "tool", other, "v2");
         var manifest = await new LibraryClient(factory.Client()).GetAsync("/api/container/uniquecoll/tool:v2");
         manifest.Status.ShouldBe(HttpStatusCode.OK);

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Collections;
@@ -12,20 +11,16 @@ namespace Registry.Tests.Api;
 /// The database behind the home page and search is unreachable: the home page and <c>/v1/search</c> fail, as anything
 /// would on an unexpected error.
 /// </summary>
-public sealed class FailingHomePageFactory : RegistryApiFactory
+public sealed class FailingHomePageFactory() : RegistryApiFactory(new()
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureServices(services => services
-            .AddSingleton(new CollectionBrowser(new UnreachableDatabase()))
-            .AddSingleton(new SearchService(new UnreachableDatabase())));
-    }
+    Services = services => services
+        .AddSingleton(new CollectionBrowser(new UnreachableDatabase()))
+        .AddSingleton(new SearchService(new UnreachableDatabase())),
+});
 
-    private sealed class UnreachableDatabase : IDbContextFactory<RegistryDbContext>
+internal sealed class UnreachableDatabase : IDbContextFactory<RegistryDbContext>
     {
-        public RegistryDbContext CreateDbContext() => throw new InvalidOperationException("the database is unreachable (test)");
-    }
+    public RegistryDbContext CreateDbContext() => throw new InvalidOperationException("the database is unreachable (test)");
 }
 
 /// <summary>Errors answer a page (web) or the envelope (API), with the security headers; a bad Host is a clean 400.</summary>

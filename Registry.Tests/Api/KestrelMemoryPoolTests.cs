@@ -33,7 +33,7 @@ public sealed class KestrelMemoryPoolTests(RegistryApiFactory factory) : IClassF
         var pool = ((LargeBlockMemoryPool.Factory)factory.Services.GetRequiredService<IMemoryPoolFactory<byte>>()).Pool;
         var (_, token) = await factory.CreateUserAsync("pooled");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(32 * 1024 * 1024);
+        var file = SifBuilder.Bytes(32 * 1024 * 1024);
         var before = pool.Allocated;
 
         await client.PushAsync("pooled", "c", "big", file, "latest");

@@ -21,7 +21,7 @@ public sealed class LabelSearchTests : IDisposable
         var sif = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"org.lab.pipeline":"rnaseq-2","build":42}""", 64 * 1024));
         var secret = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"org.lab.pipeline":"rnaseq-private"}""", 64 * 1024));
         Actor alice;
-        using (var first = new SameDataFactory(Data))
+        using (var first = RegistryApiFactory.With(new() { DataPath = Data }))
         {
             var (user, token) = await first.CreateUserAsync("alice");
             alice = Actor.ForUser(user.Id, "alice", false);
@@ -41,7 +41,7 @@ public sealed class LabelSearchTests : IDisposable
         // The SIF bytes are gone from every blob: whatever is found now comes from the database.
         foreach (var blob in Directory.EnumerateFiles(Path.Combine(Data, "blobs"), "*", SearchOption.AllDirectories))
             await File.WriteAllBytesAsync(blob, new byte[new FileInfo(blob).Length]);
-        using var second = new SameDataFactory(Data);
+        using var second = RegistryApiFactory.With(new() { DataPath = Data });
         await second.Services.GetRequiredService<LabelBackfill>().ExecuteTask!;
         await ShouldFindAsync(second, Actor.Anonymous, "rnaseq", ("alice/tools/copy", "org.lab.pipeline: rnaseq-2"), ("alice/tools/demo", "org.lab.pipeline: rnaseq-2"));
         await ShouldFindAsync(second, alice, "private", ("alice/secret/hidden", "org.lab.pipeline: rnaseq-private"));
@@ -52,7 +52,7 @@ public sealed class LabelSearchTests : IDisposable
     public async Task Label_search_ignores_case_in_any_script()
     {
         var sif = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"org.lab.author":"Ödön Ångström","ΣΥΣΤΗΜΑ":"x"}""", 64 * 1024));
-        using var factory = new SameDataFactory(Data);
+        using var factory = RegistryApiFactory.With(new() { DataPath = Data });
         var (_, token) = await factory.CreateUserAsync("unicode");
         await new LibraryClient(factory.Client(token)).PushAsync("unicode", "tools", "demo", sif, "v1");
 
@@ -67,7 +67,7 @@ public sealed class LabelSearchTests : IDisposable
     {
         var sif = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"maintainer":"lab-ops","org.lab.pipeline":"atac-1"}""", 64 * 1024));
         var lost = await File.ReadAllBytesAsync(await Sifs.CreateLabelledAsync("""{"maintainer":"lab-ops-lost"}""", 64 * 1024));
-        using (var first = new SameDataFactory(Data))
+        using (var first = RegistryApiFactory.With(new() { DataPath = Data }))
         {
             var (_, token) = await first.CreateUserAsync("bob");
             var client = new LibraryClient(first.Client(token));
@@ -81,7 +81,7 @@ public sealed class LabelSearchTests : IDisposable
         var lostBlob = Directory.EnumerateFiles(Path.Combine(Data, "blobs"), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(lost)), SearchOption.AllDirectories).Single();
         File.Delete(lostBlob); // unreadable now: skipped, and tried again at the next start
 
-        using var second = new SameDataFactory(Data);
+        using var second = RegistryApiFactory.With(new() { DataPath = Data });
         var backfill = second.Services.GetRequiredService<LabelBackfill>();
         await backfill.ExecuteTask!;
         await using (var db = await second.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync())

@@ -61,7 +61,7 @@ public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixtu
     [Fact]
     public async Task Parts_out_of_order_still_complete_with_the_right_hash()
     {
-        var file = FakeSif.Make(3 * PartSize - 100);
+        var file = SifBuilder.Bytes(3 * PartSize - 100);
         var u = await StartAsync("outoforder", file);
         foreach (var n in new[] { 2, 1, 3 }) await PutPartAsync(u, n, Part(file, n));
 
@@ -74,13 +74,13 @@ public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixtu
     [Fact]
     public async Task Parts_in_order_are_hashed_once_and_tagged_with_the_hash_of_the_upload_so_far()
     {
-        var file = FakeSif.Make(3 * PartSize - 100);
+        var file = SifBuilder.Bytes(3 * PartSize - 100);
         var u = await StartAsync("inorder", file);
         // Each part only advanced the whole-file hash; its ETag is that hash's value at the end of the part.
         (await PutPartForETagAsync(u, 1, Part(file, 1))).ShouldBe($"\"{Hex(file[..PartSize])}\"");
         (await PutPartForETagAsync(u, 2, Part(file, 2))).ShouldBe($"\"{Hex(file[..(2 * PartSize)])}\"");
         // A part that arrives out of order can't advance that hash, so it is hashed on its own.
-        var gapped = FakeSif.Make(3 * PartSize - 100);
+        var gapped = SifBuilder.Bytes(3 * PartSize - 100);
         var u2 = await StartAsync("gapfirst", gapped);
         (await PutPartForETagAsync(u2, 3, Part(gapped, 3))).ShouldBe($"\"{Hex(Part(gapped, 3))}\"");
         (await u2.Client.PutAsync($"/v2/imagefile/{u2.ImageId}/_multipart_abort", new { uploadID = u2.UploadId })).Item1.ShouldBe(HttpStatusCode.OK);
@@ -94,7 +94,7 @@ public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixtu
     [Fact]
     public async Task A_part_sent_again_with_other_bytes_is_caught_at_completion()
     {
-        var file = FakeSif.Make(3 * PartSize - 100);
+        var file = SifBuilder.Bytes(3 * PartSize - 100);
         var u = await StartAsync("resent", file);
         for (var n = 1; n <= 3; n++) await PutPartAsync(u, n, Part(file, n));
         // Part 2 again, corrupted: the running hash saw the good bytes, the file now holds bad ones.
@@ -114,9 +114,9 @@ public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixtu
     [Fact]
     public async Task Parts_in_order_that_are_not_the_image_are_refused()
     {
-        var file = FakeSif.Make(2 * PartSize + 7);
+        var file = SifBuilder.Bytes(2 * PartSize + 7);
         var u = await StartAsync("wrongwhole", file);
-        var other = FakeSif.Make(file.Length);
+        var other = SifBuilder.Bytes(file.Length);
         await PutPartAsync(u, 1, Part(other, 1));
         await PutPartAsync(u, 2, Part(other, 2));
         await PutPartAsync(u, 3, Part(other, 3));

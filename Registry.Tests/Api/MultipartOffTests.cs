@@ -3,10 +3,7 @@ using System.Security.Cryptography;
 
 namespace Registry.Tests.Api;
 
-public sealed class MultipartOffFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:MultipartEnabled", "false")];
-}
+public sealed class MultipartOffFactory() : RegistryApiFactory(new() { ["Registry:MultipartEnabled"] = "false" });
 
 /// <summary>
 /// Multipart turned off: <c>POST …/_multipart</c> answers 404, the one answer on which the client falls back to the
@@ -19,7 +16,7 @@ public sealed class MultipartOffTests(MultipartOffFactory factory) : IClassFixtu
     {
         var (_, token) = await factory.CreateUserAsync("nomultipart");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(6 * 1024 * 1024);
+        var file = SifBuilder.Bytes(6 * 1024 * 1024);
         var hash = Convert.ToHexStringLower(SHA256.HashData(file));
         var (_, e) = await client.GetAsync("/v1/entities/nomultipart");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "c", entity = (string)e!["data"]!["id"]! });

@@ -3,10 +3,7 @@ using System.Security.Cryptography;
 
 namespace Registry.Tests.Api;
 
-public sealed class PartChecksumsFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:PartChecksums", "true")];
-}
+public sealed class PartChecksumsFactory() : RegistryApiFactory(new() { ["Registry:PartChecksums"] = "true" });
 
 /// <summary><c>Registry:PartChecksums</c> on: clients are told to hash every part (s3compliant), and a part whose bytes
 /// don't match its announced SHA-256 is refused on arrival, before the rest of the upload is sent.</summary>
@@ -17,7 +14,7 @@ public sealed class PartChecksumsTests(PartChecksumsFactory factory) : IClassFix
     {
         var (_, token) = await factory.CreateUserAsync("partsums");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(6 * 1024 * 1024);
+        var file = SifBuilder.Bytes(6 * 1024 * 1024);
         var (_, e) = await client.GetAsync("/v1/entities/partsums");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "c", entity = (string)e!["data"]!["id"]! });
         var (_, x) = await client.PostAsync("/v1/containers", new { name = "x", collection = (string)c!["data"]!["id"]! });

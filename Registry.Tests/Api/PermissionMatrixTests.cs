@@ -138,7 +138,7 @@ public sealed class PermissionMatrixTests(RegistryApiFactory factory) : IClassFi
         private static async Task<(string Entity, string CollectionId, string ContainerId, string ImageId)> SetUpAsync(RegistryApiFactory factory, string entity, string token, bool isPrivate, string contributorId)
         {
             var client = new LibraryClient(factory.Client(token));
-            var imageId = await client.PushAsync(entity, "lab", "app", FakeSif.Make(1500), "latest");
+            var imageId = await client.PushAsync(entity, "lab", "app", SifBuilder.Bytes(1500), "latest");
             var (_, x) = await client.GetAsync($"/v1/containers/{entity}/lab/app");
             var collectionId = (string)x!["data"]!["collection"]!;
             var admin = new Actor("matrix-root", "root", true, TokenScope.Admin);

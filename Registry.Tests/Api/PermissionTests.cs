@@ -13,7 +13,7 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
         var client = new LibraryClient(factory.Client(token));
         var (_, e) = await client.GetAsync("/v1/entities/secretive");
         (await client.PostAsync("/v1/collections", new { name = "hidden", entity = (string)e!["data"]!["id"]!, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
-        await client.PushAsync("secretive", "hidden", "classified", FakeSif.Make(2000), "latest");
+        await client.PushAsync("secretive", "hidden", "classified", SifBuilder.Bytes(2000), "latest");
 
         var (_, strangerToken) = await factory.CreateUserAsync("stranger");
         foreach (var outsider in new[] { new LibraryClient(factory.Client()), new LibraryClient(factory.Client(strangerToken)) })
@@ -40,7 +40,7 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
         var owner = new LibraryClient(factory.Client(token));
         var (_, e) = await owner.GetAsync("/v1/entities/hoarder");
         await owner.PostAsync("/v1/collections", new { name = "vault", entity = (string)e!["data"]!["id"]!, @private = true });
-        await owner.PushAsync("hoarder", "vault", "gold", FakeSif.Make(2000), "latest");
+        await owner.PushAsync("hoarder", "vault", "gold", SifBuilder.Bytes(2000), "latest");
         const string path = "/v1/images/hoarder/vault/gold:latest?arch=amd64";
 
         var (status, mine) = await owner.GetAsync(path);
@@ -64,7 +64,7 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
         var owner = new LibraryClient(factory.Client(token));
         var (_, e) = await owner.GetAsync("/v1/entities/labkeeper");
         await owner.PostAsync("/v1/collections", new { name = "unpublished", entity = (string)e!["data"]!["id"]!, @private = true });
-        var secret = Components.SifBytes.Create("amd64", labelsJson: """{"org.label-schema.description":"embargoed-result-7731"}""");
+        var secret = SifBuilder.WithObjects("amd64", labelsJson: """{"org.label-schema.description":"embargoed-result-7731"}""");
         await owner.PushAsync("labkeeper", "unpublished", "paper", secret, "latest");
         var hash = "sha256." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(secret));
 
@@ -102,7 +102,7 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
     {
         var (owner, token) = await factory.CreateUserAsync("guarded");
         var client = new LibraryClient(factory.Client(token));
-        await client.PushAsync("guarded", "tools", "app", FakeSif.Make(2000), "latest");
+        await client.PushAsync("guarded", "tools", "app", SifBuilder.Bytes(2000), "latest");
         var (_, x) = await client.GetAsync("/v1/containers/guarded/tools/app");
         var containerId = (string)x!["data"]!["id"]!;
         var (_, c) = await client.GetAsync("/v1/collections/guarded/tools");
@@ -128,7 +128,7 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
     {
         var (_, token) = await factory.CreateUserAsync("deleter");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(2500);
+        var file = SifBuilder.Bytes(2500);
         await client.PushAsync("deleter", "c", "one", file, "latest");
         await client.PushAsync("deleter", "c", "two", file, "latest");
         var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
@@ -142,7 +142,7 @@ public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<
         // Its last image gone, the container goes too.
         (await client.GetAsync("/v1/containers/deleter/c/one")).Status.ShouldBe(HttpStatusCode.NotFound);
 
-        await client.PushAsync("deleter", "c", "two", FakeSif.Make(2600), "v2");
+        await client.PushAsync("deleter", "c", "two", SifBuilder.Bytes(2600), "v2");
         (await client.SendAsync(HttpMethod.Delete, "/v1/images/deleter/c/two:latest?arch=amd64")).Status.ShouldBe(HttpStatusCode.OK);
         File.Exists(blob).ShouldBeFalse();
         // Another image is left, so the container stays with it.

@@ -40,7 +40,7 @@ public sealed class ProtocolTests(RegistryApiFactory factory) : IClassFixture<Re
     {
         var (user, token) = await factory.CreateUserAsync("shape-owner");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(4000);
+        var file = SifBuilder.Bytes(4000);
         var imageId = await client.PushAsync("shape-owner", "tools", "demo", file, "v1", "latest");
 
         var (status, body) = await new LibraryClient(factory.Client()).GetAsync("/v1/images/shape-owner/tools/demo:v1?arch=amd64");
@@ -71,7 +71,7 @@ public sealed class ProtocolTests(RegistryApiFactory factory) : IClassFixture<Re
     {
         var (_, token) = await factory.CreateUserAsync("quota-owner");
         var client = new LibraryClient(factory.Client(token));
-        var file = FakeSif.Make(3000);
+        var file = SifBuilder.Bytes(3000);
         var (_, e) = await client.GetAsync("/v1/entities/quota-owner");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "lab", entity = (string)e!["data"]!["id"]! });
         var (_, x) = await client.PostAsync("/v1/containers", new { name = "tool", collection = (string)c!["data"]!["id"]! });
@@ -89,7 +89,7 @@ public sealed class ProtocolTests(RegistryApiFactory factory) : IClassFixture<Re
     public async Task Search_lists_images_with_their_library_names()
     {
         var (_, token) = await factory.CreateUserAsync("searcher");
-        await new LibraryClient(factory.Client(token)).PushAsync("searcher", "genomics", "samtools", FakeSif.Make(2000), "1.0");
+        await new LibraryClient(factory.Client(token)).PushAsync("searcher", "genomics", "samtools", SifBuilder.Bytes(2000), "1.0");
         var (status, body) = await new LibraryClient(factory.Client()).GetAsync("/v1/search?arch=amd64&value=samtoo");
         status.ShouldBe(HttpStatusCode.OK);
         var image = body!["data"]!["image"]!.AsArray().Single()!;

@@ -15,9 +15,9 @@ public sealed class QuotaTests(RegistryApiFactory factory) : IClassFixture<Regis
         var admin = new Actor("root", "root", true, Registry.Core.Identity.AccessTokens.TokenScope.Admin);
         (await factory.Services.GetRequiredService<EntityService>().SetQuotaAsync(admin, "tight", 10_000)).Succeeded.ShouldBeTrue();
         var client = new LibraryClient(factory.Client(token));
-        await client.PushAsync("tight", "c", "small", FakeSif.Make(6000), "latest");
+        await client.PushAsync("tight", "c", "small", SifBuilder.Bytes(6000), "latest");
 
-        var big = FakeSif.Make(6000);
+        var big = SifBuilder.Bytes(6000);
         var (_, x) = await client.GetAsync("/v1/containers/tight/c/small");
         var (_, image) = await client.PostAsync("/v1/images", new { hash = "sha256." + Convert.ToHexStringLower(SHA256.HashData(big)), container = (string)x!["data"]!["id"]! });
         var blobsBefore = Directory.EnumerateFiles(Path.Combine(factory.DataPath, "blobs"), "*", SearchOption.AllDirectories).Count();
@@ -53,7 +53,7 @@ public sealed class QuotaTests(RegistryApiFactory factory) : IClassFixture<Regis
         }
 
         // Sent and verified, never completed: still only a temp file, not a blob, and no usage.
-        var first = FakeSif.Make(1_500_000);
+        var first = SifBuilder.Bytes(1_500_000);
         var (status, url) = await StartAsync(first);
         status.ShouldBe(HttpStatusCode.OK);
         (await new HttpClient().PutAsync(url, new ByteArrayContent(first))).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -62,7 +62,7 @@ public sealed class QuotaTests(RegistryApiFactory factory) : IClassFixture<Regis
         entity!["data"]!["size"]!.GetValue<long>().ShouldBe(0);
 
         // A second upload that fits alone but not beside the live one is refused before any byte: uploads can't together exceed the quota.
-        var (second, _) = await StartAsync(FakeSif.Make(1_000_000));
+        var (second, _) = await StartAsync(SifBuilder.Bytes(1_000_000));
         second.ShouldBe(HttpStatusCode.InsufficientStorage);
 
         // Once the session is dead, gc reclaims its temp file.
@@ -75,6 +75,6 @@ public sealed class QuotaTests(RegistryApiFactory factory) : IClassFixture<Regis
         }
         await factory.Services.GetRequiredService<Registry.Core.Storage.StorageMaintenance>().CollectGarbageAsync(dryRun: false);
         Directory.EnumerateFiles(Path.Combine(factory.DataPath, "tmp")).Intersect(temps).ShouldBeEmpty();
-        (await StartAsync(FakeSif.Make(1_000_000))).Status.ShouldBe(HttpStatusCode.OK); // its reservation ended with it
+        (await StartAsync(SifBuilder.Bytes(1_000_000))).Status.ShouldBe(HttpStatusCode.OK); // its reservation ended with it
     }
 }

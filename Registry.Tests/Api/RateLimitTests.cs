@@ -2,14 +2,8 @@ using System.Net;
 
 namespace Registry.Tests.Api;
 
-public sealed class RateLimitedFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings =>
-    [
-        ("RateLimits:ApiPerTokenPerMinute", "5"),
-        ("RateLimits:AnonymousPerAddressPerMinute", "100"),
-    ];
-}
+public sealed class RateLimitedFactory()
+    : RegistryApiFactory(new() { ["RateLimits:ApiPerTokenPerMinute"] = "5", ["RateLimits:AnonymousPerAddressPerMinute"] = "100" });
 
 /// <summary>API limits are per token, so one busy token (a CI job) does not block another user behind the same address.</summary>
 public sealed class RateLimitTests(RateLimitedFactory factory) : IClassFixture<RateLimitedFactory>
@@ -54,15 +48,13 @@ public sealed class RateLimitTests(RateLimitedFactory factory) : IClassFixture<R
     }
 }
 
-public sealed class AnonymousLimitedFactory : RegistryApiFactory
+public sealed class AnonymousLimitedFactory() : RegistryApiFactory(new()
+{
+    ["RateLimits:ApiPerTokenPerMinute"] = "1000",
+    ["RateLimits:AnonymousPerAddressPerMinute"] = AnonymousLimit.ToString(),
+})
 {
     public const int AnonymousLimit = 20;
-
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings =>
-    [
-        ("RateLimits:ApiPerTokenPerMinute", "1000"),
-        ("RateLimits:AnonymousPerAddressPerMinute", AnonymousLimit.ToString()),
-    ];
 }
 
 /// <summary>Only a token that exists makes a token caller: any other credential is counted as anonymous, by address.</summary>

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,29 +8,38 @@ using Microsoft.Extensions.Hosting;
 using Registry.Core.Access;
 using Registry.Core.Identity;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Tests.Infrastructure;
 using Registry.Web.Api;
 
 namespace Registry.Tests.Api;
 
-/// <summary>The real application on Kestrel (127.0.0.1, a free port) with its own SQLite file and data folder.</summary>
+/// <summary>
+/// The real application in the test process on Kestrel (127.0.0.1, a free port) with its own SQLite file and data
+/// folder: the one in-process test host. A test class that needs other settings or services declares a one-line
+/// fixture, <c>public sealed class PrivateOnlyFactory() : RegistryApiFactory(new() { ["Registry:PrivateOnly"] = "true" });</c>
+/// (xunit builds class fixtures through their one public constructor); a test that starts hosts itself calls
+/// <see cref="With"/>.
+/// </summary>
 public class RegistryApiFactory : WebApplicationFactory<Program>
 {
-    public string DataPath { get; }
+    private readonly HostSetup _options;
     private readonly bool _ownsData;
 
-    public RegistryApiFactory() : this(null) { }
+    public string DataPath { get; }
 
-    /// <param name="dataPath">A data folder the test owns and keeps, to start the registry again on the same bytes; default a fresh one deleted at the end.</param>
-    protected RegistryApiFactory(string? dataPath)
+    public RegistryApiFactory() : this(new HostSetup()) { }
+
+    protected RegistryApiFactory(HostSetup options)
     {
-        _ownsData = dataPath is null;
-        DataPath = dataPath ?? Directory.CreateTempSubdirectory("registry-api-").FullName;
+        _options = options;
+        _ownsData = options.DataPath is null;
+        DataPath = options.DataPath ?? Directory.CreateTempSubdirectory("registry-api-").FullName;
         UseKestrel();
         StartServer();
     }
 
-    /// <summary>Settings a test class needs on top of the defaults (read while the server starts).</summary>
-    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings => [];
+    /// <summary>A started host with <paramref name="options"/>; on a kept data folder, disposing it and starting another is a restart.</summary>
+    public static RegistryApiFactory With(HostSetup options) => new(options);
 
     /// <summary>Where Kestrel listens (a free port on 127.0.0.1).</summary>
     public Uri BaseAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -43,7 +51,8 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Accounts:TermsVersion", "0"); // API tests exercise the protocol; TermsTests turns terms on
-        foreach (var (key, value) in ExtraSettings) builder.UseSetting(key, value);
+        foreach (var (key, value) in _options.Settings) builder.UseSetting(key, value);
+        if (_options.Services is { } replace) builder.ConfigureServices(replace);
     }
 
     protected override IHost CreateHost(IHostBuilder builder)
@@ -54,12 +63,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>An HttpClient on real HTTP; optional bearer token spelled the way gen-A clients do.</summary>
-    public HttpClient Client(string? token = null)
-    {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("BEARER", token);
-        return client;
-    }
+    public HttpClient Client(string? token = null) => TestHttp.Client(BaseAddress, token);
 
     public async Task<(RegistryUser User, string Token)> CreateUserAsync(string name, bool admin = false, TokenScope scope = TokenScope.Write, string? collectionId = null)
     {

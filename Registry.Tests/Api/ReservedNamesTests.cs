@@ -65,6 +65,6 @@ public sealed class ReservedNamesTests(RegistryApiFactory factory) : IClassFixtu
             (await DatabaseStartup.ReservedNameClashesAsync(db)).ShouldContain("collection 'veteran/keys'");
         }
         // Pushing into it still works: only new names are refused.
-        await new LibraryClient(factory.Client(token)).PushAsync("veteran", "keys", "tool", FakeSif.Make(3000), "latest");
+        await new LibraryClient(factory.Client(token)).PushAsync("veteran", "keys", "tool", SifBuilder.Bytes(3000), "latest");
     }
 }

@@ -6,10 +6,7 @@ using Registry.Core.Storage;
 namespace Registry.Tests.Api;
 
 /// <summary>A server with a short <c>Registry:GcInterval</c> collects garbage by itself.</summary>
-public sealed class FrequentGcFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:GcInterval", "00:00:00.200")];
-}
+public sealed class FrequentGcFactory() : RegistryApiFactory(new() { ["Registry:GcInterval"] = "00:00:00.200" });
 
 public sealed class ScheduledGcTests(FrequentGcFactory factory) : IClassFixture<FrequentGcFactory>
 {
@@ -17,7 +14,7 @@ public sealed class ScheduledGcTests(FrequentGcFactory factory) : IClassFixture<
     public async Task The_server_removes_unreferenced_blobs_on_its_own_and_keeps_used_ones()
     {
         var (_, token) = await factory.CreateUserAsync("scheduled");
-        var kept = FakeSif.Make(3000);
+        var kept = SifBuilder.Bytes(3000);
         await new LibraryClient(factory.Client(token)).PushAsync("scheduled", "c", "x", kept, "latest");
         var store = factory.Services.GetRequiredService<IBlobStore>();
         var keptDigest = new Digest(Convert.ToHexStringLower(SHA256.HashData(kept)));

@@ -22,7 +22,7 @@ public sealed class SessionCookieTests(RegistryApiFactory factory) : IClassFixtu
     {
         var (_, token) = await factory.CreateUserAsync("cookievictim");
         var owner = new LibraryClient(factory.Client(token));
-        var imageId = await owner.PushAsync("cookievictim", "lab", "app", FakeSif.Make(1500), "latest");
+        var imageId = await owner.PushAsync("cookievictim", "lab", "app", SifBuilder.Bytes(1500), "latest");
         var (_, container) = await owner.GetAsync("/v1/containers/cookievictim/lab/app");
         var containerId = (string)container!["data"]!["id"]!;
         using var browser = await SignedInAdminAsync("cookieadmin");

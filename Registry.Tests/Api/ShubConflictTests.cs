@@ -10,9 +10,9 @@ public sealed class ShubConflictTests(RegistryApiFactory factory) : IClassFixtur
     {
         var (_, tokenA) = await factory.CreateUserAsync("shubc");
         var (_, tokenB) = await factory.CreateUserAsync("shubd");
-        await new LibraryClient(factory.Client(tokenA)).PushAsync("shubc", "pair", "tool", FakeSif.Make(2000), "v1");
+        await new LibraryClient(factory.Client(tokenA)).PushAsync("shubc", "pair", "tool", SifBuilder.Bytes(2000), "v1");
         // Another user's same-named collection, holding some other container.
-        await new LibraryClient(factory.Client(tokenB)).PushAsync("shubd", "pair", "other", FakeSif.Make(2100), "v1");
+        await new LibraryClient(factory.Client(tokenB)).PushAsync("shubd", "pair", "other", SifBuilder.Bytes(2100), "v1");
         var anonymous = new LibraryClient(factory.Client());
 
         var (status, body) = await anonymous.GetAsync("/api/container/pair/tool:v1");

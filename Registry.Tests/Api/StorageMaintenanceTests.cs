@@ -11,7 +11,7 @@ public sealed class StorageMaintenanceTests(RegistryApiFactory factory) : IClass
     public async Task Gc_removes_only_unreferenced_blobs_and_verify_finds_bit_rot()
     {
         var (_, token) = await factory.CreateUserAsync("keeper");
-        var kept = FakeSif.Make(4000);
+        var kept = SifBuilder.Bytes(4000);
         await new LibraryClient(factory.Client(token)).PushAsync("keeper", "c", "x", kept, "latest");
         var store = factory.Services.GetRequiredService<IBlobStore>();
         var keptDigest = new Digest(Convert.ToHexStringLower(SHA256.HashData(kept)));

@@ -5,10 +5,7 @@ using Registry.Core.Terms;
 
 namespace Registry.Tests.Api;
 
-public sealed class TermsFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Accounts:TermsVersion", "3")];
-}
+public sealed class TermsFactory() : RegistryApiFactory(new() { ["Accounts:TermsVersion"] = "3" });
 
 /// <summary>Until a user agrees to the current terms, the API refuses their existing tokens.</summary>
 public sealed class TermsTests(TermsFactory factory) : IClassFixture<TermsFactory>

@@ -16,7 +16,7 @@ public sealed class TokenScopeTests(RegistryApiFactory factory) : IClassFixture<
     {
         var (owner, token) = await factory.CreateUserAsync("reader");
         var writer = new LibraryClient(factory.Client(token));
-        await writer.PushAsync("reader", "tools", "app", FakeSif.Make(1600), "latest");
+        await writer.PushAsync("reader", "tools", "app", SifBuilder.Bytes(1600), "latest");
         var containerId = (string)(await writer.GetAsync("/v1/containers/reader/tools/app")).Body!["data"]!["id"]!;
         var readToken = await factory.CreateTokenAsync(owner, TokenScope.Read);
         var reader = new LibraryClient(factory.Client(readToken));
@@ -47,12 +47,12 @@ public sealed class TokenScopeTests(RegistryApiFactory factory) : IClassFixture<
     {
         var (owner, token) = await factory.CreateUserAsync("robotowner");
         var client = new LibraryClient(factory.Client(token));
-        await client.PushAsync("robotowner", "ci", "app", FakeSif.Make(1700), "latest");
-        await client.PushAsync("robotowner", "other", "app", FakeSif.Make(1800), "latest");
+        await client.PushAsync("robotowner", "ci", "app", SifBuilder.Bytes(1700), "latest");
+        await client.PushAsync("robotowner", "other", "app", SifBuilder.Bytes(1800), "latest");
         var ciId = (string)(await client.GetAsync("/v1/collections/robotowner/ci")).Body!["data"]!["id"]!;
         var robot = new LibraryClient(factory.Client(await factory.CreateTokenAsync(owner, TokenScope.Write, ciId)));
 
-        await robot.PushAsync("robotowner", "ci", "app", FakeSif.Make(1900), "v2");
+        await robot.PushAsync("robotowner", "ci", "app", SifBuilder.Bytes(1900), "v2");
         var otherContainer = (string)(await robot.GetAsync("/v1/containers/robotowner/other/app")).Body!["data"]!["id"]!;
         var (status, body) = await robot.PostAsync("/v1/images", new { hash = "sha256." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), container = otherContainer });
 
@@ -67,7 +67,7 @@ public sealed class TokenScopeTests(RegistryApiFactory factory) : IClassFixture<
     {
         var (user, token) = await factory.CreateUserAsync("statususer");
         var client = new LibraryClient(factory.Client(token));
-        await client.PushAsync("statususer", "ci", "app", FakeSif.Make(2100), "latest");
+        await client.PushAsync("statususer", "ci", "app", SifBuilder.Bytes(2100), "latest");
         var ciId = (string)(await client.GetAsync("/v1/collections/statususer/ci")).Body!["data"]!["id"]!;
         var expires = DateTime.UtcNow.AddDays(30);
         var robotToken = (await factory.Services.GetRequiredService<AccessTokenService>()

@@ -24,7 +24,7 @@ public sealed class UploadContractTests(RegistryApiFactory factory) : IClassFixt
     [Fact]
     public async Task Multipart_start_and_complete_answer_exact_bodies()
     {
-        var file = FakeSif.Make(6 * 1024 * 1024 + 3);
+        var file = SifBuilder.Bytes(6 * 1024 * 1024 + 3);
         var (client, _, imageId) = await NewImageAsync("mpbodies", file);
         var (status, start) = await client.PostAsync($"/v2/imagefile/{imageId}/_multipart", new { filesize = file.Length });
         status.ShouldBe(HttpStatusCode.OK);
@@ -51,7 +51,7 @@ public sealed class UploadContractTests(RegistryApiFactory factory) : IClassFixt
     [Fact]
     public async Task Wrong_size_on_the_upload_url_is_a_400_and_the_image_stays_unuploaded()
     {
-        var file = FakeSif.Make(4000);
+        var file = SifBuilder.Bytes(4000);
         var (client, _, imageId) = await NewImageAsync("wrongsize", file);
         var (_, start) = await client.PostAsync($"/v2/imagefile/{imageId}", new { filesize = file.Length, sha256sum = Hex(file), md5sum = "" });
         var uploadUrl = (string)start!["data"]!["uploadURL"]!;
@@ -71,7 +71,7 @@ public sealed class UploadContractTests(RegistryApiFactory factory) : IClassFixt
     [Fact]
     public async Task Nobody_but_the_owner_drives_an_upload()
     {
-        var file = FakeSif.Make(6 * 1024 * 1024);
+        var file = SifBuilder.Bytes(6 * 1024 * 1024);
         var (owner, _, imageId) = await NewImageAsync("uplowner", file);
         var (_, start) = await owner.PostAsync($"/v2/imagefile/{imageId}/_multipart", new { filesize = file.Length });
         var uploadId = (string)start!["data"]!["uploadID"]!;
@@ -96,7 +96,7 @@ public sealed class UploadContractTests(RegistryApiFactory factory) : IClassFixt
     [Fact]
     public async Task Legacy_v1_tags_take_pascal_case_bodies_and_v2_refuses_a_foreign_arch()
     {
-        var file = FakeSif.Make(2000);
+        var file = SifBuilder.Bytes(2000);
         var (client, containerId, imageId) = await NewImageAsync("legacytags", file);
         (await client.Http.PostAsync($"/v1/imagefile/{imageId}", new ByteArrayContent(file))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
@@ -117,7 +117,7 @@ public sealed class UploadContractTests(RegistryApiFactory factory) : IClassFixt
     public async Task A_file_shorter_than_the_probe_still_answers_206_with_its_whole_range()
     {
         var (_, token) = await factory.CreateUserAsync("tinyfile");
-        var file = FakeSif.Make(500);
+        var file = SifBuilder.Bytes(500);
         await new LibraryClient(factory.Client(token)).PushAsync("tinyfile", "c", "x", file, "latest");
         var redirect = await factory.Client().GetAsync("/v1/imagefile/tinyfile/c/x:latest?arch=amd64");
         redirect.StatusCode.ShouldBe(HttpStatusCode.SeeOther);

@@ -21,7 +21,7 @@ public sealed class UploadIntegrityTests(RegistryApiFactory factory) : IClassFix
         var (_, e) = await client.GetAsync($"/v1/entities/{owner}");
         var (_, c) = await client.PostAsync("/v1/collections", new { name = "c", entity = (string)e!["data"]!["id"]! });
         var (_, x) = await client.PostAsync("/v1/containers", new { name = "x", collection = (string)c!["data"]!["id"]! });
-        var file = FakeSif.Make(size);
+        var file = SifBuilder.Bytes(size);
         var (_, image) = await client.PostAsync("/v1/images", new { hash = "sha256." + Hex(file), container = (string)x!["data"]!["id"]! });
         return new Upload(client, owner, (string)image!["data"]!["id"]!, file);
     }
@@ -54,7 +54,7 @@ public sealed class UploadIntegrityTests(RegistryApiFactory factory) : IClassFix
         await first.SendAsync(u.File.AsMemory(0, 100_000));
         await Task.Delay(300); // the first request holds the upload now
 
-        var second = await new HttpClient().PutAsync(url, new ByteArrayContent(FakeSif.Make(u.File.Length)));
+        var second = await new HttpClient().PutAsync(url, new ByteArrayContent(SifBuilder.Bytes(u.File.Length)));
         second.StatusCode.ShouldBe(HttpStatusCode.Conflict);
 
         await first.SendAsync(u.File.AsMemory(100_000));
@@ -75,7 +75,7 @@ public sealed class UploadIntegrityTests(RegistryApiFactory factory) : IClassFix
         var genuine = await new HttpClient().PutAsync(url, new ByteArrayContent(u.File));
         var completed = genuine.IsSuccessStatusCode && (await CompleteAsync(u)).Status == HttpStatusCode.OK;
 
-        var poison = FakeSif.Make(u.File.Length);
+        var poison = SifBuilder.Bytes(u.File.Length);
         await attacker.SendAsync(poison);
         var late = await attacker.ResponseAsync(Answer);
         late.ShouldNotBeNull();
@@ -107,7 +107,7 @@ public sealed class UploadIntegrityTests(RegistryApiFactory factory) : IClassFix
             urls.Add((string)part!["data"]!["presignedURL"]!);
         }
         // Four writers on part 1 at once, three of them with other bytes, as a retrying client or an attacker sends them.
-        var bodies = new[] { u.File[..partSize], FakeSif.Make(partSize), FakeSif.Make(partSize), FakeSif.Make(partSize) };
+        var bodies = new[] { u.File[..partSize], SifBuilder.Bytes(partSize), SifBuilder.Bytes(partSize), SifBuilder.Bytes(partSize) };
         var answers = await Task.WhenAll(bodies.Select(b => new HttpClient().PutAsync(urls[0], new ByteArrayContent(b))));
         answers.Count(a => a.StatusCode == HttpStatusCode.OK).ShouldBeGreaterThanOrEqualTo(1);
         answers.ShouldAllBe(a => a.StatusCode == HttpStatusCode.OK || a.StatusCode == HttpStatusCode.Conflict);
@@ -137,7 +137,7 @@ public sealed class UploadIntegrityTests(RegistryApiFactory factory) : IClassFix
             (await new HttpClient().PutAsync((string)part!["data"]!["presignedURL"]!, new ByteArrayContent(bytes))).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
         await PutPartAsync(1, u.File[..partSize]);   // fed into the running hash
-        await PutPartAsync(1, FakeSif.Make(partSize)); // overwrites bytes the running hash already covers
+        await PutPartAsync(1, SifBuilder.Bytes(partSize)); // overwrites bytes the running hash already covers
         await PutPartAsync(2, u.File[partSize..]);
 
         var (status, body) = await u.Client.PutAsync($"/v2/imagefile/{u.ImageId}/_multipart_complete",

@@ -33,12 +33,12 @@ public sealed class UploadTests(RegistryApiFactory factory) : IClassFixture<Regi
     public async Task Wrong_bytes_are_refused_and_nothing_is_kept()
     {
         var (client, containerId) = await ContainerAsync("mismatch", "x");
-        var file = FakeSif.Make(5000);
+        var file = SifBuilder.Bytes(5000);
         var imageId = await NewImageAsync(client, containerId, file);
         var (_, start) = await client.PostAsync($"/v2/imagefile/{imageId}", new { filesize = file.Length, sha256sum = Hex(file) });
         var before = StoredFiles();
 
-        var wrong = FakeSif.Make(5000);
+        var wrong = SifBuilder.Bytes(5000);
         var put = await new HttpClient().PutAsync((string)start!["data"]!["uploadURL"]!, new ByteArrayContent(wrong));
         put.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await put.Content.ReadAsStringAsync()).ShouldContain("checksum mismatch");
@@ -55,7 +55,7 @@ public sealed class UploadTests(RegistryApiFactory factory) : IClassFixture<Regi
     public async Task Multipart_upload_verifies_each_part_and_the_whole()
     {
         var (client, containerId) = await ContainerAsync("parts", "big");
-        var file = FakeSif.Make(12 * 1024 * 1024 + 17);
+        var file = SifBuilder.Bytes(12 * 1024 * 1024 + 17);
         var imageId = await NewImageAsync(client, containerId, file);
         var (_, start) = await client.PostAsync($"/v2/imagefile/{imageId}/_multipart", new { filesize = file.Length });
         var data = start!["data"]!;
@@ -93,7 +93,7 @@ public sealed class UploadTests(RegistryApiFactory factory) : IClassFixture<Regi
     public async Task Someone_elses_upload_session_cannot_be_touched()
     {
         var (client, containerId) = await ContainerAsync("session-owner", "x");
-        var file = FakeSif.Make(10 * 1024 * 1024);
+        var file = SifBuilder.Bytes(10 * 1024 * 1024);
         var imageId = await NewImageAsync(client, containerId, file);
         var (_, start) = await client.PostAsync($"/v2/imagefile/{imageId}/_multipart", new { filesize = file.Length });
         var uploadId = (string)start!["data"]!["uploadID"]!;
@@ -110,7 +110,7 @@ public sealed class UploadTests(RegistryApiFactory factory) : IClassFixture<Regi
     public async Task A_blob_the_registry_has_is_not_uploaded_again()
     {
         var (client, containerId) = await ContainerAsync("dedupe", "first");
-        var file = FakeSif.Make(3000);
+        var file = SifBuilder.Bytes(3000);
         await client.PushAsync("dedupe", "c", "first", file, "latest");
         var (_, c) = await client.GetAsync("/v1/collections/dedupe/c");
         var (_, x) = await client.PostAsync("/v1/containers", new { name = "second", collection = (string)c!["data"]!["id"]! });
@@ -123,7 +123,7 @@ public sealed class UploadTests(RegistryApiFactory factory) : IClassFixture<Regi
     public async Task Legacy_v1_upload_stores_and_verifies()
     {
         var (client, containerId) = await ContainerAsync("legacy", "x");
-        var file = FakeSif.Make(4096);
+        var file = SifBuilder.Bytes(4096);
         var imageId = await NewImageAsync(client, containerId, file);
         var response = await client.Http.PostAsync($"/v1/imagefile/{imageId}", new ByteArrayContent(file));
         response.StatusCode.ShouldBe(HttpStatusCode.OK);

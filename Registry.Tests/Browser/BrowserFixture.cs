@@ -4,11 +4,11 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Browser;
 
 /// <summary>
-/// Shared by the browser tests: one real registry server process (<see cref="RegistryServer"/>), one headless Debian
-/// Chromium driven by Microsoft.Playwright, the Go library-client driver, and scratch space for SIF files.
+/// Shared by the browser tests: what the end-to-end tests share (<see cref="RegistryFixture"/>: the server process, the
+/// Go library-client driver, scratch space for SIF files) and one headless Debian Chromium driven by Microsoft.Playwright.
 /// Screenshots go to <c>&lt;repo&gt;/TestResults/screenshots/</c>.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public sealed class BrowserFixture() : RegistryFixture("registry-browser-work-")
 {
     /// <summary>Debian's chromium; Playwright's own browser downloads are never used.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -16,7 +16,6 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Upper bound for any single wait on the page (navigation, locator, assertion).</summary>
     public static readonly TimeSpan UiTimeout = TimeSpan.FromSeconds(30);
 
-    private RegistryServer? _server;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private readonly List<IBrowserContext> _contexts = [];
@@ -28,13 +27,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         lock (_logs) return _logs.GetValueOrDefault(page);
     }
 
-    public RegistryServer Server => _server ?? throw new InvalidOperationException("server not started");
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("browser not started");
-
-    /// <summary>Scratch directory, deleted at the end of the run.</summary>
-    public string WorkDir { get; } = Directory.CreateTempSubdirectory("registry-browser-work-").FullName;
-
-    public SifFiles Sif { get; }
 
     /// <summary><c>&lt;repo&gt;/TestResults/screenshots</c>: one full-page PNG per main page, plus <c>failures/</c>.</summary>
     public string ScreenshotDir { get; } = Path.Combine(RepoPaths.RepoRoot, "TestResults", "screenshots");
@@ -42,16 +35,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>State handed from one ordered step to the next.</summary>
     public ScenarioState State { get; } = new();
 
-    public BrowserFixture() => Sif = new SifFiles(Path.Combine(WorkDir, "sif"));
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Directory.CreateDirectory(ScreenshotDir);
         foreach (var old in Directory.EnumerateFiles(ScreenshotDir, "*.*", SearchOption.AllDirectories))
             if (old.EndsWith(".png") || old.EndsWith(".log")) File.Delete(old);
 
-        var build = GoDriver.GetBinaryAsync();
-        _server = await RegistryServer.StartAsync();
+        await base.InitializeAsync(); // the server and the Go driver
         _playwright = await PlaywrightDriver.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -61,7 +51,6 @@ public sealed class BrowserFixture : IAsyncLifetime
             Timeout = (float)TimeSpan.FromSeconds(60).TotalMilliseconds,
         });
         Assertions.SetDefaultExpectTimeout((float)UiTimeout.TotalMilliseconds);
-        await build;
     }
 
     /// <summary>A fresh browser context (own cookies: one user), laptop-sized, with bounded timeouts.</summary>
@@ -82,20 +71,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Runs the library-client driver against the server, with a token when given.</summary>
-    public Task<ProcessResult> LibAsync(string? token, params string[] args) => GoDriver.RunAgainstAsync(Server.BaseUrl, token, args);
-
-    /// <summary>A fresh path in the scratch directory.</summary>
-    public string NewPath(string suffix = ".sif") => Path.Combine(WorkDir, Guid.NewGuid().ToString("N") + suffix);
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         foreach (var context in _contexts)
             try { await context.CloseAsync(); } catch (PlaywrightException) { }
         if (_browser is not null) await _browser.CloseAsync();
         _playwright?.Dispose();
-        if (_server is not null) await _server.DisposeAsync();
-        try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        await base.DisposeAsync();
     }
 }
 

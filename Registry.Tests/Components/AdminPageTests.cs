@@ -65,7 +65,7 @@ public sealed class AdminPageTests : RegistryTestContext
         var root = await Db.AddUserAsync("root", isAdmin: true);
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
-        var sif = SifBytes.Create();
+        var sif = SifBuilder.WithObjects();
         await PushAsync(alice, "tools", "demo", "v1", sif);
         SignIn(root);
         RenderProviders();

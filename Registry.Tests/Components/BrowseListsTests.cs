@@ -16,7 +16,7 @@ public sealed class BrowseListsTests : RegistryTestContext
     {
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects());
         RenderProviders();
 
         var page = Render<Home>();
@@ -31,7 +31,7 @@ public sealed class BrowseListsTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
         await CreateCollectionAsync(alice, "secret", isPrivate: true);
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects());
         RenderProviders();
 
         var nav = Services.GetRequiredService<NavigationManager>();
@@ -53,8 +53,8 @@ public sealed class BrowseListsTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
         await CreateCollectionAsync(alice, "secret", isPrivate: true);
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-2\"}"));
-        await PushAsync(alice, "secret", "hidden", "v1", SifBytes.Create("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-private\"}"));
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-2\"}"));
+        await PushAsync(alice, "secret", "hidden", "v1", SifBuilder.WithObjects("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-private\"}"));
         RenderProviders();
 
         Services.GetRequiredService<NavigationManager>().NavigateTo("search?q=rnaseq");

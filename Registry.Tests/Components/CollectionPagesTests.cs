@@ -12,7 +12,7 @@ public sealed class CollectionPagesTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         var bob = await Db.AddUserAsync("bob");
         await CreateCollectionAsync(alice, "tools");
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects());
         SignIn(bob);
         RenderProviders();
 
@@ -67,9 +67,9 @@ public sealed class CollectionPagesTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
         await CreateCollectionAsync(alice, "other");
-        await PushAsync(alice, "tools", "one", "v1", SifBytes.Create(deffile: new string('x', 5000)));
-        await PushAsync(alice, "tools", "two", "v1", SifBytes.Create());
-        await PushAsync(alice, "other", "three", "v1", SifBytes.Create());
+        await PushAsync(alice, "tools", "one", "v1", SifBuilder.WithObjects(deffile: new string('x', 5000)));
+        await PushAsync(alice, "tools", "two", "v1", SifBuilder.WithObjects());
+        await PushAsync(alice, "other", "three", "v1", SifBuilder.WithObjects());
         RenderProviders();
 
         var page = Render<TreemapPage>();

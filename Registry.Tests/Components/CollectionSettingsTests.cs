@@ -49,7 +49,7 @@ public sealed class CollectionSettingsTests : RegistryTestContext
     {
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects());
         SignIn(alice);
         RenderProviders();
         var page = RenderSettings();

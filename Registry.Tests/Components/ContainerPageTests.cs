@@ -20,7 +20,7 @@ public sealed class ContainerPageTests : RegistryTestContext
     {
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("arm64", Def, "{\"maintainer\":\"alice\"}"));
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects("arm64", Def, "{\"maintainer\":\"alice\"}"));
         return alice;
     }
 
@@ -90,7 +90,7 @@ public sealed class ContainerPageTests : RegistryTestContext
     public async Task Deleting_one_of_two_images_keeps_the_container_and_the_other_tag()
     {
         var alice = await SeedAsync();
-        await PushAsync(alice, "tools", "demo", "v2", SifBytes.Create("amd64", Def, "{}"));
+        await PushAsync(alice, "tools", "demo", "v2", SifBuilder.WithObjects("amd64", Def, "{}"));
         SignIn(alice);
         var dialogs = RenderProviders();
         var page = RenderPage();

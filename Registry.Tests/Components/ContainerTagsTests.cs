@@ -15,8 +15,8 @@ public sealed class ContainerTagsTests : RegistryTestContext
     {
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("amd64", "Bootstrap: docker\nFrom: alpine:3.19\n"));
-        await PushAsync(alice, "tools", "demo", "v2", SifBytes.Create("amd64", "Bootstrap: docker\nFrom: alpine:3.20\n"));
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects("amd64", "Bootstrap: docker\nFrom: alpine:3.19\n"));
+        await PushAsync(alice, "tools", "demo", "v2", SifBuilder.WithObjects("amd64", "Bootstrap: docker\nFrom: alpine:3.20\n"));
         return alice;
     }
 

@@ -15,8 +15,8 @@ public sealed class UsageSnippetsTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "tools");
         await CreateCollectionAsync(alice, "empty");
-        await PushAsync(alice, "tools", "demo", "latest", SifBytes.Create());
-        await PushAsync(alice, "tools", "demo", "v9", SifBytes.Create("amd64"));
+        await PushAsync(alice, "tools", "demo", "latest", SifBuilder.WithObjects());
+        await PushAsync(alice, "tools", "demo", "v9", SifBuilder.WithObjects("amd64"));
         RenderProviders();
 
         var page = RenderPage("alice", "tools");
@@ -36,7 +36,7 @@ public sealed class UsageSnippetsTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         var bob = await Db.AddUserAsync("bob");
         await CreateCollectionAsync(alice, "tools");
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create());
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects());
         RenderProviders();
         var before = RenderPage("alice", "tools");
         before.WaitForAssertion(() => before.Markup.ShouldContain("singularity pull shub://localhost/tools/demo:v1"));
@@ -54,7 +54,7 @@ public sealed class UsageSnippetsTests : RegistryTestContext
     {
         var alice = await Db.AddUserAsync("alice");
         await CreateCollectionAsync(alice, "secret", isPrivate: true);
-        await PushAsync(alice, "secret", "demo", "v1", SifBytes.Create());
+        await PushAsync(alice, "secret", "demo", "v1", SifBuilder.WithObjects());
         SignIn(alice);
         RenderProviders();
 

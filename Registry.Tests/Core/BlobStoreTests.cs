@@ -1,24 +1,48 @@
 using System.Security.Cryptography;
 using Registry.Core.Storage;
-using Registry.Core.Storage.FileSystem;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Core;
 
-/// <summary>The blob store, one nested class per part of its API, each also tried with hostile input.</summary>
-public abstract class BlobStoreTests : IDisposable
+/// <summary><see cref="IBlobStore"/>, one nested class per method, each that takes a name also tried with hostile ones.</summary>
+public abstract class BlobStoreTests : BlobStoreTestBase
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("blobs-").FullName;
-    protected FileSystemBlobStore Store { get; }
+    public sealed class BeginUpload : BlobStoreTests
+    {
+        [Fact]
+        public void Every_upload_gets_a_new_name_that_its_kind_only_prefixes()
+        {
+            var (a, b) = (Store.BeginUpload("sregistry"), Store.BeginUpload("sregistry"));
+            a.Id.ShouldNotBe(b.Id);
+            a.Id.ShouldStartWith("sregistry-");
+            a.Id.ShouldEndWith(".tmp");
+            Store.ResumeUpload(a.Id).Id.ShouldBe(a.Id);
+        }
 
-    protected BlobStoreTests() => Store = new FileSystemBlobStore(_root);
+        [Theory]
+        [InlineData("../../etc")]
+        [InlineData("..")]
+        [InlineData("kind\0")]
+        [InlineData("a kind")]
+        public void A_kind_that_cannot_be_part_of_a_name_is_refused(string hostile) =>
+            Should.Throw<ArgumentException>(() => Store.BeginUpload(hostile));
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+        [Fact]
+        public void A_very_long_kind_is_refused() => Should.Throw<ArgumentException>(() => Store.BeginUpload(new string('k', 300)));
 
-    protected string TempFolder => Path.Combine(_root, "tmp");
-    protected static Digest Sha(ReadOnlySpan<byte> bytes) => new(Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        [Theory]
+        [InlineData("/etc/cron.d/job")]
+        [InlineData("nested/kind")]
+        public async Task A_kind_holding_a_path_still_stages_in_tmp(string hostile)
+        {
+            var upload = Store.BeginUpload(hostile);
+            await upload.WriteAsync(new MemoryStream(new byte[10]), 0, 10, false, default);
+            upload.Id.ShouldNotContain('/');
+            Directory.GetFiles(TempFolder).ShouldBe([Path.Combine(TempFolder, upload.Id)]);
+        }
+    }
 
-    public sealed class BeginAndResume : BlobStoreTests
+    public sealed class ResumeUpload : BlobStoreTests
     {
         [Fact]
         public async Task A_resumed_upload_continues_where_the_first_request_stopped()
@@ -34,163 +58,19 @@ public abstract class BlobStoreTests : IDisposable
         }
 
         [Theory]
-        [InlineData("../../etc/passwd")]
-        [InlineData("..")]
-        [InlineData("")]
-        [InlineData("upload-1.tmp/../../x.tmp")]
-        [InlineData("/etc/shadow")]
+        [MemberData(nameof(HostileUploadIds), MemberType = typeof(BlobStoreTestBase))]
         public void Ids_that_are_not_upload_names_are_refused(string hostile) =>
             Should.Throw<ArgumentException>(() => Store.ResumeUpload(hostile));
 
-        [Fact]
-        public void A_recorded_path_resolves_to_its_file_name_under_tmp_only() =>
-            Store.ResumeUpload("/somewhere/else/upload-abc.tmp").Id.ShouldBe("upload-abc.tmp");
-    }
-
-    public sealed class Write : BlobStoreTests
-    {
         [Theory]
-        [InlineData(0)]    // whole 1 MiB slices written around the page cache, the unaligned tail through it
-        [InlineData(4097)] // an unaligned offset: through the page cache only
-        public async Task Bytes_land_at_their_offsets_whichever_way_they_are_written(int baseOffset)
-        {
-            var upload = Store.BeginUpload();
-            var first = RandomNumberGenerator.GetBytes(2 * 1024 * 1024);       // two full slices
-            var second = RandomNumberGenerator.GetBytes(1024 * 1024 + 123_457); // a slice, then a tail that isn't whole 4 KiB blocks
-
-            // The second part arrives first, in odd-sized reads like a slow socket's: it can't continue the running hash.
-            var late = await upload.WriteAsync(new TrickleStream(second, 7_777), baseOffset + first.Length, second.Length, false, default);
-            late.ShouldBe(new BlobWrite(second.Length, Sha(second), null));
-            var early = await upload.WriteAsync(new TrickleStream(first, 65_536 + 3), baseOffset, first.Length, true, default);
-            early.Own.ShouldBe(Sha(first));
-
-            var onDisk = await File.ReadAllBytesAsync(Path.Combine(TempFolder, upload.Id));
-            onDisk.Length.ShouldBe(baseOffset + first.Length + second.Length);
-            onDisk.AsSpan(baseOffset, first.Length).SequenceEqual(first).ShouldBeTrue();
-            onDisk.AsSpan(baseOffset + first.Length).SequenceEqual(second).ShouldBeTrue();
-            (await upload.DigestAsync(default)).ShouldBe(new StagedBytes(onDisk.Length, Sha(onDisk)));
-        }
-
-        [Fact]
-        public void Direct_writes_are_used_only_from_a_4_KiB_boundary()
-        {
-            var temp = Path.Combine(TempFolder, Store.BeginUpload().Id);
-            DirectUpload.WorksIn(TempFolder).ShouldBe(OperatingSystem.IsLinux());
-            Directory.EnumerateFiles(TempFolder).ShouldBeEmpty(); // the probe cleans up after itself
-            using (var aligned = DirectUpload.TryOpen(temp, 8192)) (aligned is not null).ShouldBe(OperatingSystem.IsLinux()); // ext4 and tmpfs accept O_DIRECT
-            DirectUpload.TryOpen(temp, 4097).ShouldBeNull();
-        }
-
-        [Fact]
-        public async Task A_body_that_breaks_off_fails_as_the_clients_fault_and_keeps_what_arrived()
-        {
-            var upload = Store.BeginUpload();
-            var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
-
-            await Should.ThrowAsync<SourceReadException>(() =>
-                upload.WriteAsync(new TrickleStream(bytes, 100_000, failAfter: 2 * 1024 * 1024 + 5), 0, bytes.Length, false, default));
-
-            var kept = await File.ReadAllBytesAsync(Path.Combine(TempFolder, upload.Id));
-            kept.Length.ShouldBeLessThanOrEqualTo(2 * 1024 * 1024);
-            kept.AsSpan().SequenceEqual(bytes.AsSpan(0, kept.Length)).ShouldBeTrue();
-            // Sent again from the start: the broken-off write never advanced the running hash.
-            (await upload.WriteAsync(new MemoryStream(bytes), 0, bytes.Length, false, default)).UpTo.ShouldBe(Sha(bytes));
-        }
-
-        [Fact]
-        public async Task Too_many_bytes_stop_the_write() =>
-            await Should.ThrowAsync<BlobTooLargeException>(() =>
-                Store.BeginUpload().WriteAsync(new MemoryStream(new byte[100]), 0, 99, false, default));
+        [InlineData("/somewhere/else/upload-abc.tmp")]
+        [InlineData("/etc/upload-abc.tmp")]
+        public void A_recorded_path_resolves_to_its_file_name_under_tmp_only(string recorded) =>
+            Store.ResumeUpload(recorded).Id.ShouldBe("upload-abc.tmp");
     }
 
-    public sealed class Digesting : BlobStoreTests
+    public sealed class ListUploads : BlobStoreTests
     {
-        [Fact]
-        public async Task Bytes_written_again_over_hashed_ones_are_what_gets_hashed()
-        {
-            var good = RandomNumberGenerator.GetBytes(300_000);
-            var upload = Store.BeginUpload();
-            await upload.WriteAsync(new MemoryStream(good), 0, good.Length, false, default);
-            var bad = good[100_000..200_000];
-            bad[5] ^= 0xff;
-            await upload.WriteAsync(new MemoryStream(bad), 100_000, bad.Length, false, default);
-
-            var onDisk = await File.ReadAllBytesAsync(Path.Combine(TempFolder, upload.Id));
-            (await upload.DigestAsync(default)).Digest.ShouldBe(Sha(onDisk));
-            (await upload.DigestAsync(default)).Digest.ShouldNotBe(Sha(good));
-        }
-
-        [Fact]
-        public async Task Concurrent_writes_to_one_upload_never_leave_a_stale_hash()
-        {
-            var bytes = RandomNumberGenerator.GetBytes(8 * 256 * 1024);
-            var upload = Store.BeginUpload();
-            // Every 256 KiB piece twice at once, from eight requests, in any order.
-            await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
-            {
-                var at = i % 8 * 256 * 1024;
-                return Store.ResumeUpload(upload.Id).WriteAsync(new MemoryStream(bytes, at, 256 * 1024), at, 256 * 1024, false, default);
-            })));
-            (await upload.DigestAsync(default)).ShouldBe(new StagedBytes(bytes.Length, Sha(bytes)));
-        }
-    }
-
-    public sealed class Commit : BlobStoreTests
-    {
-        [Fact]
-        public async Task Staged_bytes_become_a_read_only_blob_only_under_their_own_digest()
-        {
-            var bytes = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 5);
-            var upload = Store.BeginUpload();
-            await upload.WriteAsync(new MemoryStream(bytes), 0, bytes.Length, false, default);
-
-            (await upload.CommitAsync(Sha([1, 2, 3]), default)).ShouldBe(BlobCommit.DigestMismatch);
-            Store.Exists(Sha(bytes)).ShouldBeFalse();
-            (await upload.CommitAsync(Sha(bytes), default)).ShouldBe(BlobCommit.Stored);
-
-            Store.Exists(Sha(bytes)).ShouldBeTrue();
-            Store.ListUploads().ShouldBeEmpty();
-            (await File.ReadAllBytesAsync(Store.PathOf(Sha(bytes)))).ShouldBe(bytes);
-            Store.List().Single().ShouldBe((Sha(bytes), (long)bytes.Length));
-            if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(Store.PathOf(Sha(bytes))).HasFlag(UnixFileMode.UserWrite).ShouldBeFalse();
-        }
-
-        [Fact]
-        public async Task Verified_bytes_replace_a_damaged_stored_copy()
-        {
-            var bytes = RandomNumberGenerator.GetBytes(50_000);
-            var digest = await Store.StoreAsync(bytes);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Store.PathOf(digest), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            await File.WriteAllBytesAsync(Store.PathOf(digest), new byte[10]); // bit rot
-
-            var again = Store.BeginUpload();
-            await again.WriteAsync(new MemoryStream(bytes), 0, bytes.Length, false, default);
-            (await again.CommitAsync(digest, default)).ShouldBe(BlobCommit.AlreadyPresent);
-            (await File.ReadAllBytesAsync(Store.PathOf(digest))).ShouldBe(bytes);
-        }
-
-        [Fact]
-        public void Digests_that_are_not_sha256_never_name_a_path()
-        {
-            Should.Throw<ArgumentException>(() => Store.PathOf(new Digest("../../etc/passwd")));
-            Digest.TryParse("sha256.../../../etc", out _).ShouldBeFalse();
-        }
-    }
-
-    public sealed class Discard : BlobStoreTests
-    {
-        [Fact]
-        public async Task Discarded_bytes_are_gone_and_a_new_write_starts_a_fresh_hash()
-        {
-            var upload = Store.BeginUpload();
-            await upload.WriteAsync(new MemoryStream(new byte[1000]), 0, 1000, false, default);
-            upload.Discard();
-            Store.ListUploads().ShouldBeEmpty();
-
-            var bytes = RandomNumberGenerator.GetBytes(10);
-            (await Store.ResumeUpload(upload.Id).WriteAsync(new MemoryStream(bytes), 0, 10, false, default)).UpTo.ShouldBe(Sha(bytes));
-        }
-
         [Fact]
         public void Only_upload_names_are_listed_for_the_janitor()
         {
@@ -199,14 +79,99 @@ public abstract class BlobStoreTests : IDisposable
         }
     }
 
-    /// <summary>Hands out at most <c>step</c> bytes per read; optionally breaks off like a dropped connection.</summary>
-    private sealed class TrickleStream(byte[] bytes, int step, long failAfter = long.MaxValue) : MemoryStream(bytes, writable: false)
+    public sealed class PathOf : BlobStoreTests
     {
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        [Fact]
+        public void Digests_that_are_not_sha256_never_name_a_path()
         {
-            if (Position >= failAfter) throw new IOException("connection reset");
-            await Task.Yield();
-            return await base.ReadAsync(buffer[..Math.Min(buffer.Length, step)], ct);
+            Should.Throw<ArgumentException>(() => Store.PathOf(new Digest("../../etc/passwd")));
+            Digest.TryParse("sha256.../../../etc", out _).ShouldBeFalse();
         }
+
+        [Theory]
+        [MemberData(nameof(HostileDigests), MemberType = typeof(BlobStoreTestBase))]
+        public void A_hostile_digest_neither_parses_nor_names_a_path(string hostile)
+        {
+            Digest.TryParseHex(hostile, out _).ShouldBeFalse();
+            Should.Throw<ArgumentException>(() => Store.PathOf(new Digest(hostile)));
+        }
+    }
+
+    public sealed class Exists : BlobStoreTests
+    {
+        [Fact]
+        public async Task Only_a_stored_blob_exists() => Store.Exists(await Store.StoreAsync([1, 2, 3])).ShouldBeTrue();
+
+        [Theory]
+        [MemberData(nameof(HostileDigests), MemberType = typeof(BlobStoreTestBase))]
+        public void A_hostile_digest_is_refused(string hostile) => Should.Throw<ArgumentException>(() => Store.Exists(new Digest(hostile)));
+    }
+
+    public sealed class OpenRead : BlobStoreTests
+    {
+        [Fact]
+        public async Task A_stored_blob_reads_back()
+        {
+            var bytes = RandomNumberGenerator.GetBytes(10_000);
+            var copy = new MemoryStream();
+            await using (var read = Store.OpenRead(await Store.StoreAsync(bytes))) await read.CopyToAsync(copy);
+            copy.ToArray().ShouldBe(bytes);
+        }
+
+        [Theory]
+        [MemberData(nameof(HostileDigests), MemberType = typeof(BlobStoreTestBase))]
+        public void A_hostile_digest_is_refused(string hostile) => Should.Throw<ArgumentException>(() => Store.OpenRead(new Digest(hostile)).Dispose());
+    }
+
+    public sealed class Delete : BlobStoreTests
+    {
+        [Fact]
+        public async Task A_deleted_blob_is_gone_and_deleting_it_again_is_no_error()
+        {
+            var digest = await Store.StoreAsync([4, 5, 6]);
+            Store.Delete(digest);
+            Store.Exists(digest).ShouldBeFalse();
+            Store.Delete(digest);
+        }
+
+        [Theory]
+        [MemberData(nameof(HostileDigests), MemberType = typeof(BlobStoreTestBase))]
+        public void A_hostile_digest_is_refused(string hostile) => Should.Throw<ArgumentException>(() => Store.Delete(new Digest(hostile)));
+    }
+
+    public sealed class Quarantine : BlobStoreTests
+    {
+        [Fact]
+        public async Task A_quarantined_blob_moves_out_of_the_store_and_a_missing_one_is_no_error()
+        {
+            var digest = await Store.StoreAsync([7, 8, 9]);
+            Store.Quarantine(digest);
+            Store.Exists(digest).ShouldBeFalse();
+            Directory.GetFiles(Path.Combine(Root, "quarantine")).Single().ShouldStartWith(Path.Combine(Root, "quarantine", digest.Hex));
+            Store.Quarantine(digest);
+        }
+
+        [Theory]
+        [MemberData(nameof(HostileDigests), MemberType = typeof(BlobStoreTestBase))]
+        public void A_hostile_digest_is_refused_and_nothing_is_moved(string hostile)
+        {
+            Should.Throw<ArgumentException>(() => Store.Quarantine(new Digest(hostile)));
+            Directory.Exists(Path.Combine(Root, "quarantine")).ShouldBeFalse();
+        }
+    }
+
+    public sealed class WrittenAt : BlobStoreTests
+    {
+        [Fact]
+        public async Task It_is_when_the_blob_was_committed()
+        {
+            var before = DateTime.UtcNow.AddSeconds(-2);
+            var digest = await Store.StoreAsync([1]);
+            Store.WrittenAt(digest).ShouldBeInRange(before, DateTime.UtcNow.AddSeconds(2));
+        }
+
+        [Theory]
+        [MemberData(nameof(HostileDigests), MemberType = typeof(BlobStoreTestBase))]
+        public void A_hostile_digest_is_refused(string hostile) => Should.Throw<ArgumentException>(() => Store.WrittenAt(new Digest(hostile)));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Registry.Core.Images;
 
 namespace Registry.Tests.Core;
@@ -8,9 +7,9 @@ public sealed class SifReaderTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("sifreader-").FullName;
 
     [Fact]
-    public void Reads_definition_labels_environment_and_runscript_from_a_siftool_image()
+    public async Task Reads_definition_labels_environment_and_runscript_from_a_siftool_image()
     {
-        var sif = Build(("Singularity.def", "Bootstrap: docker\nFrom: alpine\n\n%runscript\n    echo hello \"$@\"\n\n%labels\n    Author me\n", 1),
+        var sif = await BuildAsync(("Singularity.def", "Bootstrap: docker\nFrom: alpine\n\n%runscript\n    echo hello \"$@\"\n\n%labels\n    Author me\n", 1),
                         ("labels.json", "{\"org.label-schema.name\":\"demo\",\"build\":42}", 3),
                         ("env.sh", "export FOO=bar\n", 2));
 
@@ -26,11 +25,11 @@ public sealed class SifReaderTests : IDisposable
     }
 
     [Fact]
-    public void A_signature_object_marks_the_image_signed()
+    public async Task A_signature_object_marks_the_image_signed()
     {
-        var sif = Build();
+        var sif = await BuildAsync();
         File.WriteAllText(Path.Combine(_dir, "sig.bin"), "-----BEGIN PGP SIGNED MESSAGE-----");
-        Siftool("add", sif, Path.Combine(_dir, "sig.bin"), "--datatype", "5", "--signentity", "433FE984155206BD962725E20E8713472A879943", "--signhash", "1");
+        await SifFiles.SiftoolAsync("add", sif, Path.Combine(_dir, "sig.bin"), "--datatype", "5", "--signentity", "433FE984155206BD962725E20E8713472A879943", "--signhash", "1");
 
         using var stream = File.OpenRead(sif);
         var meta = SifReader.Read(stream).ShouldNotBeNull();
@@ -56,7 +55,7 @@ public sealed class SifReaderTests : IDisposable
     [InlineData(1 << 30, 10)]             // past the end of the file
     public void A_descriptor_pointing_outside_the_file_is_a_damaged_header_not_an_exception(long offset, long size)
     {
-        var bytes = Registry.Tests.Components.SifBytes.Create("amd64", labelsJson: "{\"a\":\"b\"}");
+        var bytes = SifBuilder.WithObjects("amd64", labelsJson: "{\"a\":\"b\"}");
         const int labelsDescriptor = 128; // the first descriptor holds the labels
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(labelsDescriptor + 17), offset);
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(labelsDescriptor + 25), size);
@@ -74,30 +73,8 @@ public sealed class SifReaderTests : IDisposable
         SifReader.Section(definition, section).ShouldBe(body);
 
     /// <summary>A SIF with the given objects (name, text, siftool datatype) and a small raw amd64 partition.</summary>
-    private string Build(params (string Name, string Text, int DataType)[] objects)
-    {
-        var sif = Path.Combine(_dir, $"{Guid.NewGuid():N}.sif");
-        Siftool("new", sif);
-        foreach (var (name, text, type) in objects)
-        {
-            var file = Path.Combine(_dir, name);
-            File.WriteAllText(file, text);
-            Siftool("add", sif, file, "--datatype", type.ToString());
-        }
-        var part = Path.Combine(_dir, "part.bin");
-        File.WriteAllBytes(part, new byte[8192]);
-        Siftool("add", sif, part, "--datatype", "4", "--parttype", "2", "--partfs", "4", "--partarch", "2");
-        return sif;
-    }
-
-    private static void Siftool(params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo("siftool", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var err = p.StandardError.ReadToEnd();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        p.ExitCode.ShouldBe(0, err);
-    }
+    private Task<string> BuildAsync(params (string Name, string Text, int DataType)[] objects) =>
+        new SifFiles(_dir).BuildAsync([.. objects.Select(o => new SiftoolObject(o.Name, o.Text, o.DataType))], 8192);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -1,3 +1,4 @@
+using Registry.Core;
 using Registry.Core.Identity;
 using Registry.Core.Terms;
 
@@ -40,5 +41,23 @@ public sealed class TermsServiceTests : IAsyncLifetime
         (await terms.PublishNewVersionAsync(alice)).Value.ShouldBe(3);
         (await terms.HasAgreedAsync(alice.UserId!)).ShouldBeFalse();
         new TermsService(db.Factory, options, db.RegistryOptions).CurrentVersion.ShouldBe(3); // survives a restart
+    }
+
+    [Fact]
+    public async Task Only_admins_save_the_text_which_then_wins_over_the_settings_and_is_never_empty()
+    {
+        var root = await db.AddUserAsync("root", isAdmin: true);
+        var bob = await db.AddUserAsync("bob");
+        (await terms.SaveTextAsync(bob, "mine now")).Outcome.ShouldBe(Outcome.Forbidden);
+        (await terms.GetTextAsync()).ShouldBe("# Terms");
+        (await terms.SaveTextAsync(root, " \r\n ")).Message.ShouldBe("The terms can't be empty.");
+        (await terms.SaveTextAsync(root, new string('x', TermsTextValidator.MaxLength + 1))).Outcome.ShouldBe(Outcome.Invalid);
+
+        (await terms.SaveTextAsync(root, "# House rules\r\n\r\nBe kind. ")).Succeeded.ShouldBeTrue();
+        (await terms.GetTextAsync()).ShouldBe("# House rules\n\nBe kind.\n");
+        terms.CurrentVersion.ShouldBe(2); // saving asks nobody again
+        // Two admins saving at once: one text or the other, never a mix or a torn file.
+        await Task.WhenAll(Task.Run(() => terms.SaveTextAsync(root, "A")), Task.Run(() => terms.SaveTextAsync(root, "B")));
+        (await terms.GetTextAsync()).ShouldBeOneOf("A\n", "B\n");
     }
 }

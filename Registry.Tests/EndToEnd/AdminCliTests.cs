@@ -9,7 +9,7 @@ public sealed class TermsServerFixture : IAsyncLifetime
 {
     public RegistryServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await RegistryServer.StartAsync(new Dictionary<string, string?> { ["Accounts__TermsVersion"] = "1" });
+    public async Task InitializeAsync() => Server = await RegistryServer.StartAsync(new() { ["Accounts:TermsVersion"] = "1" });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

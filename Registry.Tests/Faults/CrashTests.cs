@@ -34,7 +34,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         // racing: unthrottled pushes still running when the kill lands (any outcome, but never a broken one).
         foreach (var (kind, count) in new[] { ("done", 12), ("stalled", 12), ("received", 6), ("racing", 10) })
             for (var i = 0; i < count; i++)
-                pushes.Add(new Push($"{kind}{i}", FakeSif.Make(random.Next(64 * 1024, 3 * 1024 * 1024)), kind));
+                pushes.Add(new Push($"{kind}{i}", SifBuilder.Bytes(random.Next(64 * 1024, 3 * 1024 * 1024)), kind));
 
         var never = new TaskCompletionSource(); // the stalled bodies never resume: the kill ends them
         var stalls = new List<Task>();
@@ -102,7 +102,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         // Pushes work again: the interrupted ones (same image rows, a fresh session) and a new one.
-        foreach (var p in pushes.Where(p => p.Kind is "stalled" or "received").Take(4).Append(new Push("fresh", FakeSif.Make(500_000), "fresh")))
+        foreach (var p in pushes.Where(p => p.Kind is "stalled" or "received").Take(4).Append(new Push("fresh", SifBuilder.Bytes(500_000), "fresh")))
         {
             await after.PushAsync("crash", "c", p.Container, p.File, "v2");
             (await after.DownloadAsync($"crash/c/{p.Container}:v2")).ShouldBe(p.File);

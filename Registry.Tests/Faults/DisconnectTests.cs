@@ -20,7 +20,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await FaultServer.StartAsync(Data, new Dictionary<string, string> { ["Registry__MultipartPartSize"] = (5 * MiB).ToString() });
+        _server = await FaultServer.StartAsync(Data, new() { ["Registry:MultipartPartSize"] = (5 * MiB).ToString() });
         _client = new FaultClient(_server.BaseUrl, await _server.NewUserTokenAsync("gone"));
         await _client.EnsureContainerAsync("gone", "c", "first");
     }
@@ -28,7 +28,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Single_upload_cut_off_halfway_can_be_retried_and_leaves_nothing()
     {
-        var file = FakeSif.Make(4 * MiB);
+        var file = SifBuilder.Bytes(4 * MiB);
         var containerId = await _client.EnsureContainerAsync("gone", "c", "single");
         var (imageId, _) = await _client.CreateImageAsync(containerId, file);
         var (url, start) = await _client.StartUploadAsync(imageId, file);
@@ -49,7 +49,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Multipart_part_cut_off_is_retried_and_an_aborted_upload_leaves_nothing()
     {
-        var file = FakeSif.Make(12 * MiB + 17);
+        var file = SifBuilder.Bytes(12 * MiB + 17);
         var containerId = await _client.EnsureContainerAsync("gone", "c", "parts");
         var (imageId, _) = await _client.CreateImageAsync(containerId, file);
 
@@ -79,7 +79,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
         DataFolder.TempFiles(Data).ShouldBeEmpty();
 
         // A second upload cut off mid-part and then aborted by the client: its temp file goes at once.
-        var other = FakeSif.Make(7 * MiB);
+        var other = SifBuilder.Bytes(7 * MiB);
         var (otherId, _) = await _client.CreateImageAsync(await _client.EnsureContainerAsync("gone", "c", "aborted"), other);
         var second = await StartMultipartAsync(otherId, other.Length);
         var first = other.AsMemory(0, (int)second.PartSize).ToArray();
@@ -97,7 +97,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Repeated_cut_offs_do_not_leak_file_handles()
     {
-        var image = FakeSif.Make(8 * MiB);
+        var image = SifBuilder.Bytes(8 * MiB);
         await _client.PushAsync("gone", "c", "pulled", image);
         var (location, answer) = await _client.DownloadUrlAsync("gone/c/pulled:latest");
         location.ShouldNotBeNull(answer.ToString());
@@ -124,7 +124,7 @@ public sealed class DisconnectTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task CutUploadAsync(string container)
     {
-        var file = FakeSif.Make(2 * MiB);
+        var file = SifBuilder.Bytes(2 * MiB);
         var (imageId, _) = await _client.CreateImageAsync(await _client.EnsureContainerAsync("gone", "c", container), file);
         var (url, start) = await _client.StartUploadAsync(imageId, file);
         url.ShouldNotBeNull(start.ToString());

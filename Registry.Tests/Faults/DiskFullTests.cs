@@ -21,11 +21,11 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         await using var server = await FaultServer.StartAsync(data);
         var token = await server.NewUserTokenAsync("full");
         using var client = new FaultClient(server.BaseUrl, token);
-        var a = FakeSif.Make(1 * MiB);
+        var a = SifBuilder.Bytes(1 * MiB);
         await client.PushAsync("full", "c", "a", a);
 
         // 1. Announced bigger than the disk: refused before any byte moves, with a message the client prints.
-        var big = FakeSif.Make(24 * MiB);
+        var big = SifBuilder.Bytes(24 * MiB);
         var bigImage = await client.CreateImageAsync(await client.EnsureContainerAsync("full", "c", "big"), big);
         var (bigUrl, bigStart) = await client.StartUploadAsync(bigImage.Id, big);
         bigUrl.ShouldBeNull();
@@ -33,7 +33,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         ShouldBeErrorEnvelope(bigStart.Text, 507);
 
         // 2. Fits when announced, but the disk fills up while the bytes arrive (another writer took the space).
-        var c = FakeSif.Make(6 * MiB);
+        var c = SifBuilder.Bytes(6 * MiB);
         var cContainer = await client.EnsureContainerAsync("full", "c", "c");
         var cImage = await client.CreateImageAsync(cContainer, c);
         var (cUrl, cStart) = await client.StartUploadAsync(cImage.Id, c);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -23,28 +22,15 @@ public sealed class FaultClient : IDisposable
     // Presigned PUTs and download targets: no token, no automatic redirects.
     private readonly HttpClient _plain = new(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromMinutes(2) };
 
-    public FaultClient(string baseUrl, string token)
-    {
-        _api = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 256 })
-        {
-            BaseAddress = new Uri(baseUrl + "/"),
-            Timeout = TimeSpan.FromMinutes(2),
-        };
-        _api.DefaultRequestHeaders.Authorization = new("Bearer", token);
-    }
+    public FaultClient(string baseUrl, string token) =>
+        _api = TestHttp.Client(new Uri(baseUrl + "/"), token, TimeSpan.FromMinutes(2), "Bearer", maxConnections: 256);
 
     public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public async Task<Answer> SendAsync(HttpMethod method, string path, string? json = null)
     {
-        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        if (json is not null)
-        {
-            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
-            request.Content.Headers.ContentType = null;
-        }
-        using var response = await _api.SendAsync(request);
-        return new Answer(response.StatusCode, await response.Content.ReadAsStringAsync());
+        var (status, text) = await _api.SendJsonAsync(method, path.TrimStart('/'), json);
+        return new Answer(status, text);
     }
 
     private async Task<JsonNode> OkDataAsync(HttpMethod method, string path, object? body = null)

@@ -17,16 +17,16 @@ public sealed class FaultServer : IAsyncDisposable
     public string Log => _server.Log;
     public bool HasExited => _server.HasExited;
 
-    /// <summary>Starts the server on <paramref name="dataPath"/>; extra settings via <paramref name="settings"/> (env names like <c>Registry__X</c>).</summary>
-    public static async Task<FaultServer> StartAsync(string dataPath, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Starts the server on <paramref name="dataPath"/>, with <paramref name="more"/> settings on top.</summary>
+    public static async Task<FaultServer> StartAsync(string dataPath, HostSetup? more = null)
     {
-        var environment = new Dictionary<string, string?>
+        var options = new HostSetup
         {
-            ["RateLimits__ApiPerTokenPerMinute"] = "1000000",
-            ["RateLimits__AnonymousPerAddressPerMinute"] = "1000000",
+            DataPath = dataPath,
+            ["RateLimits:ApiPerTokenPerMinute"] = "1000000",
+            ["RateLimits:AnonymousPerAddressPerMinute"] = "1000000",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
-        return new FaultServer(await RegistryServer.StartAsync(environment, dataPath));
+        return new FaultServer(await RegistryServer.StartAsync(options.With(more)));
     }
 
     public Task KillHardAsync() => _server.KillHardAsync();
@@ -39,11 +39,7 @@ public sealed class FaultServer : IAsyncDisposable
     public Task<string> CreateTokenAsync(string name) => _server.CreateTokenAsync(name);
 
     /// <summary>Creates a user (whose entity has the same name) and returns a token for it.</summary>
-    public async Task<string> NewUserTokenAsync(string name)
-    {
-        await _server.CreateUserAsync(name);
-        return await _server.CreateTokenAsync(name);
-    }
+    public async Task<string> NewUserTokenAsync(string name) => (await _server.NewUserAsync(name)).Token;
 
     /// <summary>The server process's resident memory (VmRSS), in bytes.</summary>
     public long ResidentBytes() =>

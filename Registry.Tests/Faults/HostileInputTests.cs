@@ -23,15 +23,15 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         Directory.CreateDirectory(Path.Combine(Canary, "sub"));
         await File.WriteAllTextAsync(Path.Combine(Canary, "victim.txt"), "do not touch");
-        await File.WriteAllBytesAsync(Path.Combine(Canary, "sub", "victim.sif"), FakeSif.Make(4096));
+        await File.WriteAllBytesAsync(Path.Combine(Canary, "sub", "victim.sif"), SifBuilder.Bytes(4096));
         File.SetLastWriteTimeUtc(Path.Combine(Canary, "victim.txt"), DateTime.UtcNow.AddDays(-1));
 
         await using var server = await FaultServer.StartAsync(Data);
         using var client = new FaultClient(server.BaseUrl, await server.NewUserTokenAsync("hostile"));
-        var image = FakeSif.Make(300_000);
+        var image = SifBuilder.Bytes(300_000);
         var imageId = await client.PushAsync("hostile", "c", "x", image);
         var containerId = await client.EnsureContainerAsync("hostile", "c", "x");
-        var pending = FakeSif.Make(200_000);
+        var pending = SifBuilder.Bytes(200_000);
         var (pendingId, _) = await client.CreateImageAsync(containerId, pending);
         var (uploadUrl, start) = await client.StartUploadAsync(pendingId, pending);
         uploadUrl.ShouldNotBeNull(start.ToString());
@@ -85,7 +85,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         server.HasExited.ShouldBeFalse();
         (await client.SendAsync(HttpMethod.Get, "version")).Status.ShouldBe(HttpStatusCode.OK);
         (await client.DownloadAsync("hostile/c/x:latest")).ShouldBe(image);
-        var after = FakeSif.Make(100_000);
+        var after = SifBuilder.Bytes(100_000);
         await client.PushAsync("hostile", "c", "after", after);
         (await client.DownloadAsync("hostile/c/after:latest")).ShouldBe(after);
     }

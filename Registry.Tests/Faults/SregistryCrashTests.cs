@@ -16,7 +16,7 @@ public sealed class SregistryCrashTests : IAsyncLifetime
     {
         await using var server = await FaultServer.StartAsync(Data);
         var client = new SregistryClient(new Uri(server.BaseUrl), "mem", await server.NewUserTokenAsync("mem"));
-        (await client.PushAsync("memlab", "warm", "v1", FakeSif.Make(8 << 20))).Status.ShouldBe(HttpStatusCode.OK); // JIT and pools warmed
+        (await client.PushAsync("memlab", "warm", "v1", SifBuilder.Bytes(8 << 20))).Status.ShouldBe(HttpStatusCode.OK); // JIT and pools warmed
         var before = server.ResidentBytes();
         var peak = before;
         using var sampling = new CancellationTokenSource();
@@ -25,7 +25,7 @@ public sealed class SregistryCrashTests : IAsyncLifetime
             while (!sampling.IsCancellationRequested) { peak = Math.Max(peak, server.ResidentBytes()); await Task.Delay(50); }
         });
 
-        var (status, body) = await client.PushAsync("memlab", "big", "v1", new GeneratedSif(1L << 30), 1L << 30);
+        var (status, body) = await client.PushAsync("memlab", "big", "v1", SifBuilder.Generated(1L << 30), 1L << 30);
         await sampling.CancelAsync();
         await sampler;
 
@@ -43,11 +43,11 @@ public sealed class SregistryCrashTests : IAsyncLifetime
         {
             token = await server.NewUserTokenAsync("kim");
             var client = new SregistryClient(new Uri(server.BaseUrl), "kim", token);
-            (await client.PushAsync("kimlab", "seed", "v1", FakeSif.Make(4000))).Status.ShouldBe(HttpStatusCode.OK);
+            (await client.PushAsync("kimlab", "seed", "v1", SifBuilder.Bytes(4000))).Status.ShouldBe(HttpStatusCode.OK);
             var (_, start) = await client.StartPushAsync("kimlab", "cut", "v1");
             cid = start!["cid"]!.ToString();
             using var socket = await client.BeginRawUploadAsync("kimlab", "cut", "v1", cid, 64L << 20);
-            var file = new GeneratedSif(64L << 20);
+            var file = SifBuilder.Generated(64L << 20);
             var chunk = new byte[1 << 20];
             for (var i = 0; i < 16; i++) { await file.ReadExactlyAsync(chunk); await socket.GetStream().WriteAsync(chunk); }
             for (var i = 0; i < 100 && !DataFolder.TempFiles(Data).Any(f => new FileInfo(f).Length > 0); i++) await Task.Delay(100);
@@ -63,7 +63,7 @@ public sealed class SregistryCrashTests : IAsyncLifetime
         (await after.GetAsync("/api/collection/kimlab", ("kimlab", "", ""))).Body!.ToJsonString().ShouldNotContain("\"cut\"");
         (await after.PullAsync("kimlab", "seed", "v1")).Status.ShouldBe(HttpStatusCode.OK);
 
-        var again = FakeSif.Make(300_000);
+        var again = SifBuilder.Bytes(300_000);
         (await after.PushAsync("kimlab", "cut", "v1", again)).Status.ShouldBe(HttpStatusCode.OK);
         (await after.PullAsync("kimlab", "cut", "v1")).Image.ShouldBe(again);
     }

@@ -20,17 +20,7 @@ public static class ProcessRunner
         string? workingDirectory = null,
         TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        ApplyEnvironment(psi, environment);
-
+        var psi = StartInfo(fileName, args, environment, workingDirectory);
         using var process = new Process { StartInfo = psi };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -60,14 +50,26 @@ public static class ProcessRunner
             return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>Sets (or, for a null value, removes) environment variables of a child process.</summary>
-    public static void ApplyEnvironment(ProcessStartInfo psi, IReadOnlyDictionary<string, string?>? environment)
+    /// <summary>A child process with redirected UTF-8 output and stdin; a null environment value removes that variable.</summary>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
-        if (environment is null) return;
-        foreach (var (key, value) in environment)
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null) psi.Environment.Remove(key);
             else psi.Environment[key] = value;
         }
+        return psi;
     }
 }

@@ -3,23 +3,29 @@ using System.Security.Cryptography;
 namespace Registry.Tests.Infrastructure;
 
 /// <summary>
-/// Shared by all end-to-end tests: one running registry server, one build of the Go
-/// library-client driver, and a scratch directory for SIF files.
+/// Shared by all end-to-end tests: one running registry server process, one build of the Go
+/// library-client driver, and a scratch directory for SIF files (the browser tests add a browser).
 /// </summary>
-public sealed class RegistryFixture : IAsyncLifetime
+public class RegistryFixture : IAsyncLifetime
 {
     private RegistryServer? _server;
 
     public RegistryServer Server => _server ?? throw new InvalidOperationException("server not started");
 
     /// <summary>Scratch directory, deleted at the end of the run.</summary>
-    public string WorkDir { get; } = Directory.CreateTempSubdirectory("registry-e2e-work-").FullName;
+    public string WorkDir { get; }
 
     public SifFiles Sif { get; }
 
-    public RegistryFixture() => Sif = new SifFiles(Path.Combine(WorkDir, "sif"));
+    public RegistryFixture() : this("registry-e2e-work-") { }
 
-    public async Task InitializeAsync()
+    protected RegistryFixture(string workDirPrefix)
+    {
+        WorkDir = Directory.CreateTempSubdirectory(workDirPrefix).FullName;
+        Sif = new SifFiles(Path.Combine(WorkDir, "sif"));
+    }
+
+    public virtual async Task InitializeAsync()
     {
         // Build the driver and start the server concurrently.
         var build = GoDriver.GetBinaryAsync();
@@ -27,7 +33,7 @@ public sealed class RegistryFixture : IAsyncLifetime
         await build;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
         try { Directory.Delete(WorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
@@ -43,16 +49,8 @@ public sealed class RegistryFixture : IAsyncLifetime
     public static string Unique(string prefix) => $"{prefix}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
     /// <summary>Creates a user with a unique name (its entity has the same name) and mints a token.</summary>
-    public async Task<TestUser> NewUserAsync(string prefix, bool admin = false)
-    {
-        var name = Unique(prefix);
-        var password = await Server.CreateUserAsync(name, admin);
-        var token = await Server.CreateTokenAsync(name);
-        return new TestUser(name, password, token);
-    }
+    public Task<TestUser> NewUserAsync(string prefix, bool admin = false) => Server.NewUserAsync(Unique(prefix), admin);
 }
-
-public sealed record TestUser(string Name, string Password, string Token);
 
 [CollectionDefinition(Name)]
 public sealed class EndToEndCollection : ICollectionFixture<RegistryFixture>

@@ -1,23 +1,19 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace Registry.Tests.Infrastructure;
 
 /// <summary>
-/// The real registry server as a child process:
-/// <c>dotnet Registry.Web/bin/&lt;Configuration&gt;/net10.0/Registry.Web.dll --urls http://127.0.0.1:&lt;port&gt;</c>
-/// with <c>Registry__DataPath</c> pointing to a fresh temp directory (or one the test owns) and
-/// <c>ASPNETCORE_ENVIRONMENT=Production</c>. The build output is first copied to a temp directory so that
-/// a rebuild during the run cannot swap the binaries under the server or the admin CLI.
+/// The real registry server as a child process (<c>dotnet Registry.Web.dll --urls http://127.0.0.1:&lt;port&gt;</c>, run
+/// from a private copy of the build output, <see cref="RepoPaths.CopyWebBin"/>), for what the in-process host cannot
+/// do: SIGKILL, the admin CLI on the same data, the real Go client and browser against a long-lived server.
 /// Captures its output; disposing kills it and deletes the copy and, unless the test owns it, the data.
 /// </summary>
 public sealed class RegistryServer : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly List<string> _log = [];
+    private readonly ProcessOutput _log = new();
     private readonly Dictionary<string, string?> _environment;
     private readonly bool _ownsData;
 
@@ -43,46 +39,25 @@ public sealed class RegistryServer : IAsyncDisposable
     }
 
     /// <summary>Everything the server wrote to stdout and stderr so far.</summary>
-    public string Log
-    {
-        get { lock (_log) return string.Join('\n', _log); }
-    }
+    public string Log => _log.Text;
 
     /// <summary>Number of captured output lines containing <paramref name="text"/> (ordinal, case-insensitive).</summary>
-    public int CountLogLines(string text)
-    {
-        lock (_log) return _log.Count(l => l.Contains(text, StringComparison.OrdinalIgnoreCase));
-    }
+    public int CountLogLines(string text) => _log.CountLines(text);
 
-    /// <summary>
-    /// Waits until no new output arrives for <paramref name="quiet"/> (the console logger writes
-    /// asynchronously), bounded by <paramref name="max"/>.
-    /// </summary>
-    public async Task WaitForQuietLogAsync(TimeSpan? quiet = null, TimeSpan? max = null)
-    {
-        var q = quiet ?? TimeSpan.FromMilliseconds(500);
-        var deadline = DateTime.UtcNow + (max ?? TimeSpan.FromSeconds(10));
-        int Count() { lock (_log) return _log.Count; }
-        var last = Count();
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(q);
-            var now = Count();
-            if (now == last) return;
-            last = now;
-        }
-    }
+    /// <inheritdoc cref="ProcessOutput.WaitForQuietAsync"/>
+    public Task WaitForQuietLogAsync(TimeSpan? quiet = null, TimeSpan? max = null) => _log.WaitForQuietAsync(quiet, max);
 
-    /// <param name="settings">Environment overrides (<c>Section__Key</c>) on top of the defaults below.</param>
-    /// <param name="dataPath">A data folder the test owns and keeps (to restart on the same bytes); default a fresh one deleted at the end.</param>
-    public static async Task<RegistryServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, string? dataPath = null)
+    /// <param name="options">Settings on top of the defaults below (passed as <c>Section__Key</c> variables) and the data folder;
+    /// service replacements need the in-process host (<see cref="Api.RegistryApiFactory"/>).</param>
+    public static async Task<RegistryServer> StartAsync(HostSetup? options = null)
     {
+        if (options?.Services is not null) throw new ArgumentException("a server process takes settings only", nameof(options));
+        var dataPath = options?.DataPath;
         var dll = RepoPaths.WebDll;
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} not found; build the solution ({RepoPaths.Configuration}) first.", dll);
 
-        var appDir = Directory.CreateTempSubdirectory("registry-e2e-app-").FullName;
-        CopyDirectory(RepoPaths.WebBinDir, appDir);
+        var appDir = RepoPaths.CopyWebBin();
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
         var port = FreePort();
@@ -101,27 +76,20 @@ public sealed class RegistryServer : IAsyncDisposable
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) environment[key] = value;
+        foreach (var (key, value) in options?.AsEnvironment() ?? []) environment[key] = value;
 
-        var psi = NewStartInfo(environment, appDir, [Path.Combine(appDir, "Registry.Web.dll"), "--urls", baseUrl]);
+        var psi = ProcessRunner.StartInfo("dotnet", [Path.Combine(appDir, "Registry.Web.dll"), "--urls", baseUrl], environment, appDir);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var server = new RegistryServer(process, baseUrl, dataPath, ownsData, appDir, environment);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data is null ? null : "[stderr] " + e.Data);
+        process.OutputDataReceived += (_, e) => server._log.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server._log.Append(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        try
-        {
-            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        try { await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)); }
+        catch { await server.DisposeAsync(); throw; }
         return server;
     }
 
@@ -132,42 +100,12 @@ public sealed class RegistryServer : IAsyncDisposable
     public Task<ProcessResult> AdminAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [AppDll, "admin", .. args], _environment, AppDir, TimeSpan.FromMinutes(2));
 
-    /// <summary>Like <see cref="AdminAsync"/> but throws (with the output) on a non-zero exit code.</summary>
-    public async Task<ProcessResult> AdminOkAsync(params string[] args)
-    {
-        var r = await AdminAsync(args);
-        if (r.ExitCode != 0)
-            throw new InvalidOperationException($"admin {string.Join(' ', args)} failed: {r}");
-        return r;
-    }
-
-    /// <summary><c>admin user add NAME [--admin] --password P</c>; returns the random password.</summary>
-    public async Task<string> CreateUserAsync(string name, bool admin = false)
-    {
-        var password = "Pw-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)) + "-aZ9!";
-        List<string> args = ["user", "add", name];
-        if (admin) args.Add("--admin");
-        args.AddRange(["--password", password]);
-        await AdminOkAsync([.. args]);
-        return password;
-    }
-
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
     public async Task KillHardAsync()
     {
         _process.Kill(entireProcessTree: false); // Process.Kill is SIGKILL on Unix
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await _process.WaitForExitAsync(cts.Token);
-    }
-
-    /// <summary><c>admin token create NAME</c>; the token is the last line of stdout.</summary>
-    public async Task<string> CreateTokenAsync(string name)
-    {
-        var r = await AdminOkAsync("token", "create", name);
-        var token = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (string.IsNullOrEmpty(token))
-            throw new InvalidOperationException($"admin token create {name} printed no token: {r}");
-        return token;
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
@@ -193,37 +131,6 @@ public sealed class RegistryServer : IAsyncDisposable
             await Task.Delay(250);
         }
         throw new TimeoutException($"Registry server did not answer GET /version within {timeout} (last: {last}).\n{Log}");
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_log) _log.Add(line);
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)), overwrite: true);
-    }
-
-    private static ProcessStartInfo NewStartInfo(Dictionary<string, string?> environment, string workingDirectory, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        ProcessRunner.ApplyEnvironment(psi, environment);
-        return psi;
     }
 
     private static int FreePort()

@@ -15,6 +15,20 @@ public static class RepoPaths
     /// <summary>Working directory (content root) of the server: the build output, which holds appsettings.json.</summary>
     public static string WebBinDir => Path.GetDirectoryName(WebDll)!;
 
+    /// <summary>
+    /// A private copy of <see cref="WebBinDir"/> in a new temp folder, so that a rebuild during the run cannot swap the
+    /// binaries under a server or the admin CLI; the caller deletes it.
+    /// </summary>
+    public static string CopyWebBin()
+    {
+        var to = Directory.CreateTempSubdirectory("registry-e2e-app-").FullName;
+        foreach (var dir in Directory.EnumerateDirectories(WebBinDir, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(WebBinDir, dir)));
+        foreach (var file in Directory.EnumerateFiles(WebBinDir, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(WebBinDir, file)), overwrite: true);
+        return to;
+    }
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -61,7 +61,7 @@ public sealed class OciAuthTests(RegistryApiFactory factory) : IClassFixture<Reg
     {
         var (_, token) = await factory.CreateUserAsync("oauth3");
         var library = new LibraryClient(factory.Client(token));
-        var sif = FakeSif.Make(3000);
+        var sif = SifBuilder.Bytes(3000);
         var (_, entity) = await library.GetAsync("/v1/entities/oauth3");
         (await library.PostAsync("/v1/collections", new { name = "secret", entity = (string)entity!["data"]!["id"]!, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
         await library.PushAsync("oauth3", "secret", "tool", sif, "v1");
@@ -94,7 +94,7 @@ public sealed class OciAuthTests(RegistryApiFactory factory) : IClassFixture<Reg
     {
         var (user, token) = await factory.CreateUserAsync("oauth4");
         var library = new LibraryClient(factory.Client(token));
-        await library.PushAsync("oauth4", "lab", "tool", FakeSif.Make(3000), "v1");
+        await library.PushAsync("oauth4", "lab", "tool", SifBuilder.Bytes(3000), "v1");
         var (_, container) = await library.GetAsync("/v1/containers/oauth4/lab/tool");
         var containerId = (string)container!["data"]!["id"]!;
         var tags = factory.Services.GetRequiredService<Registry.Core.Tags.TagService>();
@@ -103,7 +103,7 @@ public sealed class OciAuthTests(RegistryApiFactory factory) : IClassFixture<Reg
         var extra = await factory.CreateTokenAsync(user, TokenScope.Write);
         var oci = new OciClient(factory.BaseAddress, "oauth4", extra);
         await oci.LoginAsync("repository:oauth4/lab/tool:pull,push");
-        var (frozen, _) = await oci.PushSifAsync("oauth4/lab/tool", "v1", FakeSif.Make(4000));
+        var (frozen, _) = await oci.PushSifAsync("oauth4/lab/tool", "v1", SifBuilder.Bytes(4000));
         frozen.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await frozen.Content.ReadAsStringAsync()).ShouldBe("""{"errors":[{"code":"DENIED","message":"oauth4/lab/tool:v1 is frozen and cannot be replaced","detail":null}]}""");
 

@@ -87,7 +87,7 @@ public sealed class OciHostileInputTests(RegistryApiFactory factory) : IClassFix
         dots.StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
         // A manifest pushed by a digest it does not hash to.
-        var sif = FakeSif.Make(2000);
+        var sif = SifBuilder.Bytes(2000);
         (await oci.PushBlobAsync("ohostile/lab/tool", sif)).StatusCode.ShouldBe(HttpStatusCode.Created);
         using var misnamed = await oci.PutManifestAsync("ohostile/lab/tool", OciClient.Digest(sif), OciClient.SifManifestOf(sif));
         misnamed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);

@@ -15,7 +15,7 @@ public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture
         var (_, token) = await factory.CreateUserAsync("ociann");
         var oci = new OciClient(factory.BaseAddress, "ociann", token);
         (await oci.LoginAsync("repository:ociann/lab/tool:pull,push,delete")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var sif = FakeSif.Make(300_000);
+        var sif = SifBuilder.Bytes(300_000);
         var (put, manifest) = await oci.PushSifAsync("ociann/lab/tool", "v1", sif);
         put.StatusCode.ShouldBe(HttpStatusCode.Created, await put.Content.ReadAsStringAsync());
         var digest = OciClient.Digest(manifest);
@@ -64,7 +64,7 @@ public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture
     public async Task A_library_push_is_served_as_a_sif_manifest_with_a_stable_digest()
     {
         var (_, token) = await factory.CreateUserAsync("ocibob");
-        var sif = FakeSif.Make(50_000);
+        var sif = SifBuilder.Bytes(50_000);
         await new LibraryClient(factory.Client(token)).PushAsync("ocibob", "lab", "tool", sif, "latest", "v2");
 
         var anonymous = new OciClient(factory.BaseAddress);
@@ -93,7 +93,7 @@ public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture
     public async Task Tags_list_pages_with_n_and_last_and_a_link_header()
     {
         var (_, token) = await factory.CreateUserAsync("ocicat");
-        await new LibraryClient(factory.Client(token)).PushAsync("ocicat", "lab", "tool", FakeSif.Make(2000), "c", "a", "b", "d");
+        await new LibraryClient(factory.Client(token)).PushAsync("ocicat", "lab", "tool", SifBuilder.Bytes(2000), "c", "a", "b", "d");
         var anonymous = new OciClient(factory.BaseAddress);
         using var first = await anonymous.SendAsync(HttpMethod.Get, "/v2/ocicat/lab/tool/tags/list?n=2");
         (await first.Content.ReadAsStringAsync()).ShouldBe("""{"name":"ocicat/lab/tool","tags":["a","b"]}""");
@@ -111,7 +111,7 @@ public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture
         var (_, token) = await factory.CreateUserAsync("ocidan");
         var oci = new OciClient(factory.BaseAddress, "ocidan", token);
         await oci.LoginAsync("repository:ocidan/lab/tool:pull,push");
-        var sif = FakeSif.Make(20_000);
+        var sif = SifBuilder.Bytes(20_000);
         (await oci.PushBlobAsync("ocidan/lab/tool", "{}"u8.ToArray())).StatusCode.ShouldBe(HttpStatusCode.Created);
         (await oci.PushBlobAsync("ocidan/lab/tool", sif)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var manifest = OciClient.SifManifestOf(sif);
@@ -130,7 +130,7 @@ public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture
         var (_, entity) = await library.GetAsync("/v1/entities/ocicata");
         (await library.PostAsync("/v1/collections", new { name = "hidden", entity = (string)entity!["data"]!["id"]!, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
         foreach (var (collection, container) in new[] { ("pub", "b"), ("pub", "a"), ("hidden", "x") })
-            await library.PushAsync("ocicata", collection, container, FakeSif.Make(1500), "v1");
+            await library.PushAsync("ocicata", collection, container, SifBuilder.Bytes(1500), "v1");
 
         var anonymous = new OciClient(factory.BaseAddress);
         using var page = await anonymous.SendAsync(HttpMethod.Get, "/v2/_catalog?n=1&last=ocicata/p");

@@ -5,10 +5,7 @@ using Registry.Tests.Api;
 namespace Registry.Tests.Oci;
 
 /// <summary>A registry where every entity may store 20,000 bytes.</summary>
-public sealed class SmallQuotaFactory : RegistryApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:DefaultQuotaBytes", "20000")];
-}
+public sealed class SmallQuotaFactory() : RegistryApiFactory(new() { ["Registry:DefaultQuotaBytes"] = "20000" });
 
 /// <summary>Quota and collection-restricted tokens hold on /v2/ as on the Library API.</summary>
 public sealed class OciQuotaTests(SmallQuotaFactory factory) : IClassFixture<SmallQuotaFactory>
@@ -19,10 +16,10 @@ public sealed class OciQuotaTests(SmallQuotaFactory factory) : IClassFixture<Sma
         var (_, token) = await factory.CreateUserAsync("oquota");
         var oci = new OciClient(factory.BaseAddress, "oquota", token);
         await oci.LoginAsync("repository:oquota/lab/tool:pull,push");
-        var (first, _) = await oci.PushSifAsync("oquota/lab/tool", "v1", FakeSif.Make(12_000));
+        var (first, _) = await oci.PushSifAsync("oquota/lab/tool", "v1", SifBuilder.Bytes(12_000));
         first.StatusCode.ShouldBe(HttpStatusCode.Created);
 
-        var second = FakeSif.Make(12_000);
+        var second = SifBuilder.Bytes(12_000);
         using var start = await oci.SendAsync(HttpMethod.Post, "/v2/oquota/lab/tool/blobs/uploads/");
         using var patch = await oci.SendAsync(HttpMethod.Patch, start.Headers.Location!.ToString(), second);
         patch.StatusCode.ShouldBe(HttpStatusCode.InsufficientStorage);
@@ -39,7 +36,7 @@ public sealed class OciQuotaTests(SmallQuotaFactory factory) : IClassFixture<Sma
     {
         var (user, token) = await factory.CreateUserAsync("orestrict");
         var library = new LibraryClient(factory.Client(token));
-        await library.PushAsync("orestrict", "mine", "tool", FakeSif.Make(1000), "v1");
+        await library.PushAsync("orestrict", "mine", "tool", SifBuilder.Bytes(1000), "v1");
         var (_, collection) = await library.GetAsync("/v1/collections/orestrict/mine");
         var restricted = await factory.CreateTokenAsync(user, TokenScope.Write, (string)collection!["data"]!["id"]!);
 

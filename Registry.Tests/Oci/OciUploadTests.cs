@@ -84,7 +84,7 @@ public sealed class OciUploadTests(RegistryApiFactory factory) : IClassFixture<R
         // A cancelled session is gone for PATCH; a manifest naming a blob never pushed is MANIFEST_BLOB_UNKNOWN.
         using var cancel = await oci.SendAsync(HttpMethod.Post, "/v2/omono/lab/tool/blobs/uploads/");
         (await oci.SendAsync(HttpMethod.Delete, cancel.Headers.Location!.ToString())).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        using var missing = await oci.PutManifestAsync("omono/lab/tool", "v1", OciClient.SifManifestOf(FakeSif.Make(1000)));
+        using var missing = await oci.PutManifestAsync("omono/lab/tool", "v1", OciClient.SifManifestOf(SifBuilder.Bytes(1000)));
         missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await OciClient.ErrorCodeAsync(missing)).ShouldBe("MANIFEST_BLOB_UNKNOWN");
     }

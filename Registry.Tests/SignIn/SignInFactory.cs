@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,7 +5,7 @@ using Registry.Core.Audit;
 using Registry.Core.Data;
 using Registry.Core.Identity;
 using Registry.Tests.Api;
-using Registry.Web.Security;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.SignIn;
 
@@ -15,42 +14,43 @@ public class SignInFactory : RegistryApiFactory
 {
     public const string Scheme = "testidp";
 
-    // A field initializer runs before the base constructor starts the registry, so the provider's address is known in time.
-    public TestOidcProvider Provider { get; } = TestOidcProvider.Start();
+    public TestOidcProvider Provider { get; }
 
-    public SignInFactory() => Provider.RegisterClientAsync(BaseAddress, Scheme).GetAwaiter().GetResult();
+    public SignInFactory() : this(new HostSetup()) { }
 
-    protected virtual IEnumerable<(string Key, string Value)> ModeSettings => [];
+    /// <param name="mode">Settings of a test class on top of the providers' (registration mode, sign-in limits).</param>
+    protected SignInFactory(HostSetup mode) : this(TestOidcProvider.Start(), mode) { }
 
-    protected sealed override IEnumerable<(string Key, string Value)> ExtraSettings =>
-    [
-        ($"ExternalSignIn:OpenIdConnect:{Scheme}:Enabled", "true"),
-        ($"ExternalSignIn:OpenIdConnect:{Scheme}:DisplayName", "Test SSO"),
-        ($"ExternalSignIn:OpenIdConnect:{Scheme}:Authority", Provider.Authority.ToString()),
-        ($"ExternalSignIn:OpenIdConnect:{Scheme}:ClientId", TestOidcProvider.ClientId),
-        ($"ExternalSignIn:OpenIdConnect:{Scheme}:ClientSecret", TestOidcProvider.ClientSecret),
-        ($"ExternalSignIn:OpenIdConnect:{Scheme}:RequireHttpsMetadata", "false"),
-        // GitHub and GitLab (self-hosted) pointed at the same provider, which answers on their paths.
-        .. OAuthSettings("GitHub", "Test GitHub", ("ApiUrl", Provider.Authority.ToString())),
-        .. OAuthSettings("GitLab", "Lab GitLab"),
-        .. ModeSettings,
-    ];
-
-    private IEnumerable<(string Key, string Value)> OAuthSettings(string provider, string displayName, params (string Key, string Value)[] more) =>
-    [
-        ($"ExternalSignIn:{provider}:Enabled", "true"),
-        ($"ExternalSignIn:{provider}:DisplayName", displayName),
-        ($"ExternalSignIn:{provider}:BaseUrl", Provider.Authority.ToString()),
-        ($"ExternalSignIn:{provider}:ClientId", TestOidcProvider.ClientId),
-        ($"ExternalSignIn:{provider}:ClientSecret", TestOidcProvider.ClientSecret),
-        .. more.Select(m => ($"ExternalSignIn:{provider}:{m.Key}", m.Value)),
-    ];
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    // The provider starts first, so its address is known while the registry starts; the registry's address is known after.
+    private SignInFactory(TestOidcProvider provider, HostSetup mode) : base(ProviderSettings(provider).With(mode))
     {
-        base.ConfigureWebHost(builder);
-        // A no-op once Program.cs calls it too.
-        builder.ConfigureServices((context, services) => services.AddExternalSignIn(context.Configuration));
+        Provider = provider;
+        Provider.RegisterClientAsync(BaseAddress, Scheme).GetAwaiter().GetResult();
+    }
+
+    private static HostSetup ProviderSettings(TestOidcProvider provider)
+    {
+        var authority = provider.Authority.ToString();
+        var options = new HostSetup
+        {
+            [$"ExternalSignIn:OpenIdConnect:{Scheme}:Enabled"] = "true",
+            [$"ExternalSignIn:OpenIdConnect:{Scheme}:DisplayName"] = "Test SSO",
+            [$"ExternalSignIn:OpenIdConnect:{Scheme}:Authority"] = authority,
+            [$"ExternalSignIn:OpenIdConnect:{Scheme}:ClientId"] = TestOidcProvider.ClientId,
+            [$"ExternalSignIn:OpenIdConnect:{Scheme}:ClientSecret"] = TestOidcProvider.ClientSecret,
+            [$"ExternalSignIn:OpenIdConnect:{Scheme}:RequireHttpsMetadata"] = "false",
+            ["ExternalSignIn:GitHub:ApiUrl"] = authority,
+        };
+        // GitHub and GitLab (self-hosted) pointed at the same provider, which answers on their paths.
+        foreach (var (site, displayName) in new[] { ("GitHub", "Test GitHub"), ("GitLab", "Lab GitLab") })
+        {
+            options[$"ExternalSignIn:{site}:Enabled"] = "true";
+            options[$"ExternalSignIn:{site}:DisplayName"] = displayName;
+            options[$"ExternalSignIn:{site}:BaseUrl"] = authority;
+            options[$"ExternalSignIn:{site}:ClientId"] = TestOidcProvider.ClientId;
+            options[$"ExternalSignIn:{site}:ClientSecret"] = TestOidcProvider.ClientSecret;
+        }
+        return options;
     }
 
     public BrowserSession Browser(System.Net.IPAddress? from = null) => new(BaseAddress, from);

@@ -16,17 +16,12 @@ namespace Registry.Tests.Signatures;
 /// <summary>Collections that accept only signed images (the admin default here): refused on every upload path, nothing kept.</summary>
 public sealed class OnlySignedPolicyTests : IDisposable
 {
-    private sealed class StrictFactory(string data) : RegistryApiFactory(data)
-    {
-        protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:DefaultOnlySigned", "true")];
-    }
-
     private readonly string root = Directory.CreateTempSubdirectory("registry-only-signed-").FullName;
-    private readonly StrictFactory factory;
+    private readonly RegistryApiFactory factory;
     private readonly SignedSifs sifs = new();
     private readonly GpgKey alice = new("Alice Example <alice@lab.example>");
 
-    public OnlySignedPolicyTests() => factory = new StrictFactory(Path.Combine(root, "data"));
+    public OnlySignedPolicyTests() => factory = RegistryApiFactory.With(new() { DataPath = Path.Combine(root, "data"), ["Registry:DefaultOnlySigned"] = "true" });
 
     private string[] Blobs() => Directory.Exists(Path.Combine(root, "data", "blobs"))
         ? [.. Directory.EnumerateFiles(Path.Combine(root, "data", "blobs"), "*", SearchOption.AllDirectories)] : [];

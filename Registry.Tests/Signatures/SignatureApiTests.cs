@@ -13,7 +13,7 @@ namespace Registry.Tests.Signatures;
 /// <summary>Signed images pushed through the Library API: verdicts in the API JSON and search, kept current as keys change.</summary>
 public sealed class SignatureApiTests : IDisposable
 {
-    private readonly SameDataFactory factory = new(Directory.CreateTempSubdirectory("registry-signatures-").FullName);
+    private readonly RegistryApiFactory factory = RegistryApiFactory.With(new() { DataPath = Directory.CreateTempSubdirectory("registry-signatures-").FullName });
     private readonly SignedSifs sifs = new();
     private readonly GpgKey alice = new("Alice Example <alice@lab.example>");
 

@@ -23,7 +23,7 @@ public sealed class SignatureUpgradeTests : IDisposable
         var tampered = await File.ReadAllBytesAsync(await sifs.CreateSignedAsync(alice));
         tampered[40_000] ^= 0x01;
         string token;
-        using (var before = new SameDataFactory(data))
+        using (var before = RegistryApiFactory.With(new() { DataPath = data }))
         {
             (_, token) = await before.CreateUserAsync("alice");
             using (var key = await before.Client(token).PostAsync("/pks/add", new FormUrlEncodedContent([new("keytext", alice.Armored)])))
@@ -39,7 +39,7 @@ public sealed class SignatureUpgradeTests : IDisposable
             await db.Database.ExecuteSqlRawAsync("UPDATE Images SET Signed = 1");
         }
 
-        using var after = new SameDataFactory(data);
+        using var after = RegistryApiFactory.With(new() { DataPath = data });
         var upgraded = new LibraryClient(after.Client(token));
         var clock = Stopwatch.StartNew();
         while ((bool?)(await upgraded.GetAsync("/v1/images/alice/tools/good:v1")).Body!["data"]!["signed"] != true && clock.Elapsed < TimeSpan.FromSeconds(30))

@@ -12,17 +12,9 @@ public sealed class SignedSifs : IDisposable
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("signed-sifs-").FullName;
 
     /// <summary>A new unsigned SIF: a labels object and a random amd64 partition, in object group <paramref name="group"/> (0: none).</summary>
-    public async Task<string> CreateAsync(int payloadBytes = 100_000, uint group = 1, uint secondGroup = 0)
-    {
-        var name = Path.Combine(Directory, Guid.NewGuid().ToString("N"));
-        await File.WriteAllTextAsync(name + ".json", """{"org.label-schema.name":"signed"}""");
-        await File.WriteAllBytesAsync(name + ".bin", RandomNumberGenerator.GetBytes(payloadBytes));
-        await Siftool("new", name + ".sif");
-        await Siftool("add", name + ".sif", name + ".json", "--datatype", "3", "--groupid", group.ToString());
-        await Siftool("add", name + ".sif", name + ".bin", "--datatype", "4", "--parttype", "2", "--partfs", "4", "--partarch", "2",
-            "--groupid", (secondGroup == 0 ? group : secondGroup).ToString());
-        return name + ".sif";
-    }
+    public Task<string> CreateAsync(int payloadBytes = 100_000, uint group = 1, uint secondGroup = 0) =>
+        new SifFiles(Directory).BuildAsync([new SiftoolObject("labels.json", """{"org.label-schema.name":"signed"}""", 3, group)],
+            payloadBytes, "amd64", secondGroup == 0 ? group : secondGroup);
 
     /// <summary>A new SIF signed by each key in turn.</summary>
     public async Task<string> CreateSignedAsync(params GpgKey[] signers)
@@ -47,12 +39,6 @@ public sealed class SignedSifs : IDisposable
     {
         await using var file = File.OpenRead(sif);
         return await SignatureVerifier.VerifyAsync(file, keys, DateTime.UtcNow);
-    }
-
-    private static async Task Siftool(params string[] args)
-    {
-        var r = await ProcessRunner.RunAsync("siftool", args, timeout: TimeSpan.FromMinutes(2));
-        if (r.ExitCode != 0) throw new InvalidOperationException($"siftool {string.Join(' ', args)} failed:\n{r}");
     }
 
     public void Dispose()

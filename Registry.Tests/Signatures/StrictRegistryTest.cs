@@ -17,10 +17,7 @@ namespace Registry.Tests.Signatures;
 /// <summary>A registry whose new collections accept only signed images, alice with her key pushed, and what the refused-push tests check.</summary>
 public abstract class StrictRegistryTest : IDisposable
 {
-    protected sealed class StrictFactory(string data) : RegistryApiFactory(data)
-    {
-        protected override IEnumerable<(string Key, string Value)> ExtraSettings => [("Registry:DefaultOnlySigned", "true")];
-    }
+    protected sealed class StrictFactory(string data) : RegistryApiFactory(new() { ["Registry:DefaultOnlySigned"] = "true", DataPath = data });
 
     protected readonly string root = Directory.CreateTempSubdirectory("registry-refused-push-").FullName;
     protected readonly StrictFactory factory;

@@ -18,7 +18,7 @@ public sealed class SregistryAuthTests(RegistryApiFactory factory) : IClassFixtu
     {
         var (user, token) = await factory.CreateUserAsync(name);
         var client = new SregistryClient(factory.BaseAddress, name, token);
-        (await client.PushAsync($"{name}lab", "tool", "v1", FakeSif.Make(2000))).Status.ShouldBe(HttpStatusCode.OK);
+        (await client.PushAsync($"{name}lab", "tool", "v1", SifBuilder.Bytes(2000))).Status.ShouldBe(HttpStatusCode.OK);
         return (client, user);
     }
 
@@ -87,7 +87,7 @@ public sealed class SregistryAuthTests(RegistryApiFactory factory) : IClassFixtu
         {
             var lab = await db.Collections.SingleAsync(c => c.Name == "sgbolab");
             var robot = new SregistryClient(factory.BaseAddress, "sgbo", await factory.CreateTokenAsync(user, TokenScope.Write, lab.Id));
-            (await robot.PushAsync("sgbolab", "tool", "v2", FakeSif.Make(2100))).Status.ShouldBe(HttpStatusCode.OK);
+            (await robot.PushAsync("sgbolab", "tool", "v2", SifBuilder.Bytes(2100))).Status.ShouldBe(HttpStatusCode.OK);
             (status, body) = await robot.StartPushAsync("sgboother", "tool", "v1");
             status.ShouldBe(HttpStatusCode.Forbidden);
             body!["detail"]!.GetValue<string>().ShouldStartWith("this token is restricted to one collection");

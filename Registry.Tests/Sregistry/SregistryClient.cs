@@ -13,7 +13,7 @@ namespace Registry.Tests.Sregistry;
 /// </summary>
 public sealed class SregistryClient(Uri baseAddress, string username, string token)
 {
-    private readonly HttpClient http = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
+    private readonly HttpClient http = TestHttp.Client(baseAddress, timeout: TimeSpan.FromMinutes(10));
     /// <summary>The hour the client thinks it is (to test stale and skewed clocks).</summary>
     public DateTime? Now { get; set; }
     public string Token { get; set; } = token;
@@ -110,9 +110,8 @@ public sealed class SregistryClient(Uri baseAddress, string username, string tok
 
     public async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpRequestMessage request)
     {
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+        var (status, text) = await http.ReadAsync(request);
+        return (status, TestHttp.Json(text));
     }
 }
 

@@ -20,8 +20,8 @@ public sealed class SregistryListingTests(RegistryApiFactory factory) : IClassFi
         var (_, token) = await factory.CreateUserAsync("slann");
         var ann = new SregistryClient(factory.BaseAddress, "slann", token);
         foreach (var name in new[] { "slpub1", "slpub2", "slpriv" })
-            (await ann.PushAsync(name, "tool", "v1", FakeSif.Make(2000))).Status.ShouldBe(HttpStatusCode.OK);
-        (await ann.PushAsync("slpub1", "tool", "v2", FakeSif.Make(2000))).Status.ShouldBe(HttpStatusCode.OK);
+            (await ann.PushAsync(name, "tool", "v1", SifBuilder.Bytes(2000))).Status.ShouldBe(HttpStatusCode.OK);
+        (await ann.PushAsync("slpub1", "tool", "v2", SifBuilder.Bytes(2000))).Status.ShouldBe(HttpStatusCode.OK);
         var priv = (await factory.Services.GetRequiredService<CollectionService>().FindByNameAsync(new Actor("x", "root", true, Registry.Core.Identity.AccessTokens.TokenScope.Admin), "slpriv")).Single();
         (await factory.Services.GetRequiredService<CollectionService>().SetPrivateAsync(new Actor("x", "root", true, Registry.Core.Identity.AccessTokens.TokenScope.Admin), priv.Id, true)).Succeeded.ShouldBeTrue();
         var anonymous = new SregistryClient(factory.BaseAddress, "nobody", "none");

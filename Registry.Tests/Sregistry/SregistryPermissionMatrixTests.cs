@@ -46,8 +46,8 @@ public sealed class SregistryPermissionMatrixTests(RegistryApiFactory factory) :
         var (owner, ownerToken) = await factory.CreateUserAsync($"so{n}");
         var ownerClient = new SregistryClient(factory.BaseAddress, owner.UserName!, ownerToken);
         var collection = $"m{n}";
-        (await ownerClient.PushAsync(collection, "app", "latest", FakeSif.Make(1500))).Status.ShouldBe(HttpStatusCode.OK);
-        (await ownerClient.PushAsync($"e{n}", "app", "latest", FakeSif.Make(1500))).Status.ShouldBe(HttpStatusCode.OK);
+        (await ownerClient.PushAsync(collection, "app", "latest", SifBuilder.Bytes(1500))).Status.ShouldBe(HttpStatusCode.OK);
+        (await ownerClient.PushAsync($"e{n}", "app", "latest", SifBuilder.Bytes(1500))).Status.ShouldBe(HttpStatusCode.OK);
         var admin = new Actor("matrix-root", "root", true, TokenScope.Admin);
         var collectionId = await IdOfAsync(collection);
         var (contributor, contributorToken) = await factory.CreateUserAsync($"sc{n}");

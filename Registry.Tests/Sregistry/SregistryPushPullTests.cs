@@ -21,7 +21,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
     public async Task Push_creates_the_collection_adds_to_it_replaces_a_tag_and_pulls_back_what_was_pushed()
     {
         var ann = await UserAsync("srann");
-        var first = FakeSif.Make(70_000);
+        var first = SifBuilder.Bytes(70_000);
         var (status, body) = await ann.PushAsync("annlab", "tool", "v1", first);
         status.ShouldBe(HttpStatusCode.OK, body?.ToJsonString());
         body!.ToJsonString().ShouldBe("""{"message":"Upload complete: library://srann/annlab/tool:v1"}""");
@@ -29,7 +29,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
         // The existing collection is found again (same cid), a second container lands beside the first.
         var (_, start) = await ann.StartPushAsync("annlab", "other", "latest");
         (await ann.StartPushAsync("annlab", "tool", "v2")).Body!["cid"]!.ToString().ShouldBe(start!["cid"]!.ToString());
-        (await ann.PushAsync("annlab", "other", "latest", FakeSif.Make(5000))).Status.ShouldBe(HttpStatusCode.OK);
+        (await ann.PushAsync("annlab", "other", "latest", SifBuilder.Bytes(5000))).Status.ShouldBe(HttpStatusCode.OK);
 
         var (pulled, manifest, image) = await ann.PullAsync("annlab", "tool", "v1");
         pulled.ShouldBe(HttpStatusCode.OK);
@@ -40,7 +40,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
         manifest["version"]!.GetValue<string>().ShouldBe("sha256." + Convert.ToHexStringLower(SHA256.HashData(first)));
 
         // An unfrozen tag is replaced by a push of other bytes.
-        var second = FakeSif.Make(80_000);
+        var second = SifBuilder.Bytes(80_000);
         (await ann.PushAsync("annlab", "tool", "v1", second)).Status.ShouldBe(HttpStatusCode.OK);
         (await ann.PullAsync("annlab", "tool", "v1")).Image.ShouldBe(second);
 
@@ -52,7 +52,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
     public async Task A_frozen_tag_refuses_a_push_and_a_delete_and_keeps_its_bytes()
     {
         var bo = await UserAsync("srbo");
-        var kept = FakeSif.Make(9000);
+        var kept = SifBuilder.Bytes(9000);
         (await bo.PushAsync("bolab", "tool", "stable", kept)).Status.ShouldBe(HttpStatusCode.OK);
         var container = await factory.Services.GetRequiredService<Registry.Core.Containers.ContainerService>()
             .FindAsync(Registry.Core.Access.Actor.ForUser("x", "root", true), "srbo", "bolab", "tool");
@@ -60,7 +60,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
         (await factory.Services.GetRequiredService<Registry.Core.Tags.TagService>()
             .FreezeAsync(Registry.Core.Access.Actor.ForUser("x", "root", true), container.Value.Id, tag.Arch, "stable", true)).Succeeded.ShouldBeTrue();
 
-        var (status, body) = await bo.PushAsync("bolab", "tool", "stable", FakeSif.Make(9000));
+        var (status, body) = await bo.PushAsync("bolab", "tool", "stable", SifBuilder.Bytes(9000));
         status.ShouldBe(HttpStatusCode.Forbidden);
         body!.ToJsonString().ShouldBe("""{"detail":"bolab/tool:stable is frozen and cannot be replaced"}""");
         (status, body) = await bo.DeleteAsync("bolab", "tool", "stable");
@@ -73,7 +73,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
     public async Task Private_collections_answer_anonymous_callers_401_and_serve_a_signed_pull_of_a_reader_only()
     {
         var cy = await UserAsync("srcy");
-        var secret = FakeSif.Make(4000);
+        var secret = SifBuilder.Bytes(4000);
         var (_, start) = await cy.StartPushAsync("cysecret", "tool", "v1");
         var collections = factory.Services.GetRequiredService<CollectionService>();
         (await collections.SetPrivateAsync(Registry.Core.Access.Actor.ForUser("x", "root", true), start!["cid"]!.ToString(), true)).Succeeded.ShouldBeTrue();
@@ -99,7 +99,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
     public async Task Delete_by_the_owner_removes_the_tag_and_keeps_bytes_used_elsewhere_and_others_are_refused()
     {
         var di = await UserAsync("srdi");
-        var shared = FakeSif.Make(6000);
+        var shared = SifBuilder.Bytes(6000);
         (await di.PushAsync("dilab", "one", "v1", shared)).Status.ShouldBe(HttpStatusCode.OK);
         (await di.PushAsync("dilab", "two", "v1", shared)).Status.ShouldBe(HttpStatusCode.OK);
         (await di.PushAsync("dilab", "two", "v2", shared)).Status.ShouldBe(HttpStatusCode.OK);
@@ -128,7 +128,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
     public async Task A_collection_name_held_by_several_pushable_entities_names_their_library_refs()
     {
         var ed = await UserAsync("sred");
-        (await ed.PushAsync("twins", "x", "v1", FakeSif.Make(3000))).Status.ShouldBe(HttpStatusCode.OK);
+        (await ed.PushAsync("twins", "x", "v1", SifBuilder.Bytes(3000))).Status.ShouldBe(HttpStatusCode.OK);
         // Someone else's visible collection of that name is not taken over, nor shadowed by a new one of the same name.
         var fi = await UserAsync("srfi");
         var (refused, why) = await fi.StartPushAsync("twins", "x", "v1");
@@ -136,7 +136,7 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
         why!.ToJsonString().ShouldBe("""{"detail":"srfi may not push to collection twins (library://sred/twins): choose another collection name"}""");
         // Through the Library API, which names entities, fi makes her own "twins".
         var (_, fiToken) = await factory.CreateUserAsync("srfi2");
-        await new LibraryClient(factory.Client(fiToken)).PushAsync("srfi2", "twins", "x", FakeSif.Make(3000), "v1");
+        await new LibraryClient(factory.Client(fiToken)).PushAsync("srfi2", "twins", "x", SifBuilder.Bytes(3000), "v1");
         var admin = await UserAsync("sradmin", admin: true, scope: TokenScope.Admin);
 
         var (status, body) = await admin.StartPushAsync("twins", "x", "v2");
@@ -144,6 +144,6 @@ public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassF
         body!.ToJsonString().ShouldBe(
             """{"detail":"several entities have a collection named twins; use one of library://sred/twins/x:v2, library://srfi2/twins/x:v2 with apptainer"}""");
         // For ed, only his own is pushable: it is used, not a new one.
-        (await ed.PushAsync("twins", "x", "v2", FakeSif.Make(3000))).Body!["message"]!.GetValue<string>().ShouldBe("Upload complete: library://sred/twins/x:v2");
+        (await ed.PushAsync("twins", "x", "v2", SifBuilder.Bytes(3000))).Body!["message"]!.GetValue<string>().ShouldBe("Upload complete: library://sred/twins/x:v2");
     }
 }

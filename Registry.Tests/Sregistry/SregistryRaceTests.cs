@@ -24,7 +24,7 @@ public sealed class SregistryRaceTests(RegistryApiFactory factory) : IClassFixtu
     public async Task Eight_pushes_of_one_new_name_and_tag_at_once_leave_one_container_one_tag_and_a_pushed_image()
     {
         var ra = await UserAsync("srrace");
-        var files = Enumerable.Range(0, 8).Select(_ => FakeSif.Make(200_000)).ToList();
+        var files = Enumerable.Range(0, 8).Select(_ => SifBuilder.Bytes(200_000)).ToList();
 
         var answers = await Task.WhenAll(files.Select(f => ra.PushAsync("racelab", "tool", "v1", f)));
 
@@ -46,11 +46,11 @@ public sealed class SregistryRaceTests(RegistryApiFactory factory) : IClassFixtu
     public async Task Pushes_racing_deletes_of_the_same_tag_answer_plainly_and_a_tag_that_is_left_pulls_its_bytes()
     {
         var rb = await UserAsync("srraceb");
-        (await rb.PushAsync("racedel", "tool", "v1", FakeSif.Make(50_000))).Status.ShouldBe(HttpStatusCode.OK);
+        (await rb.PushAsync("racedel", "tool", "v1", SifBuilder.Bytes(50_000))).Status.ShouldBe(HttpStatusCode.OK);
 
         for (var round = 0; round < 6; round++)
         {
-            var bytes = FakeSif.Make(150_000);
+            var bytes = SifBuilder.Bytes(150_000);
             var push = rb.PushAsync("racedel", "tool", "v1", bytes);
             var delete = rb.DeleteAsync("racedel", "tool", "v1");
             var (pushed, pushBody) = await push;
@@ -63,7 +63,7 @@ public sealed class SregistryRaceTests(RegistryApiFactory factory) : IClassFixtu
             if (status == HttpStatusCode.OK) image.ShouldBe(bytes);
             else status.ShouldBe(HttpStatusCode.NotFound);
             // The next round starts from a pushable tag.
-            (await rb.PushAsync("racedel", "tool", "v1", FakeSif.Make(40_000))).Status.ShouldBe(HttpStatusCode.OK);
+            (await rb.PushAsync("racedel", "tool", "v1", SifBuilder.Bytes(40_000))).Status.ShouldBe(HttpStatusCode.OK);
         }
         NothingStaged();
     }

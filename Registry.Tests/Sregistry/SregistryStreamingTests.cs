@@ -36,7 +36,7 @@ public sealed class SregistryStreamingTests(RegistryApiFactory factory) : IClass
             }
         });
         var clock = Stopwatch.StartNew();
-        var (status, body) = await client.PushAsync("ssbiglab", "huge", "v1", new GeneratedSif(size), size);
+        var (status, body) = await client.PushAsync("ssbiglab", "huge", "v1", SifBuilder.Generated(size), size);
         clock.Stop();
         await sampling.CancelAsync();
         await sampler;
@@ -49,7 +49,7 @@ public sealed class SregistryStreamingTests(RegistryApiFactory factory) : IClass
         var (pulled, manifest) = await client.GetAsync("/api/container/ssbiglab/huge:v1", ("ssbiglab", "huge", "v1"));
         pulled.ShouldBe(HttpStatusCode.OK);
         manifest!["size"]!.GetValue<long>().ShouldBe(size);
-        manifest["version"]!.GetValue<string>().ShouldBe("sha256." + GeneratedSif.Sha256Hex(size));
+        manifest["version"]!.GetValue<string>().ShouldBe("sha256." + SifBuilder.GeneratedSha256Hex(size));
         factory.Services.GetRequiredService<IBlobStore>().ListUploads().ShouldBeEmpty();
     }
 
@@ -62,7 +62,7 @@ public sealed class SregistryStreamingTests(RegistryApiFactory factory) : IClass
         using (var socket = await client.BeginRawUploadAsync("sscutlab", "cut", "v1", start!["cid"]!.ToString(), 64L << 20))
         {
             var stream = socket.GetStream();
-            var file = new GeneratedSif(64L << 20);
+            var file = SifBuilder.Generated(64L << 20);
             var chunk = new byte[1 << 20];
             for (var i = 0; i < 8; i++) { await file.ReadExactlyAsync(chunk); await stream.WriteAsync(chunk); }
             await stream.FlushAsync();
@@ -78,49 +78,6 @@ public sealed class SregistryStreamingTests(RegistryApiFactory factory) : IClass
         (await db.Containers.AnyAsync(x => x.Name == "cut")).ShouldBeFalse();
         (await client.PullAsync("sscutlab", "cut", "v1")).Status.ShouldBe(HttpStatusCode.NotFound);
         // The next push of the same name goes through.
-        (await client.PushAsync("sscutlab", "cut", "v1", FakeSif.Make(4000))).Status.ShouldBe(HttpStatusCode.OK);
+        (await client.PushAsync("sscutlab", "cut", "v1", SifBuilder.Bytes(4000))).Status.ShouldBe(HttpStatusCode.OK);
     }
-}
-
-/// <summary>A SIF header then zeros, generated as it is read: a file of any size that never exists in memory.</summary>
-public sealed class GeneratedSif(long length) : Stream
-{
-    private static readonly byte[] Header = FakeSif.Make(4096);
-    private long _position;
-
-    public static string Sha256Hex(long length)
-    {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var stream = new GeneratedSif(length);
-        var buffer = new byte[1 << 20];
-        int read;
-        while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer.AsSpan(0, read));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var n = (int)Math.Min(buffer.Length, length - _position);
-        if (n <= 0) return 0;
-        var slice = buffer[..n];
-        slice.Clear();
-        if (_position < Header.Length)
-            Header.AsSpan((int)_position, (int)Math.Min(Header.Length - _position, n)).CopyTo(slice);
-        _position += n;
-        return n;
-    }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => ValueTask.FromResult(Read(buffer.Span));
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => Task.FromResult(Read(buffer, offset, count));
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => length;
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
