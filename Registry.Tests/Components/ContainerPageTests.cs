@@ -109,7 +109,7 @@ public sealed class ContainerPageTests : RegistryTestContext
     public async Task A_tag_on_two_architectures_pulls_the_one_v2_does_not_serve_for_it_by_manifest_digest()
     {
         var alice = await SeedAsync();
-        await PushAsync(alice, "tools", "demo", "v1", SifBytes.Create("amd64", Def, "{}")); // v1 now resolves to amd64 on /v2/
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects("amd64", Def, "{}")); // v1 now resolves to amd64 on /v2/
         RenderProviders();
         var page = RenderPage();
 

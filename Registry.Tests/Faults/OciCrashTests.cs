@@ -15,9 +15,9 @@ public sealed class OciCrashTests : IAsyncLifetime
     [Fact]
     public async Task Kill_9_during_a_streamed_blob_PATCH_leaves_nothing_visible_and_the_restart_drops_the_staged_bytes()
     {
-        var blob = FakeSif.Make(48 << 20);
+        var blob = SifBuilder.Bytes(48 << 20);
         var digest = OciClient.Digest(blob);
-        var seed = FakeSif.Make(100_000);
+        var seed = SifBuilder.Bytes(100_000);
         string token, session;
         await using (var server = await FaultServer.StartAsync(Data))
         {

@@ -16,12 +16,12 @@ public sealed class OciContainerPageTests(RegistryApiFactory factory) : IClassFi
         var (_, token) = await factory.CreateUserAsync("pageann");
         var oci = new OciClient(factory.BaseAddress, "pageann", token);
         (await oci.LoginAsync("repository:pageann/lab/tool:pull,push")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var (put, pushed) = await oci.PushSifAsync("pageann/lab/tool", "v1", FakeSif.Make(40_000));
+        var (put, pushed) = await oci.PushSifAsync("pageann/lab/tool", "v1", SifBuilder.Bytes(40_000));
         put.StatusCode.ShouldBe(HttpStatusCode.Created);
         // One tag on two architectures, amd64 through the Library API (built manifest), then arm64 through /v2/ (pushed):
         // /v2/ serves the most recently set one for the tag.
-        await new LibraryClient(factory.Client(token)).PushAsync("pageann", "lab", "tool", FakeSif.Make(30_000, "02"), "multi");
-        (await oci.PushSifAsync("pageann/lab/tool", "multi", FakeSif.Make(30_000, "04"))).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        await new LibraryClient(factory.Client(token)).PushAsync("pageann", "lab", "tool", SifBuilder.Bytes(30_000, "02"), "multi");
+        (await oci.PushSifAsync("pageann/lab/tool", "multi", SifBuilder.Bytes(30_000, "04"))).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
 
         var rows = await RowsAsync("/pageann/lab/tool");
         rows.Select(r => (r.Tag, r.Arch)).ShouldBe([("multi", "arm64"), ("multi", "amd64"), ("v1", "amd64")]);

@@ -46,10 +46,10 @@ public sealed class OciPermissionMatrixTests(RegistryApiFactory factory) : IClas
         var expect = Roles[role];
         var n = Guid.NewGuid().ToString("N")[..8];
         var (owner, ownerToken) = await factory.CreateUserAsync($"vo{n}");
-        var sif = FakeSif.Make(1500);
+        var sif = SifBuilder.Bytes(1500);
         var library = new LibraryClient(factory.Client(ownerToken));
         var imageId = await library.PushAsync(owner.UserName!, "lab", "app", sif, "latest");
-        await library.PushAsync(owner.UserName!, "else", "app", FakeSif.Make(1500), "latest");
+        await library.PushAsync(owner.UserName!, "else", "app", SifBuilder.Bytes(1500), "latest");
         var admin = new Actor("matrix-root", "root", true, TokenScope.Admin);
         var collectionId = await IdOfAsync(owner.UserName!, "lab");
         var (contributor, contributorToken) = await factory.CreateUserAsync($"vc{n}");
@@ -85,7 +85,7 @@ public sealed class OciPermissionMatrixTests(RegistryApiFactory factory) : IClas
 
         using (var start = await client.SendAsync(HttpMethod.Post, $"/v2/{repo}/blobs/uploads/"))
             start.StatusCode.ShouldBe(allowed ? HttpStatusCode.Accepted : refused, $"push: {await start.Content.ReadAsStringAsync()}");
-        if (allowed) (await client.PushSifAsync(repo, "pushed", FakeSif.Make(2000))).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        if (allowed) (await client.PushSifAsync(repo, "pushed", SifBuilder.Bytes(2000))).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
         (await CountAsync(db => db.Images.CountAsync(i => i.Container!.CollectionId == collectionId))).ShouldBe(allowed ? 2 : 1, "push changed nothing when refused");
 
         // A tag set by manifest (the manifest of the image already there), as a retag through the Library API.
