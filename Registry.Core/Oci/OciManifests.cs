@@ -42,6 +42,26 @@ public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
         return new OciTagPage(repo.ToString(), after.Take(size).ToList(), after.Count > size);
     }
 
+    /// <summary>
+    /// The manifest digest <c>/v2/</c> serves for each uploaded image of a container, by image id: the latest one pushed
+    /// for it, else the built one (as <see cref="FindAsync"/> picks). What the container page shows per tag.
+    /// </summary>
+    public async Task<Result<Dictionary<string, Digest>>> DigestsAsync(Actor actor, OciRepository repo, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.ReadableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<Dictionary<string, Digest>>();
+        var containerId = target.Value!.Container?.Id;
+        if (containerId is null) return new Dictionary<string, Digest>();
+        var images = await db.Images.AsNoTracking().Where(i => i.ContainerId == containerId && i.Uploaded).ToListAsync(ct);
+        var digests = images.ToDictionary(i => i.Id, i => Built(repo, i).Digest);
+        var pushed = await db.OciManifests.AsNoTracking().Where(m => m.ContainerId == containerId)
+            .OrderBy(m => m.CreatedAt).Select(m => new { m.ImageId, m.Hash }).ToListAsync(ct);
+        foreach (var m in pushed) // ascending, so the latest pushed for an image wins
+            if (digests.ContainsKey(m.ImageId)) digests[m.ImageId] = new Digest(m.Hash);
+        return digests;
+    }
+
     /// <summary>The manifest <paramref name="reference"/> names in a container, with the image it describes.</summary>
     internal static async Task<(OciManifestBody Body, Image Image)?> FindAsync(RegistryDbContext db, string? containerId, OciRepository repo,
         string reference, CancellationToken ct)

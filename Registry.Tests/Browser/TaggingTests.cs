@@ -37,8 +37,9 @@ public sealed class TaggingTests(BrowserFixture fx)
         await page.GetByRole(AriaRole.Link, Named(Path)).First.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, Named("demo"))).ToBeVisibleAsync();
         // The newest tag is selected and named; "latest" doesn't exist and is offered nowhere.
-        await Expect(Snippet(page, "apptainer pull")).ToHaveTextAsync($"apptainer pull library://{Host}/{Path}:v2");
+        await Expect(Snippet(page, "apptainer pull library://")).ToHaveTextAsync($"apptainer pull library://{Host}/{Path}:v2");
         await Expect(page.Locator("code", new() { HasText = ":latest" })).ToHaveCountAsync(0);
+        await Expect(Snippet(page, "apptainer pull oras://")).ToHaveTextAsync($"apptainer pull oras://{Host}/{Path}:v2");
 
         // Enter in the new-tag field adds it; the snippet follows the selected row.
         var field = page.GetByLabel("New tag");
@@ -46,7 +47,7 @@ public sealed class TaggingTests(BrowserFixture fx)
         await field.PressAsync("Enter");
         await Expect(page.GetByText("tagged latest (amd64)")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Cell, Named("latest")).ClickAsync();
-        await Expect(Snippet(page, "apptainer pull")).ToHaveTextAsync($"apptainer pull library://{Host}/{Path}:latest");
+        await Expect(Snippet(page, "apptainer pull library://")).ToHaveTextAsync($"apptainer pull library://{Host}/{Path}:latest");
         (await fx.LibAsync(null, "pull", $"{Path}:latest", fx.NewPath())).ExitCode.ShouldBe(0);
 
         // Removing v1 asks first, then v1 no longer resolves; its image stays, untagged and pulled by its hash.
@@ -57,14 +58,15 @@ public sealed class TaggingTests(BrowserFixture fx)
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Cell, Named("(untagged)"))).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, Named("v1"))).ToHaveCountAsync(0);
-        await Expect(Snippet(page, "apptainer pull")).ToHaveTextAsync(new Regex($@"^apptainer pull library://{Regex.Escape(Host)}/{Path}:sha256\.[0-9a-f]{{64}}$"));
+        await Expect(Snippet(page, "apptainer pull library://")).ToHaveTextAsync(new Regex($@"^apptainer pull library://{Regex.Escape(Host)}/{Path}:sha256\.[0-9a-f]{{64}}$"));
+        await Expect(Snippet(page, "apptainer pull oras://")).ToHaveTextAsync(new Regex($@"^apptainer pull oras://{Regex.Escape(Host)}/{Path}@sha256:[0-9a-f]{{64}}$"));
         (await fx.LibAsync(null, "get", $"{Path}:v1")).ExitCode.ShouldNotBe(0);
-        var byHash = (await Snippet(page, "apptainer pull").InnerTextAsync()).Split("library://" + Host + "/")[1];
+        var byHash = (await Snippet(page, "apptainer pull library://").InnerTextAsync()).Split("library://" + Host + "/")[1];
         (await fx.LibAsync(null, "pull", byHash, fx.NewPath())).ExitCode.ShouldBe(0);
 
         // The collection page (through the breadcrumb) offers the real tag for both protocols, and the shub one resolves.
         await page.GetByRole(AriaRole.Link, Named("tagbench")).ClickAsync();
-        await Expect(Snippet(page, "apptainer pull")).ToHaveTextAsync($"apptainer pull library://{Host}/{Path}:latest");
+        await Expect(Snippet(page, "apptainer pull library://")).ToHaveTextAsync($"apptainer pull library://{Host}/{Path}:latest");
         var shub = Snippet(page, "singularity pull");
         await Expect(shub).ToHaveTextAsync($"singularity pull shub://{Host}/tagbench/demo:latest");
         using var http = new HttpClient();

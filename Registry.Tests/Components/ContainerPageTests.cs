@@ -40,6 +40,10 @@ public sealed class ContainerPageTests : RegistryTestContext
         page.FindAll("button[aria-label=Delete]").ShouldBeEmpty();
         page.FindAll("button[aria-label=Freeze]").ShouldBeEmpty();
         page.Markup.ShouldContain("apptainer pull library://localhost/alice/tools/demo:v1");
+        page.Markup.ShouldContain("apptainer pull oras://localhost/alice/tools/demo:v1");
+        var served = await Services.GetRequiredService<Registry.Core.Oci.OciManifests>()
+            .GetAsync(Registry.Core.Access.Actor.Anonymous, new("alice", "tools", "demo"), "v1");
+        row.QuerySelector("[data-label=Manifest] [data-digest]")!.GetAttribute("data-digest").ShouldBe("sha256:" + served.Value!.Digest.Hex);
         page.WaitForAssertion(() => page.Find("pre.registry-pre").TextContent.ShouldBe(Def));
         page.WaitForAssertion(() => page.Markup.ShouldContain("not signed")); // the signature verdicts load after the page
     }
@@ -99,6 +103,25 @@ public sealed class ContainerPageTests : RegistryTestContext
         page.WaitForAssertion(() => page.FindAll("tbody tr").Select(r => r.QuerySelector("[data-label=Tag]")!.TextContent.Trim()).ShouldBe(["v2"]));
         Services.GetRequiredService<NavigationManager>().Uri.ShouldBe("http://localhost/");
         page.Markup.ShouldContain("0 downloads");
+    }
+
+    [Fact]
+    public async Task A_tag_on_two_architectures_pulls_the_one_v2_does_not_serve_for_it_by_manifest_digest()
+    {
+        var alice = await SeedAsync();
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects("amd64", Def, "{}")); // v1 now resolves to amd64 on /v2/
+        RenderProviders();
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(2));
+        page.Markup.ShouldContain("apptainer pull oras://localhost/alice/tools/demo:v1");
+        var older = page.FindAll("tbody tr").Single(r => r.TextContent.Contains("arm64"));
+        var digest = older.QuerySelector("[data-digest]")!.GetAttribute("data-digest")!;
+        older.Click();
+        page.WaitForAssertion(() => page.Markup.ShouldContain($"apptainer pull oras://localhost/alice/tools/demo@{digest}"));
+        var byDigest = await Services.GetRequiredService<Registry.Core.Oci.OciManifests>()
+            .GetAsync(Registry.Core.Access.Actor.Anonymous, new("alice", "tools", "demo"), digest);
+        byDigest.Value!.Digest.Hex.ShouldBe(digest["sha256:".Length..]);
     }
 
     [Fact]

@@ -1,11 +1,19 @@
 using Registry.Core.Images;
+using Registry.Core.Storage;
 
 namespace Registry.Web.Components.Pages.Containers;
 
-/// <summary>One line of the container page: a tag (or, for untagged images, none) and the image it points to.</summary>
+/// <summary>
+/// One line of the container page: a tag (or, for untagged images, none), the image it points to, the manifest digest
+/// <c>/v2/</c> serves for that image, and whether <c>/v2/</c> resolves the tag to this row (a tag on several
+/// architectures serves its most recently set one).
+/// </summary>
 public sealed record TagRow(string? Tag, string Arch, bool Frozen, string PushedBy, DateTime When, Image Image)
 {
-    public static List<TagRow> From(Registry.Core.Containers.Container container)
+    public Digest? Manifest { get; init; }
+    public bool ServedByTag { get; init; }
+
+    public static List<TagRow> From(Registry.Core.Containers.Container container, IReadOnlyDictionary<string, Digest>? manifests = null)
     {
         var images = container.Images.ToDictionary(i => i.Id);
         var rows = container.Tags.Where(t => images.ContainsKey(t.ImageId))
@@ -13,6 +21,13 @@ public sealed record TagRow(string? Tag, string Arch, bool Frozen, string Pushed
         var tagged = container.Tags.Select(t => t.ImageId).ToHashSet();
         rows.AddRange(container.Images.Where(i => i.Uploaded && !tagged.Contains(i.Id))
             .Select(i => new TagRow(null, i.Arch ?? "", false, i.CreatedByName, i.UploadedAt ?? i.CreatedAt, i)));
-        return rows.OrderBy(r => r.Tag is null).ThenByDescending(r => r.When).ToList();
+        var ordered = rows.OrderBy(r => r.Tag is null).ThenByDescending(r => r.When).ToList();
+        // Newest first, so a tag's first row is the one /v2/ serves for it.
+        var served = ordered.Where(r => r.Tag is not null).DistinctBy(r => r.Tag).ToHashSet();
+        return ordered.Select(r => r with
+        {
+            Manifest = manifests?.TryGetValue(r.Image.Id, out var d) == true ? d : null,
+            ServedByTag = served.Contains(r),
+        }).ToList();
     }
 }
