@@ -86,7 +86,7 @@ public static class DependencyInjection
             .Validate(o => o.TermsVersion >= 0 && o.InviteLifetime > TimeSpan.Zero, "Accounts:TermsVersion must be >= 0 and InviteLifetime positive")
             .ValidateOnStart();
         services.AddSingleton<TermsService>();
-        services.AddSingleton<TeamService>();
+        services.AddSingleton<TeamService>(); services.AddSingleton<TeamInviteLinks>();
         services.AddSingleton<RegistrationPolicy>();
         services.AddSingleton<KeyService>();
         services.AddSingleton<CollectionMembersService>();

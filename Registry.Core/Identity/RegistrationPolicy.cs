@@ -15,7 +15,7 @@ namespace Registry.Core.Identity;
 /// optional e-mail address that must look like one and, by <see cref="UniqueEmailValidator"/>, be no other account's.
 /// The account pages ask here and show the answer; they decide nothing themselves.
 /// </summary>
-public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbContextFactory<RegistryDbContext> dbFactory, TeamService teams, SignupInviteService signups)
+public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbContextFactory<RegistryDbContext> dbFactory, TeamInviteLinks teamInvites, SignupInviteService signups)
 {
     public const string InvalidEmail = "The e-mail address is not valid (or leave it empty).";
 
@@ -28,7 +28,7 @@ public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbCont
         var mode = options.Value.Registration;
         if (mode == RegistrationMode.Open || !await AnyAccountAsync(ct)) return null;
         if (mode == RegistrationMode.Closed) return "Registration is closed on this registry. Ask an administrator for an account.";
-        if (Split(invite) is var (team, code) && await teams.CheckInviteAsync(team, code, ct) == InviteStatus.Valid) return null;
+        if (Split(invite) is var (team, code) && await teamInvites.CheckAsync(team, code, ct) == InviteStatus.Valid) return null;
         return "This registry is invite-only: open the team invite link you were given to register.";
     }
 
@@ -66,7 +66,7 @@ public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbCont
     /// <summary>Uses the invite (single-use) for the new account; returns the team page to land on, if it joined.</summary>
     public async Task<string?> AcceptInviteAsync(RegistryUser user, string? invite, CancellationToken ct = default) =>
         Split(invite) is var (team, code)
-        && await teams.AcceptInviteAsync(Actor.ForUser(user.Id, user.UserName!, false), team, code, ct) == InviteStatus.Joined
+        && await teamInvites.AcceptAsync(Actor.ForUser(user.Id, user.UserName!, false), team, code, ct) == InviteStatus.Joined
             ? $"/teams/{team}"
             : null;
 

@@ -9,7 +9,7 @@ using Registry.Core.Identity;
 namespace Registry.Core.Teams;
 
 /// <summary>Teams, their members and owners. A team's name is also an entity, so <c>library://team/…</c> works.</summary>
-public sealed partial class TeamService(IDbContextFactory<RegistryDbContext> dbFactory, IOptionsMonitor<AccountOptions> options, TimeProvider clock)
+public sealed class TeamService(IDbContextFactory<RegistryDbContext> dbFactory, IOptionsMonitor<AccountOptions> options)
 {
     public bool MayCreate(Actor actor) => actor.IsAuthenticated && (actor.IsAdmin || options.CurrentValue.UsersCanCreateTeams);
 

@@ -12,7 +12,7 @@ public sealed class TeamsJoinTests : RegistryTestContext
         var alice = await Db.AddUserAsync("alice");
         var teams = Services.GetRequiredService<TeamService>();
         await teams.CreateAsync(alice, "lab", "", isOpen: false);
-        return (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        return (await Services.GetRequiredService<TeamInviteLinks>().CreateAsync(alice, "lab")).Value!;
     }
 
     [Fact]

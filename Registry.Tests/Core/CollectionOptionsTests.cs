@@ -86,7 +86,7 @@ public sealed class CollectionOptionsTests : IAsyncLifetime
     {
         var alice = await db.AddUserAsync("alice");
         var root = await db.AddUserAsync("root", isAdmin: true);
-        (await new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock).CreateAsync(alice, "lab", "", false)).Succeeded.ShouldBeTrue();
+        (await new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions())).CreateAsync(alice, "lab", "", false)).Succeeded.ShouldBeTrue();
         var collections = Service(o => o.MaxCollectionsPerUser = 2);
         var aliceEntity = await EntityIdAsync("alice");
         var labEntity = await EntityIdAsync("lab");

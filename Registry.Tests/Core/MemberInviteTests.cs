@@ -91,7 +91,7 @@ public sealed class MemberInviteTests : IAsyncLifetime
         var alice = await db.AddUserAsync("alice");
         var bob = await db.AddUserAsync("bob");
         var mallory = await db.AddUserAsync("mallory");
-        var teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock);
+        var teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()));
         (await teams.CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
         async Task<bool> IsMemberAsync(Actor a) => (await teams.ListAsync()).Single(t => t.Name == "lab").Members.Any(m => m.UserId == a.UserId);
 

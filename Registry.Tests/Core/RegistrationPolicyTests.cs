@@ -13,17 +13,20 @@ public sealed class RegistrationPolicyTests : IAsyncLifetime
     private const string InviteOnly = "This registry is invite-only: open the team invite link you were given to register.";
     private TestDatabase db = default!;
     private TeamService teams = default!;
+    private TeamInviteLinks invites = default!;
 
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync();
-        teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions { InviteLifetime = TimeSpan.FromDays(7) }), db.Clock);
+        var options = new FixedOptions<AccountOptions>(new AccountOptions { InviteLifetime = TimeSpan.FromDays(7) });
+        teams = new TeamService(db.Factory, options);
+        invites = new TeamInviteLinks(db.Factory, options, db.Clock);
     }
 
     public async Task DisposeAsync() => await db.DisposeAsync();
 
     private RegistrationPolicy Policy(RegistrationMode mode) =>
-        new(Options.Create(new AccountOptions { Registration = mode }), db.Factory, teams,
+        new(Options.Create(new AccountOptions { Registration = mode }), db.Factory, invites,
             new SignupInviteService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock));
 
     [Theory]
@@ -56,7 +59,7 @@ public sealed class RegistrationPolicyTests : IAsyncLifetime
         var alice = await db.AddUserAsync("alice");
         await teams.CreateAsync(alice, "lab", "", isOpen: false);
         await teams.CreateAsync(alice, "other", "", isOpen: false);
-        var code = (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        var code = (await invites.CreateAsync(alice, "lab")).Value!;
         var policy = Policy(RegistrationMode.InviteOnly);
 
         // Without a slash it is read as an admin's sign-up code, which these are not.
@@ -70,7 +73,7 @@ public sealed class RegistrationPolicyTests : IAsyncLifetime
     {
         var alice = await db.AddUserAsync("alice");
         await teams.CreateAsync(alice, "lab", "", isOpen: false);
-        var code = (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        var code = (await invites.CreateAsync(alice, "lab")).Value!;
         await db.AddUserAsync("bob");
         await db.AddUserAsync("carol");
         await using var context = await db.Factory.CreateDbContextAsync();

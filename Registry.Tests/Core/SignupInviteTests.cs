@@ -22,7 +22,7 @@ public sealed class SignupInviteTests : IAsyncLifetime
 
     private RegistrationPolicy Policy(RegistrationMode mode) =>
         new(Options.Create(new AccountOptions { Registration = mode }), db.Factory,
-            new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock), invites);
+            new TeamInviteLinks(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock), invites);
 
     [Fact]
     public async Task Only_admins_create_or_withdraw_links()

@@ -10,12 +10,14 @@ public sealed class TeamServiceTests : IAsyncLifetime
 {
     private TestDatabase db = default!;
     private TeamService teams = default!;
+    private TeamInviteLinks invites = default!;
     private readonly FixedOptions<AccountOptions> options = new(new AccountOptions { InviteLifetime = TimeSpan.FromDays(7) });
 
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync();
-        teams = new TeamService(db.Factory, options, db.Clock);
+        teams = new TeamService(db.Factory, options);
+        invites = new TeamInviteLinks(db.Factory, options, db.Clock);
     }
 
     public async Task DisposeAsync() => await db.DisposeAsync();
@@ -57,11 +59,11 @@ public sealed class TeamServiceTests : IAsyncLifetime
         var bob = await db.AddUserAsync("bob");
         var carol = await db.AddUserAsync("carol");
         await teams.CreateAsync(alice, "lab", "", isOpen: false);
-        var code = (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        var code = (await invites.CreateAsync(alice, "lab")).Value!;
 
-        (await teams.AcceptInviteAsync(bob, "lab", code)).ShouldBe(InviteStatus.Joined);
-        (await teams.AcceptInviteAsync(carol, "lab", code)).ShouldBe(InviteStatus.Used);
-        (await teams.CheckInviteAsync("lab", code)).ShouldBe(InviteStatus.Used);
+        (await invites.AcceptAsync(bob, "lab", code)).ShouldBe(InviteStatus.Joined);
+        (await invites.AcceptAsync(carol, "lab", code)).ShouldBe(InviteStatus.Used);
+        (await invites.CheckAsync("lab", code)).ShouldBe(InviteStatus.Used);
 
         var members = (await teams.FindAsync("lab"))!.Members.Select(m => m.User!.UserName).Order().ToList();
         members.ShouldBe(["alice", "bob"]);
@@ -73,11 +75,11 @@ public sealed class TeamServiceTests : IAsyncLifetime
         var alice = await db.AddUserAsync("alice");
         var bob = await db.AddUserAsync("bob");
         await teams.CreateAsync(alice, "lab", "", isOpen: false);
-        var code = (await teams.CreateInviteAsync(alice, "lab")).Value!;
+        var code = (await invites.CreateAsync(alice, "lab")).Value!;
 
         db.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1));
 
-        (await teams.AcceptInviteAsync(bob, "lab", code)).ShouldBe(InviteStatus.Expired);
+        (await invites.AcceptAsync(bob, "lab", code)).ShouldBe(InviteStatus.Expired);
         (await teams.FindAsync("lab"))!.Members.Count.ShouldBe(1);
     }
 
@@ -88,8 +90,8 @@ public sealed class TeamServiceTests : IAsyncLifetime
         var bob = await db.AddUserAsync("bob");
         await teams.CreateAsync(alice, "lab", "", isOpen: false);
 
-        (await teams.CreateInviteAsync(bob, "lab")).Outcome.ShouldBe(Outcome.Forbidden);
-        (await teams.AcceptInviteAsync(bob, "lab", "not-a-code")).ShouldBe(InviteStatus.NotFound);
+        (await invites.CreateAsync(bob, "lab")).Outcome.ShouldBe(Outcome.Forbidden);
+        (await invites.AcceptAsync(bob, "lab", "not-a-code")).ShouldBe(InviteStatus.NotFound);
     }
 
     [Fact]

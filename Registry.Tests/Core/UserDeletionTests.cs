@@ -49,7 +49,7 @@ public sealed class UserDeletionTests : IAsyncLifetime
         var bob = await db.AddUserAsync("bob");
         var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }));
         var lab = (await collections.CreateAsync(bob, await EntityIdAsync("bob"), "lab", "", isPrivate: true)).Value!;
-        var teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()), db.Clock);
+        var teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()));
         (await teams.CreateAsync(bob, "group", "", isOpen: false)).Succeeded.ShouldBeTrue();
 
         var refused = await deletion.DeleteAsync(root, bob.UserId!);

@@ -48,7 +48,8 @@ public sealed class InviteOnlyRegistrationTests(InviteOnlyFactory factory) : ICl
         var actor = Actor.ForUser(owner.Id, "owner", false);
         var teams = factory.Services.GetRequiredService<TeamService>();
         (await teams.CreateAsync(actor, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
-        var code = (await teams.CreateInviteAsync(actor, "lab")).Value!;
+        var invites = factory.Services.GetRequiredService<TeamInviteLinks>();
+        var code = (await invites.CreateAsync(actor, "lab")).Value!;
 
         using var browser = factory.Browser();
         (await browser.GetAsync("/Account/Register")).Html.ShouldContain("This registry is invite-only");
@@ -59,6 +60,6 @@ public sealed class InviteOnlyRegistrationTests(InviteOnlyFactory factory) : ICl
         withInvite.Address.AbsolutePath.ShouldBe("/teams/lab");
         (await teams.FindAsync("lab"))!.Members.Select(m => m.User?.UserName ?? m.UserId).Count().ShouldBe(2);
         (await factory.FindUserAsync("erin")).ShouldNotBeNull();
-        (await teams.CheckInviteAsync("lab", code)).ShouldNotBe(InviteStatus.Valid); // single use
+        (await invites.CheckAsync("lab", code)).ShouldNotBe(InviteStatus.Valid); // single use
     }
 }

@@ -1,21 +1,25 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Registry.Core.Access;
 using Registry.Core.Audit;
+using Registry.Core.Data;
+using Registry.Core.Identity;
 
 namespace Registry.Core.Teams;
 
 /// <summary>What happened to an invite link.</summary>
 public enum InviteStatus { Valid, Joined, AlreadyMember, Used, Expired, NotFound }
 
-public sealed partial class TeamService
+/// <summary>Single-use invite links into a team: owners create them, anyone signed in may use one once.</summary>
+public sealed class TeamInviteLinks(IDbContextFactory<RegistryDbContext> dbFactory, IOptionsMonitor<AccountOptions> options, TimeProvider clock)
 {
     /// <summary>Owners create a single-use invite; the code (shown once, part of the link) is stored hashed.</summary>
-    public async Task<Result<string>> CreateInviteAsync(Actor actor, string teamName, TeamRole role = TeamRole.Member, CancellationToken ct = default)
+    public async Task<Result<string>> CreateAsync(Actor actor, string teamName, TeamRole role = TeamRole.Member, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Name == teamName, ct);
         if (team is null) return Result.NotFound($"team {teamName} not found");
-        if (!IsOwner(actor, team)) return Result.Forbidden("only team owners create invite links");
+        if (!TeamService.IsOwner(actor, team)) return Result.Forbidden("only team owners create invite links");
         var code = Ids.NewSecret();
         var now = clock.GetUtcNow().UtcDateTime;
         db.TeamInvitations.Add(new TeamInvitation
@@ -29,7 +33,7 @@ public sealed partial class TeamService
     }
 
     /// <summary>Whether the link can still be used (registration in invite-only mode asks this).</summary>
-    public async Task<InviteStatus> CheckInviteAsync(string teamName, string code, CancellationToken ct = default)
+    public async Task<InviteStatus> CheckAsync(string teamName, string code, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var hash = Ids.Sha256Hex(code);
@@ -38,7 +42,7 @@ public sealed partial class TeamService
     }
 
     /// <summary>Uses an invite link: once, before it expires.</summary>
-    public async Task<InviteStatus> AcceptInviteAsync(Actor actor, string teamName, string code, CancellationToken ct = default)
+    public async Task<InviteStatus> AcceptAsync(Actor actor, string teamName, string code, CancellationToken ct = default)
     {
         if (!actor.IsAuthenticated) return InviteStatus.NotFound;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
