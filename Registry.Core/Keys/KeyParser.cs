@@ -5,7 +5,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 namespace Registry.Core.Keys;
 
 /// <summary>Reads uploaded key blocks with BouncyCastle, merges copies of one key and writes key rings back as ASCII armor.</summary>
-public static partial class KeyParser
+public static class KeyParser
 {
     /// <summary>Every public key ring of an armored block, or a message saying why the block is unusable.</summary>
     public static Result<List<PublicKey>> Parse(string keyText)
@@ -30,77 +30,6 @@ public static partial class KeyParser
         return keys.Count == 0 ? Result.Invalid("keytext holds no OpenPGP public key") : keys;
     }
 
-    /// <summary>The stored key joined with an uploaded copy: the sum of their user ids, subkeys and signatures, as keyservers merge.</summary>
-    public static PublicKey Merge(PublicKey stored, PublicKey uploaded) =>
-        Describe(PgpPublicKeyRing.Join(Ring(stored.Armored), Ring(uploaded.Armored)))!;
-
-    /// <summary>
-    /// The stored key with what the uploaded copy adds that the key itself signed, and nothing else of it: revocations (what
-    /// a revocation certificate carries), direct-key signatures, user ids with their self-signatures, new self-signatures on
-    /// user ids it has (a new expiry), subkeys with their binding signatures, and new binding signatures or revocations of the
-    /// subkeys it has. Only the holder of the private key can make these, so they count whoever uploads them: the key's owner
-    /// can add to a copy a stranger uploaded first. Null when the copy adds none, or the stored key is revoked.
-    /// </summary>
-    public static PublicKey? MergeSelfCertified(PublicKey stored, PublicKey uploaded)
-    {
-        var ring = Ring(stored.Armored);
-        var primary = ring.GetPublicKey();
-        if (IsRevoked(primary)) return null;
-        var theirs = Ring(uploaded.Armored);
-        var theirPrimary = theirs.GetPublicKey();
-        var changed = false;
-        foreach (var signature in theirPrimary.GetSignatures().Cast<PgpSignature>()
-                     .Where(s => s.SignatureType is PgpSignature.KeyRevocation or PgpSignature.DirectKey && s.KeyId == primary.KeyId)
-                     .Where(s => !Has(primary.GetSignatures(), s) && Verifies(s, theirPrimary, s => s.VerifyCertification(theirPrimary))))
-        {
-            primary = PgpPublicKey.AddCertification(primary, signature);
-            changed = true;
-        }
-        foreach (var uid in theirPrimary.GetUserIds().Where(uid => !uid.Contains('\n')))
-        {
-            var known = primary.GetSignaturesForId(uid) ?? [];
-            foreach (var self in theirPrimary.GetSignaturesForId(uid).Cast<PgpSignature>()
-                         .Where(s => s.KeyId == primary.KeyId && !Has(known, s) && Verifies(s, theirPrimary, s => s.VerifyCertification(uid, theirPrimary))))
-            {
-                primary = PgpPublicKey.AddCertification(primary, uid, self);
-                changed = true;
-            }
-        }
-        ring = PgpPublicKeyRing.InsertPublicKey(ring, primary);
-        foreach (var subkey in theirs.GetPublicKeys().Where(k => !k.IsMasterKey))
-        {
-            var storedSubkey = ring.GetPublicKey(subkey.KeyId);
-            // A new subkey keeps only its binding signatures; a known one takes new bindings and revocations.
-            var result = storedSubkey ?? subkey;
-            var added = false;
-            foreach (var signature in subkey.GetSignatures().Cast<PgpSignature>().ToList())
-            {
-                var bySelf = signature.SignatureType is PgpSignature.SubkeyBinding or PgpSignature.SubkeyRevocation
-                    && signature.KeyId == primary.KeyId && Verifies(signature, theirPrimary, s => s.VerifyCertification(theirPrimary, subkey));
-                if (storedSubkey is null)
-                {
-                    if (bySelf && signature.SignatureType == PgpSignature.SubkeyBinding) added = true;
-                    else result = PgpPublicKey.RemoveCertification(result, signature) ?? result;
-                }
-                else if (bySelf && !Has(result.GetSignatures(), signature))
-                {
-                    result = PgpPublicKey.AddCertification(result, signature);
-                    added = true;
-                }
-            }
-            if (!added) continue;
-            ring = PgpPublicKeyRing.InsertPublicKey(ring, result);
-            changed = true;
-        }
-        return changed ? Describe(ring) : null;
-    }
-
-    private static bool Has(IEnumerable<PgpSignature> signatures, PgpSignature signature)
-    {
-        var encoded = signature.GetEncoded();
-        return signatures.Any(s => s.GetEncoded().AsSpan().SequenceEqual(encoded));
-    }
-
     /// <summary>One armor block holding all the given rings: the key client reads only the first block of a response.</summary>
     public static string Combine(IReadOnlyList<string> armoredRings)
     {
@@ -115,13 +44,13 @@ public static partial class KeyParser
     internal static PgpPublicKeyRing Ring(string armored) =>
         new(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armored))));
 
-    /// <summary>The stored form of a ring (certifications capped, see <see cref="Capped"/>), or null without a self-signed user id.</summary>
-    private static PublicKey? Describe(PgpPublicKeyRing ring)
+    /// <summary>The stored form of a ring (certifications capped, see <see cref="Certifications.Capped"/>), or null without a self-signed user id.</summary>
+    internal static PublicKey? Describe(PgpPublicKeyRing ring)
     {
-        ring = Capped(ring);
+        ring = Certifications.Capped(ring);
         var primary = ring.GetPublicKey();
         // Only user ids the key itself certified: anyone could append a stranger's name to a key otherwise.
-        var uids = primary.GetUserIds().Where(uid => IsSelfSigned(primary, uid)).Distinct().ToList();
+        var uids = primary.GetUserIds().Where(uid => Certifications.IsSelfSigned(primary, uid)).Distinct().ToList();
         if (uids.Count == 0) return null;
         var created = DateTime.SpecifyKind(primary.CreationTime, DateTimeKind.Utc);
         var validSeconds = primary.GetValidSeconds();
@@ -134,31 +63,10 @@ public static partial class KeyParser
             Bits = primary.BitStrength,
             KeyCreatedAt = created,
             ExpiresAt = validSeconds > 0 ? created.AddSeconds(validSeconds) : null,
-            Revoked = IsRevoked(primary),
+            Revoked = Certifications.IsRevoked(primary),
             Uids = string.Join('\n', uids),
             Armored = Armor(ring),
         };
-    }
-
-    internal static bool IsSelfSigned(PgpPublicKey primary, string uid) =>
-        !uid.Contains('\n') && primary.GetSignaturesForId(uid).Cast<PgpSignature>()
-            .Any(s => s.KeyId == primary.KeyId && Verifies(s, primary, s => s.VerifyCertification(uid, primary)));
-
-    /// <summary>Revoked only by a revocation the key itself signed: HasRevocation() trusts any packet, so a stranger could mark a key revoked.</summary>
-    private static bool IsRevoked(PgpPublicKey primary) => VerifiedRevocations(primary).Any();
-
-    private static IEnumerable<PgpSignature> VerifiedRevocations(PgpPublicKey primary) =>
-        primary.GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>()
-            .Where(s => s.KeyId == primary.KeyId && Verifies(s, primary, s => s.VerifyCertification(primary)));
-
-    internal static bool Verifies(PgpSignature signature, PgpPublicKey signer, Func<PgpSignature, bool> verify)
-    {
-        try
-        {
-            signature.InitVerify(signer);
-            return verify(signature);
-        }
-        catch (Exception e) when (e is PgpException or InvalidOperationException) { return false; } // not a kind this check verifies
     }
 
     private static string Armor(PgpPublicKeyRing ring)

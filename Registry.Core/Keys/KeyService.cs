@@ -53,9 +53,9 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
             bool addsWhatOnlyItsUploaderMay;
             try
             {
-                merged = controls ? KeyParser.Replace(stored, key) : owns ? KeyParser.Merge(stored, key) : KeyParser.MergeSelfCertified(stored, key);
+                merged = controls ? KeyMerges.Replace(stored, key) : owns ? KeyMerges.Merge(stored, key) : KeyMerges.MergeSelfCertified(stored, key);
                 // A copy that adds nothing at all is unchanged, whoever sends it.
-                addsWhatOnlyItsUploaderMay = merged is null && KeyParser.Merge(stored, key).Armored != stored.Armored;
+                addsWhatOnlyItsUploaderMay = merged is null && KeyMerges.Merge(stored, key).Armored != stored.Armored;
             }
             catch (PgpException e) { return Result.Invalid($"key {key.Fingerprint} cannot be merged with the stored copy: {e.Message}"); }
             if (addsWhatOnlyItsUploaderMay)

@@ -101,7 +101,7 @@ public sealed class KeyserverOwnershipTests(RegistryApiFactory factory) : IClass
 
         sent.Count.ShouldBe(70);
         more.Body.ShouldBe($"unchanged key {key.Fingerprint.ToUpperInvariant()}\n");
-        KeyForgery.ThirdPartyCertifiersOf(stored).ShouldBe(sent.Take(KeyParser.MaxCertificationsPerUid));
+        KeyForgery.ThirdPartyCertifiersOf(stored).ShouldBe(sent.Take(Certifications.MaxCertificationsPerUid));
         GpgKey.UidsOf(stored).ShouldBe(["Flo Flood <flo@example.org>"]); // the self-signature stays
     }
 }

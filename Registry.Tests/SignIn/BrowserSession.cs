@@ -7,7 +7,7 @@ namespace Registry.Tests.SignIn;
 /// A cookie-keeping HTTP client that follows redirects by hand (across hosts, like a browser) and fills static SSR forms:
 /// the antiforgery token and <c>_handler</c> come from the page's HTML.
 /// </summary>
-public sealed partial class BrowserSession(Uri baseAddress, IPAddress? from = null, CookieContainer? cookies = null) : IDisposable
+public sealed class BrowserSession(Uri baseAddress, IPAddress? from = null, CookieContainer? cookies = null) : IDisposable
 {
     private readonly HttpClient http = new(Handler(from, cookies ?? new CookieContainer())) { BaseAddress = baseAddress };
 
