@@ -2,11 +2,14 @@ using System.Text.RegularExpressions;
 using Registry.Core.Entities;
 using Registry.Core.Storage;
 
+using static Registry.Web.Admin.AdminCli;
+
 namespace Registry.Web.Admin;
 
-public static partial class AdminCli
+/// <summary><c>gc</c>, <c>verify</c> and <c>quota</c>.</summary>
+internal static class StorageCommands
 {
-    private static async Task<int> CollectGarbageAsync(IServiceProvider sp, bool dryRun)
+    public static async Task<int> CollectGarbageAsync(IServiceProvider sp, bool dryRun)
     {
         var report = await sp.GetRequiredService<StorageMaintenance>().CollectGarbageAsync(dryRun);
         var verb = dryRun ? "would free" : "freed";
@@ -14,7 +17,7 @@ public static partial class AdminCli
         return 0;
     }
 
-    private static async Task<int> VerifyAsync(IServiceProvider sp)
+    public static async Task<int> VerifyAsync(IServiceProvider sp)
     {
         var (count, mismatches) = await sp.GetRequiredService<StorageMaintenance>().VerifyAsync();
         foreach (var m in mismatches)
@@ -23,11 +26,11 @@ public static partial class AdminCli
         return mismatches.Count == 0 ? 0 : 1;
     }
 
-    private static async Task<int> SetQuotaAsync(IServiceProvider sp, string entity, string size)
+    public static async Task<int> SetQuotaAsync(IServiceProvider sp, string entity, string size)
     {
         if (!Registry.Core.Entities.QuotaText.TryParse(size, out var bytes))
             throw new ArgumentException($"size must look like 500M, 20G or 1T, not '{size}'");
-        var result = await sp.GetRequiredService<EntityService>().SetQuotaAsync(System, entity, bytes);
+        var result = await sp.GetRequiredService<EntityService>().SetQuotaAsync(CliActor, entity, bytes);
         if (!result.Succeeded) return Fail(1, result.Message);
         Console.WriteLine($"quota of {entity}: {(bytes is null ? "registry default" : bytes == 0 ? "unlimited" : $"{bytes} bytes")}");
         return 0;

@@ -9,11 +9,14 @@ using Registry.Core.Identity.AccessTokens;
 using Registry.Core.Images;
 using Registry.Core.Tags;
 
+using static Registry.Web.Admin.AdminCli;
+
 namespace Registry.Web.Admin;
 
-public static partial class AdminCli
+/// <summary><c>token create</c>, <c>collection private|public</c> and <c>tag freeze|unfreeze</c>.</summary>
+internal static class LibraryCommands
 {
-    private static async Task<int> CreateTokenAsync(IServiceProvider sp, string name, Dictionary<string, string> options)
+    public static async Task<int> CreateTokenAsync(IServiceProvider sp, string name, Dictionary<string, string> options)
     {
         var user = await sp.GetRequiredService<UserManager<RegistryUser>>().FindByNameAsync(name);
         if (user is null) return Fail(1, $"no user named {name}");
@@ -33,31 +36,31 @@ public static partial class AdminCli
             collectionId = collection.Id;
         }
         var created = await sp.GetRequiredService<AccessTokenService>()
-            .CreateAsync(System, user.Id, options.GetValueOrDefault("--label", "cli"), scope, collectionId, expires);
+            .CreateAsync(CliActor, user.Id, options.GetValueOrDefault("--label", "cli"), scope, collectionId, expires);
         if (!created.Succeeded) return Fail(1, created.Message);
         Console.WriteLine($"token for {name} ({created.Value!.Token.Scope.ToString().ToLowerInvariant()}{(expires is null ? "" : $", expires {expires:u}")}):");
         Console.WriteLine(created.Value.Secret);
         return 0;
     }
 
-    private static async Task<int> SetPrivateAsync(IServiceProvider sp, string path, bool isPrivate)
+    public static async Task<int> SetPrivateAsync(IServiceProvider sp, string path, bool isPrivate)
     {
         var collection = await FindCollectionAsync(sp, path);
         if (collection is null) return Fail(1, $"no collection {path}");
-        var result = await sp.GetRequiredService<CollectionService>().SetPrivateAsync(System, collection.Id, isPrivate);
+        var result = await sp.GetRequiredService<CollectionService>().SetPrivateAsync(CliActor, collection.Id, isPrivate);
         if (!result.Succeeded) return Fail(1, result.Message);
         Console.WriteLine($"{path} is now {(isPrivate ? "private" : "public")}");
         return 0;
     }
 
-    private static async Task<int> FreezeAsync(IServiceProvider sp, string reference, string arch, bool frozen)
+    public static async Task<int> FreezeAsync(IServiceProvider sp, string reference, string arch, bool frozen)
     {
         var parsed = ImageRef.Parse(reference, sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         if (!parsed.Succeeded) return Fail(1, parsed.Message);
         var r = parsed.Value!;
-        var container = await sp.GetRequiredService<ContainerService>().FindAsync(System, r.Entity, r.Collection, r.Container);
+        var container = await sp.GetRequiredService<ContainerService>().FindAsync(CliActor, r.Entity, r.Collection, r.Container);
         if (!container.Succeeded) return Fail(1, container.Message);
-        var result = await sp.GetRequiredService<TagService>().FreezeAsync(System, container.Value!.Id, arch, r.Tag, frozen);
+        var result = await sp.GetRequiredService<TagService>().FreezeAsync(CliActor, container.Value!.Id, arch, r.Tag, frozen);
         if (!result.Succeeded) return Fail(1, result.Message);
         Console.WriteLine($"{reference} ({arch}) is {(frozen ? "frozen" : "no longer frozen")}");
         return 0;
@@ -67,7 +70,7 @@ public static partial class AdminCli
     {
         var parts = path.Split('/');
         if (parts.Length != 2) throw new ArgumentException($"'{path}' is not entity/collection");
-        var found = await sp.GetRequiredService<CollectionService>().FindAsync(System, parts[0], parts[1]);
+        var found = await sp.GetRequiredService<CollectionService>().FindAsync(CliActor, parts[0], parts[1]);
         return found.Value;
     }
 
