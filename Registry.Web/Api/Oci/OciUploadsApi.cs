@@ -19,11 +19,30 @@ public static partial class OciUploadsApi
     public static async Task<IResult> StartAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
         var (request, actor) = (context.Request(), OciCaller.ActorOf(context));
+        if (await MountedAsync(context, uploads) is { } mounted) return mounted;
         var started = await uploads.StartAsync(actor, request.Repository, context.RequestAborted);
         if (!started.Succeeded) return OciErrors.From(context, started, OciErrors.NameUnknown, OciErrors.UploadInvalid);
         if (OciRefs.TryParseDigest(request.UploadDigest, out var digest)) // monolithic: the body is the whole blob
             return await FinishAsync(context, uploads, started.Value!.StagingId, digest, context.Request.Body);
         return Accepted(context, 202, sessions.Issue(started.Value!.StagingId, request.Repository, actor.UserId ?? ""), 0);
+    }
+
+    /// <summary>
+    /// <c>POST ?mount=&lt;digest&gt;&amp;from=&lt;repo&gt;</c>: 201 when the token also grants pull on the source and the
+    /// caller may read it there; anything else falls through to an ordinary session (202), as the spec allows.
+    /// </summary>
+    private static async Task<IResult?> MountedAsync(HttpContext context, OciUploads uploads)
+    {
+        var query = context.Request.Query;
+        if (!OciRefs.TryParseDigest(query["mount"].FirstOrDefault(), out var digest)) return null;
+        var names = (query["from"].FirstOrDefault() ?? "").Split('/');
+        if (names.Length != 3 || OciRepository.Parse(names[0], names[1], names[2]) is not { } from) return null;
+        if (OciCaller.Of(context).Grant?.Allows(from.ToString(), "pull") != true) return null;
+        var request = context.Request();
+        if (!await uploads.MountAsync(OciCaller.ActorOf(context), request.Repository, from, digest, context.RequestAborted)) return null;
+        context.Response.Headers.Location = $"/v2/{request.Repository}/blobs/{digest.Oci()}";
+        context.Response.Headers["Docker-Content-Digest"] = digest.Oci();
+        return Results.StatusCode(201);
     }
 
     public static async Task<IResult> PatchAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
