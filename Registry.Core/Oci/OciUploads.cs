@@ -27,7 +27,11 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
         if (!target.Succeeded) return target.As<OciUploadState>();
-        return new OciUploadState(blobs.BeginUpload("oci").Id, 0);
+        // The staged file exists from the start: a session whose file is gone (committed, dropped, or swept at a restart)
+        // is then told apart from an empty one, and answers BLOB_UPLOAD_UNKNOWN so the client starts over cleanly.
+        var upload = blobs.BeginUpload("oci");
+        upload.Flush();
+        return new OciUploadState(upload.Id, 0);
     }
 
     /// <summary>
@@ -46,8 +50,8 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         return true;
     }
 
-    /// <summary>The bytes a session holds (<c>GET</c> on a session).</summary>
-    public long LengthOf(string stagingId) => blobs.ResumeUpload(stagingId).Length;
+    /// <summary>The bytes a session holds (<c>GET</c> on a session); null when its staged file is gone.</summary>
+    public long? LengthOf(string stagingId) => blobs.ResumeUpload(stagingId) is { Exists: true } staged ? staged.Length : null;
 
     /// <summary>
     /// Appends <paramref name="body"/> to the session. <paramref name="start"/> is the <c>Content-Range</c> start when the
