@@ -77,7 +77,7 @@ public static class DependencyInjection
         services.AddSingleton<TokenSecrets>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<SregistryAuth>(); services.AddSingleton<SregistryCatalog>(); services.AddSingleton<SregistryPush>(); services.AddSingleton<SregistryDelete>();
-        services.AddSingleton<Oci.OciUploads>(); services.AddSingleton<Oci.OciBlobs>(); services.AddSingleton<Oci.OciManifests>(); services.AddSingleton<Oci.OciManifestWriter>(); services.AddSingleton<Oci.OciCatalog>();
+        services.AddSingleton<Oci.OciUploads>(); services.AddSingleton<Oci.OciBlobs>(); services.AddSingleton<Oci.OciManifests>(); services.AddSingleton<Oci.OciManifestWriter>(); services.AddSingleton<Oci.OciCatalog>(); services.AddSingleton<Oci.OciReferrers>(); services.AddSingleton<Oci.OciArtifactList>();
         services.AddSingleton<StorageMaintenance>();
         services.AddSingleton<SignupInviteService>(); services.AddSingleton<MemberInviteService>(); services.AddSingleton<UserDeletion>();
         services.AddHostedService<ScheduledGc>();

@@ -69,6 +69,27 @@ public static class AccessRules
                 ? $"this token is read-only (scope read) and cannot write to {where}: create a token with write scope at /auth/tokens"
                 : null;
 
+    /// <summary>
+    /// The collections <see cref="For"/> lets <paramref name="actor"/> view, as a query the database answers (lists that
+    /// must not load every collection's access graph, like <c>/v2/_catalog</c>). Same rules: admins see all; others the
+    /// public ones and those they own or belong to (directly or by team); a restricted token is anonymous elsewhere.
+    /// </summary>
+    public static IQueryable<Collection> Viewable(IQueryable<Collection> collections, Actor actor)
+    {
+        if (actor.RestrictedToCollectionId is { } only)
+        {
+            var inside = Viewable(collections.Where(c => c.Id == only), actor with { RestrictedToCollectionId = null }).Select(c => c.Id);
+            return collections.Where(c => !c.IsPrivate || inside.Contains(c.Id));
+        }
+        if (actor.IsAdmin) return collections;
+        if (!actor.IsAuthenticated) return collections.Where(c => !c.IsPrivate);
+        var user = actor.UserId;
+        return collections.Where(c => !c.IsPrivate
+            || (c.Entity!.Kind == EntityKind.User && c.Entity.UserId == user)
+            || c.Members.Any(m => m.UserId == user)
+            || (c.Entity.Kind == EntityKind.Team && c.Entity.Team!.Members.Any(m => m.UserId == user)));
+    }
+
     private enum Level { None, Pull, Push, Manage }
 
     private static Level LevelOf(Actor actor, Collection collection)

@@ -31,6 +31,7 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
     public DbSet<Blob> Blobs => Set<Blob>();
     public DbSet<Oci.OciManifest> OciManifests => Set<Oci.OciManifest>();
     public DbSet<Oci.OciBlobLink> OciBlobLinks => Set<Oci.OciBlobLink>();
+    public DbSet<Oci.OciTag> OciTags => Set<Oci.OciTag>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();
     public DbSet<BrowserUpload> BrowserUploads => Set<BrowserUpload>();
@@ -135,8 +136,14 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
         {
             e.HasIndex(x => new { x.ContainerId, x.Hash }).IsUnique();
             e.HasIndex(x => x.ImageId);
+            e.HasIndex(x => new { x.ContainerId, x.SubjectHash });
             e.HasOne<Container>().WithMany().HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Oci.OciTag>(e =>
+        {
+            e.HasIndex(x => new { x.ContainerId, x.Name }).IsUnique();
+            e.HasOne<Container>().WithMany().HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Oci.OciBlobLink>().HasKey(x => new { x.Repository, x.Hash });
         b.Entity<UploadSession>(e =>

@@ -20,8 +20,9 @@ public sealed class OciCatalogRequestValidator : AbstractValidator<OciCatalogReq
 }
 
 /// <summary>
-/// The repositories an actor may see: every container with an uploaded image in a collection they may view, by name in
-/// ordinal order, paged with <c>n</c> and <c>last</c>. Visibility is <see cref="AccessRules"/>, asked per collection.
+/// The repositories an actor may see: every container with an uploaded image or a stored <c>/v2/</c> manifest in a
+/// collection they may view (<see cref="AccessRules.Viewable"/>), by name in ordinal order, paged in SQL with <c>n</c>
+/// and <c>last</c>: one page reads one page of rows, whatever the number of repositories.
 /// See: https://distribution.github.io/distribution/spec/api/#catalog
 /// </summary>
 public sealed class OciCatalog(IDbContextFactory<RegistryDbContext> dbFactory)
@@ -29,13 +30,15 @@ public sealed class OciCatalog(IDbContextFactory<RegistryDbContext> dbFactory)
     public async Task<(List<string> Names, bool More)> ListAsync(Actor actor, int? n, string? last, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var collections = await db.Collections.AsNoTracking().WithAccessGraph().ToListAsync(ct);
-        var visible = collections.Where(c => AccessRules.For(actor, c).CanView).ToDictionary(c => c.Id, c => $"{c.Entity!.Name}/{c.Name}/");
-        var containers = await db.Containers.AsNoTracking().Where(x => db.Images.Any(i => i.ContainerId == x.Id && i.Uploaded))
-            .Select(x => new { x.CollectionId, x.Name }).ToListAsync(ct);
-        var names = containers.Where(x => visible.ContainsKey(x.CollectionId)).Select(x => visible[x.CollectionId] + x.Name)
-            .Where(name => last is null || string.CompareOrdinal(name, last) > 0).OrderBy(name => name, StringComparer.Ordinal).ToList();
         var size = Math.Min(n ?? OciLimits.MaxPage, OciLimits.MaxPage);
-        return (names.Take(size).ToList(), names.Count > size);
+        if (size == 0) return ([], false);
+        var collections = AccessRules.Viewable(db.Collections, actor).Select(c => c.Id);
+        var names = db.Containers.Where(x => collections.Contains(x.CollectionId)
+                && (db.Images.Any(i => i.ContainerId == x.Id && i.Uploaded) || db.OciManifests.Any(m => m.ContainerId == x.Id)))
+            .Select(x => x.Collection!.Entity!.Name + "/" + x.Collection.Name + "/" + x.Name);
+        // Names are ASCII ([a-z0-9._-] and '/'): SQLite's BINARY collation is ordinal order.
+        if (last is not null) names = names.Where(name => string.Compare(name, last) > 0);
+        var page = await names.OrderBy(name => name).Take(size + 1).ToListAsync(ct);
+        return (page.Take(size).ToList(), page.Count > size);
     }
 }

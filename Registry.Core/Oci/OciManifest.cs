@@ -3,20 +3,25 @@ using Registry.Core.Images;
 namespace Registry.Core.Oci;
 
 /// <summary>
-/// A manifest pushed through <c>/v2/</c>, kept byte for byte (its digest is what the client computed) beside the image
-/// it made. Images that arrived another way have none: their manifest is built on demand (<see cref="SifManifest.Build"/>).
+/// A manifest pushed through <c>/v2/</c>, kept byte for byte (its digest is what the client computed). A SIF manifest
+/// sits beside the image it made; images that arrived another way have none: their manifest is built on demand
+/// (<see cref="SifManifest.Build"/>). Any other manifest or index (container images, other artifacts) has no image:
+/// it is served as stored, tagged through <see cref="OciTag"/>.
 /// </summary>
 public class OciManifest
 {
     public string Id { get; set; } = Ids.New();
     public string ContainerId { get; set; } = "";
-    public string ImageId { get; set; } = "";
+    /// <summary>The image a SIF manifest made; null for every other manifest.</summary>
+    public string? ImageId { get; set; }
     public Image? Image { get; set; }
     /// <summary>64 lowercase hex digits of the manifest bytes' sha256.</summary>
     public string Hash { get; set; } = "";
     public string MediaType { get; set; } = "";
     /// <summary>The manifest as pushed (bounded by <see cref="OciLimits.MaxManifestBytes"/>).</summary>
     public byte[] Content { get; set; } = [];
+    /// <summary>Hex digest of the manifest this one's <c>subject</c> names (OCI 1.1), for the referrers API.</summary>
+    public string? SubjectHash { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
 }
 

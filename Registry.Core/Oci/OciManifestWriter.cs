@@ -9,6 +9,9 @@ using Registry.Core.Tags;
 
 namespace Registry.Core.Oci;
 
+/// <summary>What a manifest <c>PUT</c> stored: its digest, and the subject it names (answered as <c>OCI-Subject</c>).</summary>
+public sealed record OciPut(Digest Digest, Digest? Subject);
+
 /// <summary>
 /// Manifest <c>PUT</c> and <c>DELETE</c>. A SIF manifest makes its layer an image of the container (published by
 /// <see cref="ImagePublisher"/> like every push: SIF header, quota, signatures, audit) and, pushed by tag, tags it for the
@@ -18,7 +21,41 @@ namespace Registry.Core.Oci;
 public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher)
 {
-    public async Task<Result<Digest>> PutAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct = default)
+    /// <summary>A SIF manifest becomes an image; any other manifest or index is stored as it is (<see cref="OciArtifacts"/>).</summary>
+    public async Task<Result<OciPut>> PutAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct = default)
+    {
+        var document = OciDocument.Parse(body, contentType);
+        if (!document.Succeeded) return document.As<OciPut>();
+        var doc = document.Value!;
+        if (doc is { IsIndex: false, Config.MediaType: SifManifest.ConfigType, Subject: null })
+        {
+            var sif = await PutSifAsync(actor, repo, reference, body, contentType, ct);
+            return sif.Succeeded ? Result.Created(new OciPut(sif.Value, null)) : sif.As<OciPut>();
+        }
+        var digest = SifManifest.DigestOf(body);
+        if (OciRefs.TryParseDigest(reference, out var named) && named != digest)
+            return Result.Invalid($"the manifest hashes to {digest.Oci()}, not {reference}");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await OciAccess.PushableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return target.As<OciPut>();
+        var missing = await OciArtifacts.MissingAsync(db, ociBlobs, repo, target.Value!.Container?.Id, doc, ct);
+        if (missing is not null) return missing.Value;
+        var tag = named == digest ? null : reference;
+        if (tag is not null && await FrozenAsync(db, target.Value.Container?.Id, tag, ct))
+            return Result.Forbidden($"{repo}:{tag} is frozen and cannot be replaced");
+        var container = await ContainerAsync(actor, repo, target.Value, ct);
+        if (!container.Succeeded) return container.As<OciPut>();
+        await OciArtifacts.KeepAsync(dbFactory, container.Value!, digest, doc, body, ct);
+        if (tag is not null)
+        {
+            await OciArtifacts.TagAsync(dbFactory, container.Value!, tag, digest, ct);
+            var removed = await RemoveLibraryTagAsync(actor, container.Value!, tag, ct);
+            if (!removed.Succeeded) return removed.As<OciPut>();
+        }
+        return Result.Created(new OciPut(digest, doc.Subject));
+    }
+
+    private async Task<Result<Digest>> PutSifAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct)
     {
         var layer = SifManifest.Parse(body, contentType);
         if (!layer.Succeeded) return layer.As<Digest>();
@@ -55,8 +92,9 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         {
             var tagged = await Retried(() => tags.SetAsync(actor, container.Value!, null, tag, image.Value.Id, ct));
             if (!tagged.Succeeded) return tagged.As<Digest>();
+            await OciArtifacts.UntagAsync(dbFactory, container.Value!, tag, ct); // the name now names the image
         }
-        return Result.Created(digest);
+        return digest;
     }
 
     /// <summary>By digest: the image and every tag on it (as <c>DELETE /v1/images</c>); by tag: the tag only.</summary>
@@ -68,15 +106,26 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         var containerId = target.Value!.Container!.Id;
         var found = await OciManifests.FindAsync(db, containerId, repo, reference, ct);
         if (found is null) return Result.NotFound($"manifest {reference} not found in {repo}");
-        if (OciRefs.TryParseDigest(reference, out _))
+        if (OciRefs.TryParseDigest(reference, out var digest))
         {
-            var deleted = await images.DeleteAsync(actor, new ImageRef(repo.Entity, repo.Collection, repo.Container, "", new Digest(found.Value.Image.Hash)), null, ct);
+            if (found.Image is null) return await OciArtifacts.DeleteAsync(db, containerId, digest, ct);
+            var deleted = await images.DeleteAsync(actor, new ImageRef(repo.Entity, repo.Collection, repo.Container, "", new Digest(found.Image.Hash)), null, ct);
             return deleted.Succeeded ? true : deleted.As<bool>();
         }
-        var arches = await db.Tags.Where(t => t.ContainerId == containerId && t.Name == reference).Select(t => t.Arch).ToListAsync(ct);
+        var removed = await RemoveLibraryTagAsync(actor, containerId, reference, ct);
+        if (!removed.Succeeded) return removed;
+        await OciArtifacts.UntagAsync(dbFactory, containerId, reference, ct);
+        return true;
+    }
+
+    /// <summary>Removes the Library tag <paramref name="tag"/> on every architecture (frozen ones refuse).</summary>
+    private async Task<Result<bool>> RemoveLibraryTagAsync(Actor actor, string containerId, string tag, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var arches = await db.Tags.Where(t => t.ContainerId == containerId && t.Name == tag).Select(t => t.Arch).ToListAsync(ct);
         foreach (var arch in arches)
         {
-            var removed = await tags.RemoveAsync(actor, containerId, arch, reference, ct);
+            var removed = await tags.RemoveAsync(actor, containerId, arch, tag, ct);
             if (!removed.Succeeded && removed.Outcome != Outcome.NotFound) return removed.As<bool>();
         }
         return true;

@@ -9,6 +9,9 @@ namespace Registry.Core.Oci;
 /// <summary>A manifest as served: its bytes, media type and digest.</summary>
 public sealed record OciManifestBody(byte[] Content, string MediaType, Digest Digest);
 
+/// <summary>A manifest found in a container, with the image it describes when it is a SIF manifest.</summary>
+public sealed record OciFound(OciManifestBody Body, Image? Image);
+
 /// <summary>One page of <c>tags/list</c>; <paramref name="More"/> when a next page exists.</summary>
 public sealed record OciTagPage(string Name, List<string> Tags, bool More);
 
@@ -25,7 +28,7 @@ public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
         var target = await OciAccess.ReadableAsync(db, repo, actor, ct);
         if (!target.Succeeded) return target.As<OciManifestBody>();
         var found = await FindAsync(db, target.Value!.Container?.Id, repo, reference, ct);
-        return found is null ? Result.NotFound($"manifest {reference} not found in {repo}") : found.Value.Body;
+        return found is null ? Result.NotFound($"manifest {reference} not found in {repo}") : found.Body;
     }
 
     public async Task<Result<OciTagPage>> TagsAsync(Actor actor, OciRepository repo, int? n, string? last, CancellationToken ct = default)
@@ -35,7 +38,8 @@ public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
         if (!target.Succeeded) return target.As<OciTagPage>();
         var containerId = target.Value!.Container?.Id;
         if (containerId is null) return Result.NotFound($"repository {repo} not found");
-        var names = await db.Tags.Where(t => t.ContainerId == containerId && t.Image!.Uploaded).Select(t => t.Name).Distinct().ToListAsync(ct);
+        var names = await db.Tags.Where(t => t.ContainerId == containerId && t.Image!.Uploaded).Select(t => t.Name)
+            .Union(db.OciTags.Where(t => t.ContainerId == containerId).Select(t => t.Name)).Distinct().ToListAsync(ct);
         // Ordinal order, as the spec's lexical paging needs; SQLite's collation would do, but the list is small.
         var after = names.Where(t => last is null || string.CompareOrdinal(t, last) > 0).OrderBy(t => t, StringComparer.Ordinal).ToList();
         var size = Math.Min(n ?? OciLimits.MaxPage, OciLimits.MaxPage);
@@ -55,37 +59,46 @@ public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
         if (containerId is null) return new Dictionary<string, Digest>();
         var images = await db.Images.AsNoTracking().Where(i => i.ContainerId == containerId && i.Uploaded).ToListAsync(ct);
         var digests = images.ToDictionary(i => i.Id, i => Built(repo, i).Digest);
-        var pushed = await db.OciManifests.AsNoTracking().Where(m => m.ContainerId == containerId)
+        var pushed = await db.OciManifests.AsNoTracking().Where(m => m.ContainerId == containerId && m.ImageId != null)
             .OrderBy(m => m.CreatedAt).Select(m => new { m.ImageId, m.Hash }).ToListAsync(ct);
         foreach (var m in pushed) // ascending, so the latest pushed for an image wins
-            if (digests.ContainsKey(m.ImageId)) digests[m.ImageId] = new Digest(m.Hash);
+            if (m.ImageId is { } id && digests.ContainsKey(id)) digests[id] = new Digest(m.Hash);
         return digests;
     }
 
-    /// <summary>The manifest <paramref name="reference"/> names in a container, with the image it describes.</summary>
-    internal static async Task<(OciManifestBody Body, Image Image)?> FindAsync(RegistryDbContext db, string? containerId, OciRepository repo,
-        string reference, CancellationToken ct)
+    /// <summary>
+    /// The manifest <paramref name="reference"/> names in a container, with the image it describes (none for a manifest
+    /// that is not a SIF). A tag is the newer of its Library tag (most recently set architecture) and its OCI tag.
+    /// </summary>
+    internal static async Task<OciFound?> FindAsync(RegistryDbContext db, string? containerId, OciRepository repo, string reference, CancellationToken ct)
     {
         if (containerId is null) return null;
         if (OciRefs.TryParseDigest(reference, out var digest))
         {
             var stored = await db.OciManifests.AsNoTracking().Include(m => m.Image)
                 .FirstOrDefaultAsync(m => m.ContainerId == containerId && m.Hash == digest.Hex, ct);
-            if (stored is { Image.Uploaded: true }) return (new OciManifestBody(stored.Content, stored.MediaType, digest), stored.Image);
+            if (stored is { ImageId: null }) return new OciFound(new OciManifestBody(stored.Content, stored.MediaType, digest), null);
+            if (stored is { Image.Uploaded: true }) return new OciFound(new OciManifestBody(stored.Content, stored.MediaType, digest), stored.Image);
             // Built manifests are a function of the image: a container has few images, so each is built and compared.
             var images = await db.Images.AsNoTracking().Where(i => i.ContainerId == containerId && i.Uploaded).ToListAsync(ct);
             foreach (var image in images)
-                if (Built(repo, image) is var body && body.Digest == digest) return (body, image);
+                if (Built(repo, image) is var body && body.Digest == digest) return new OciFound(body, image);
             return null;
         }
         var tag = await db.Tags.AsNoTracking().Include(t => t.Image)
             .Where(t => t.ContainerId == containerId && t.Name == reference && t.Image!.Uploaded)
             .OrderByDescending(t => t.UpdatedAt).FirstOrDefaultAsync(ct);
+        var ociTag = await db.OciTags.AsNoTracking().FirstOrDefaultAsync(t => t.ContainerId == containerId && t.Name == reference, ct);
+        if (ociTag is not null && (tag is null || ociTag.UpdatedAt >= tag.UpdatedAt))
+        {
+            var tagged = await db.OciManifests.AsNoTracking().FirstOrDefaultAsync(m => m.ContainerId == containerId && m.Hash == ociTag.Hash, ct);
+            if (tagged is not null) return new OciFound(new OciManifestBody(tagged.Content, tagged.MediaType, new Digest(tagged.Hash)), null);
+        }
         if (tag is null) return null;
         var pushed = await db.OciManifests.AsNoTracking().Where(m => m.ContainerId == containerId && m.ImageId == tag.ImageId)
             .OrderByDescending(m => m.CreatedAt).FirstOrDefaultAsync(ct);
-        return pushed is null ? (Built(repo, tag.Image!), tag.Image!)
-            : (new OciManifestBody(pushed.Content, pushed.MediaType, new Digest(pushed.Hash)), tag.Image!);
+        return pushed is null ? new OciFound(Built(repo, tag.Image!), tag.Image!)
+            : new OciFound(new OciManifestBody(pushed.Content, pushed.MediaType, new Digest(pushed.Hash)), tag.Image!);
     }
 
     private static OciManifestBody Built(OciRepository repo, Image image)

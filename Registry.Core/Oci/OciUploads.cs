@@ -17,7 +17,7 @@ public sealed record OciUploadState(string StagingId, long Length);
 /// every request, and writes are bounded by the entity's quota and the disk's free space.
 /// See: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
 /// </summary>
-public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options)
+public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs, IOptions<RegistryOptions> options)
 {
     // One request at a time per session: a staged upload takes one writer, and is never committed while written.
     private readonly ConcurrentDictionary<string, byte> _busy = new();
@@ -27,11 +27,31 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
         if (!target.Succeeded) return target.As<OciUploadState>();
-        return new OciUploadState(blobs.BeginUpload("oci").Id, 0);
+        // The staged file exists from the start: a session whose file is gone (committed, dropped, or swept at a restart)
+        // is then told apart from an empty one, and answers BLOB_UPLOAD_UNKNOWN so the client starts over cleanly.
+        var upload = blobs.BeginUpload("oci");
+        upload.Flush();
+        return new OciUploadState(upload.Id, 0);
     }
 
-    /// <summary>The bytes a session holds (<c>GET</c> on a session).</summary>
-    public long LengthOf(string stagingId) => blobs.ResumeUpload(stagingId).Length;
+    /// <summary>
+    /// Cross-repository mount: links blob <paramref name="digest"/> of <paramref name="from"/> into <paramref name="repo"/>
+    /// when the actor may push here and read there and the source holds the blob. False otherwise, without saying which:
+    /// the caller then gets an ordinary session, so a private blob's existence is never told.
+    /// </summary>
+    public async Task<bool> MountAsync(Actor actor, OciRepository repo, OciRepository from, Digest digest, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!(await OciAccess.PushableAsync(db, repo, actor, ct)).Succeeded) return false;
+        var source = await OciAccess.ReadableAsync(db, from, actor, ct);
+        if (!source.Succeeded) return false;
+        if (await ociBlobs.LengthInAsync(db, from, source.Value!.Container?.Id, digest, ct) is null) return false;
+        await LinkAsync(db, repo, digest, ct);
+        return true;
+    }
+
+    /// <summary>The bytes a session holds (<c>GET</c> on a session); null when its staged file is gone.</summary>
+    public long? LengthOf(string stagingId) => blobs.ResumeUpload(stagingId) is { Exists: true } staged ? staged.Length : null;
 
     /// <summary>
     /// Appends <paramref name="body"/> to the session. <paramref name="start"/> is the <c>Content-Range</c> start when the

@@ -21,6 +21,9 @@ public abstract class BlobUpload
     /// <summary>The name to record (in a session row) and resume with.</summary>
     public abstract string Id { get; }
 
+    /// <summary>Whether the staged bytes are there at all (gone after a commit, a discard, or the janitor's sweep).</summary>
+    public virtual bool Exists => true;
+
     /// <summary>Bytes staged so far (the file's length; a gap written past is counted).</summary>
     public abstract long Length { get; }
 

@@ -7,7 +7,7 @@ using Registry.Core.Uploads;
 namespace Registry.Core.Storage;
 
 /// <summary>What a garbage collection found (or removed): unreferenced blobs, and upload sessions with their staged bytes.</summary>
-public sealed record GcReport(int Blobs, long BlobBytes, int Sessions, long TempBytes);
+public sealed record GcReport(int Blobs, long BlobBytes, int Sessions, long TempBytes, int Links = 0);
 
 /// <summary>A blob whose bytes no longer hash to its name (bit rot or tampering).</summary>
 public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
@@ -22,7 +22,8 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
     public static readonly TimeSpan GracePeriod = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Removes blobs no uploaded image references, and what <see cref="UploadJanitor"/> sweeps (finished or expired
+    /// Removes blobs no uploaded image or <c>/v2/</c> manifest references, stale <c>/v2/</c> blob links
+    /// (<see cref="Oci.OciGarbage"/>), and what <see cref="UploadJanitor"/> sweeps (finished or expired
     /// upload sessions, staged bytes no live upload owns); with <paramref name="dryRun"/> only reports.
     /// </summary>
     public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default)
@@ -30,7 +31,9 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
         var now = clock.GetUtcNow().UtcDateTime;
         var old = now - GracePeriod;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (links, ociKept) = await Oci.OciGarbage.PruneLinksAsync(db, blobs, old, dryRun, ct);
         var referenced = (await db.Images.Where(i => i.Uploaded).Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();
+        referenced.UnionWith(ociKept); // container image layers, configs and blobs pushed for a manifest still to come
         var unused = blobs.List().Where(b => !referenced.Contains(b.Digest.Hex) && blobs.WrittenAt(b.Digest) < old).ToList();
 
         if (!dryRun)
@@ -39,7 +42,8 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             foreach (var blob in unused)
             {
                 // Asked again right before deleting: a push of the same bytes may have claimed the blob meanwhile (scheduled runs).
-                if (await db.Images.AnyAsync(i => i.Hash == blob.Digest.Hex && i.Uploaded, ct) || blobs.WrittenAt(blob.Digest) >= old) continue;
+                if (await db.Images.AnyAsync(i => i.Hash == blob.Digest.Hex && i.Uploaded, ct) || blobs.WrittenAt(blob.Digest) >= old
+                    || await db.OciBlobLinks.AnyAsync(l => l.Hash == blob.Digest.Hex, ct)) continue; // mounted meanwhile
                 blobs.Delete(blob.Digest);
                 removed.Add(blob);
             }
@@ -48,7 +52,7 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             await db.Blobs.Where(b => hashes.Contains(b.Hash)).ExecuteDeleteAsync(ct);
         }
         var uploads = await janitor.SweepAsync(dryRun, ct);
-        return new GcReport(unused.Count, unused.Sum(u => u.Length), uploads.Sessions, uploads.StagedBytes);
+        return new GcReport(unused.Count, unused.Sum(u => u.Length), uploads.Sessions, uploads.StagedBytes, links);
     }
 
     /// <summary>

@@ -58,9 +58,8 @@ public sealed class OciClient(Uri baseAddress, string? user = null, string? apiT
         return (await PutManifestAsync(repo, reference, manifest), manifest);
     }
 
-    public Task<HttpResponseMessage> PutManifestAsync(string repo, string reference, byte[] manifest) =>
-        SendAsync(HttpMethod.Put, $"/v2/{repo}/manifests/{reference}", manifest,
-            r => r.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json"));
+    public Task<HttpResponseMessage> PutManifestAsync(string repo, string reference, byte[] manifest, string mediaType = "application/vnd.oci.image.manifest.v1+json") =>
+        SendAsync(HttpMethod.Put, $"/v2/{repo}/manifests/{reference}", manifest, r => r.Content!.Headers.ContentType = new MediaTypeHeaderValue(mediaType));
 
     /// <summary>The manifest apptainer 1.5 writes: config without data, one SIF layer with a title.</summary>
     public static byte[] SifManifestOf(byte[] sif, string title = "image.sif") => Encoding.UTF8.GetBytes(

@@ -47,6 +47,44 @@ public sealed class OciContainerPageTests(RegistryApiFactory factory) : IClassFi
         html.ShouldContain($"apptainer pull oras://{host}/pageann/lab/tool:multi");
     }
 
+    [Fact]
+    public async Task Container_images_and_indexes_are_listed_as_what_they_are_beside_the_sif_rows()
+    {
+        var (_, token) = await factory.CreateUserAsync("pageimg");
+        var oci = new OciClient(factory.BaseAddress, "pageimg", token);
+        (await oci.LoginAsync("repository:pageimg/lab/app:pull,push")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var (_, image) = await oci.PushImageAsync("pageimg/lab/app", "v1", layers: 3);
+        var index = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["schemaVersion"] = 2, ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+            ["manifests"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["mediaType"] = "application/vnd.oci.image.manifest.v1+json", ["digest"] = OciClient.Digest(image), ["size"] = image.Length,
+                ["platform"] = new System.Text.Json.Nodes.JsonObject { ["architecture"] = "amd64", ["os"] = "linux" },
+            }),
+        }.ToJsonString());
+        (await oci.PutManifestAsync("pageimg/lab/app", "multi", index, "application/vnd.oci.image.index.v1+json")).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var html = await factory.Client().GetStringAsync("/pageimg/lab/app");
+        var document = new HtmlParser().ParseDocument(html);
+        var rows = document.QuerySelectorAll(".oci-artifacts tbody tr").Select(tr => (
+            Tags: tr.QuerySelector("[data-label=Tags]")!.TextContent.Trim(),
+            What: tr.QuerySelector("[data-label=What]")!.TextContent.Trim(),
+            Digest: tr.QuerySelector("[data-digest]")!.GetAttribute("data-digest")!,
+            Pull: tr.QuerySelector("[data-label=Pull]")!.TextContent.Trim())).ToList();
+        rows.ShouldBe([
+            ("multi", "multi-arch index of 1 (linux/amd64)", OciClient.Digest(index), $"skopeo copy docker://{factory.BaseAddress.Authority}/pageimg/lab/app:multi …"),
+            ("v1", "container image (OCI), 3 layers", OciClient.Digest(image), $"skopeo copy docker://{factory.BaseAddress.Authority}/pageimg/lab/app:v1 …"),
+        ]);
+        html.ShouldContain("No SIF images yet.");
+        // A SIF-only container shows no such section.
+        (await oci.PushSifAsync("pageimg/lab/app", "sif", SifBuilder.Bytes(2000))).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var sifOnly = new OciClient(factory.BaseAddress, "pageimg", token);
+        await sifOnly.LoginAsync("repository:pageimg/lab/only:pull,push");
+        (await sifOnly.PushSifAsync("pageimg/lab/only", "v1", SifBuilder.Bytes(2000))).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await factory.Client().GetStringAsync("/pageimg/lab/only")).ShouldNotContain("oci-artifacts");
+    }
+
     private async Task<List<(string Tag, string Arch, string Digest)>> RowsAsync(string path)
     {
         var response = await factory.Client().GetAsync(path);

@@ -27,7 +27,9 @@ public sealed class OciHostileInputTests(RegistryApiFactory factory) : IClassFix
     [InlineData("/v2/ohost/LAB/tool/tags/list", 400, "NAME_INVALID")]
     [InlineData("/v2/ohost/lab/tool/tags/list?n=-1", 400, "UNSUPPORTED")]
     [InlineData("/v2/ohost/lab/tool/tags/list?n=99999999999999999999", 400, "UNSUPPORTED")]
-    [InlineData("/v2/ohost/lab/tool/referrers/sha256:0000000000000000000000000000000000000000000000000000000000000000", 404, "UNSUPPORTED")]
+    [InlineData("/v2/ohost/lab/tool/referrers/sha256:abc", 400, "DIGEST_INVALID")]
+    [InlineData("/v2/ohost/lab/tool/referrers/latest", 400, "DIGEST_INVALID")]
+    [InlineData("/v2/ohost/lab/tool/tags/other", 404, "UNSUPPORTED")]
     public async Task Bad_names_and_references_are_oci_errors(string path, int status, string code)
     {
         var oci = await LoginAsync("ohost" + Guid.NewGuid().ToString("N")[..6]);
@@ -37,7 +39,7 @@ public sealed class OciHostileInputTests(RegistryApiFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task Forged_sessions_huge_ranges_and_oversized_or_foreign_manifests_are_refused()
+    public async Task Forged_sessions_huge_ranges_and_oversized_or_broken_manifests_are_refused()
     {
         var oci = await LoginAsync("ohostile");
         using var start = await oci.SendAsync(HttpMethod.Post, "/v2/ohostile/lab/tool/blobs/uploads/");
@@ -68,18 +70,26 @@ public sealed class OciHostileInputTests(RegistryApiFactory factory) : IClassFix
         oversized.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
         (await OciClient.ErrorCodeAsync(oversized)).ShouldBe("MANIFEST_INVALID");
 
-        var docker = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""");
-        foreach (var (body, message) in new[]
+        var layer = "sha256:" + new string('1', 64);
+        var missingLayer = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"{{layer}}","size":5}]}""");
+        var missingChild = Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{layer}}","size":5}]}""");
+        const string index = "application/vnd.oci.image.index.v1+json", image = "application/vnd.oci.image.manifest.v1+json";
+        foreach (var (body, type, status, code, message) in new[]
                  {
-                     (docker, "only SIF artifacts (config application/vnd.sylabs.sif.config.v1+json) are stored here so far; other OCI artifacts and container images are not"),
-                     ("not json"u8.ToArray(), "the manifest is not valid JSON"),
-                     ("""{"schemaVersion":"two","mediaType":"application/vnd.oci.image.manifest.v1+json"}"""u8.ToArray(), "the manifest's fields have the wrong JSON types"),
-                     ("""{"mediaType":"application/vnd.oci.image.index.v1+json"}"""u8.ToArray(), "only OCI image manifests (application/vnd.oci.image.manifest.v1+json) of SIF images are stored here so far, not 'application/vnd.oci.image.index.v1+json'"),
+                     (missingLayer, image, 404, "MANIFEST_BLOB_UNKNOWN", $"blob {layer} (application/vnd.oci.image.layer.v1.tar) has not been pushed to ohostile/lab/tool"),
+                     (missingChild, index, 404, "MANIFEST_BLOB_UNKNOWN", $"blob {layer}: the index names a manifest that has not been pushed to ohostile/lab/tool"),
+                     ("not json"u8.ToArray(), image, 400, "MANIFEST_INVALID", "the manifest is not valid JSON"),
+                     ("""{"schemaVersion":"two","mediaType":"application/vnd.oci.image.manifest.v1+json"}"""u8.ToArray(), image, 400, "MANIFEST_INVALID", "the manifest's fields have the wrong JSON types"),
+                     ("""{"schemaVersion":1,"name":"x","fsLayers":[]}"""u8.ToArray(), image, 400, "MANIFEST_INVALID", "schemaVersion must be 2 (schema 1 manifests are not stored)"),
+                     ("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"}"""u8.ToArray(), index, 400, "MANIFEST_INVALID", "an index lists its manifests"),
+                     ("""{"schemaVersion":2,"mediaType":"text/plain","layers":[]}"""u8.ToArray(), "text/plain", 400, "MANIFEST_INVALID", "'text/plain' is not a manifest type stored here: use OCI or Docker v2 schema 2 manifests and indexes"),
+                     ("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"""u8.ToArray(), image, 400, "MANIFEST_INVALID",
+                         "the manifest says mediaType application/vnd.oci.image.index.v1+json but was sent as application/vnd.oci.image.manifest.v1+json"),
                  })
         {
-            using var refused = await oci.PutManifestAsync("ohostile/lab/tool", "v1", body);
-            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-            (await refused.Content.ReadAsStringAsync()).ShouldBe($$"""{"errors":[{"code":"MANIFEST_INVALID","message":"{{message}}","detail":null}]}""");
+            using var refused = await oci.PutManifestAsync("ohostile/lab/tool", "v1", body, type);
+            ((int)refused.StatusCode).ShouldBe(status);
+            (await refused.Content.ReadAsStringAsync()).ShouldBe($$"""{"errors":[{"code":"{{code}}","message":"{{message}}","detail":null}]}""");
         }
 
         // Dot segments are resolved before routing: this is /v2/ohostile/manifests/latest, no repository at all.

@@ -13,7 +13,7 @@ internal static class StorageCommands
     {
         var report = await sp.GetRequiredService<StorageMaintenance>().CollectGarbageAsync(dryRun);
         var verb = dryRun ? "would free" : "freed";
-        Console.WriteLine($"{verb} {report.BlobBytes} bytes in {report.Blobs} unreferenced blobs and {report.TempBytes} bytes of {report.Sessions} finished or expired upload sessions");
+        Console.WriteLine($"{verb} {report.BlobBytes} bytes in {report.Blobs} unreferenced blobs and {report.TempBytes} bytes of {report.Sessions} finished or expired upload sessions; {report.Links} stale /v2/ blob links {(dryRun ? "to drop" : "dropped")}");
         return 0;
     }
 

@@ -759,11 +759,13 @@ namespace Registry.Core.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ImageId")
-                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("MediaType")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectHash")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -773,7 +775,37 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("ContainerId", "Hash")
                         .IsUnique();
 
+                    b.HasIndex("ContainerId", "SubjectHash");
+
                     b.ToTable("OciManifests");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContainerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContainerId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("OciTags");
                 });
 
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
@@ -1358,10 +1390,18 @@ namespace Registry.Core.Data.Migrations
                     b.HasOne("Registry.Core.Images.Image", "Image")
                         .WithMany()
                         .HasForeignKey("ImageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>
+                {
+                    b.HasOne("Registry.Core.Containers.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>

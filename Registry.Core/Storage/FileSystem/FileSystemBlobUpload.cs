@@ -11,6 +11,8 @@ internal sealed class FileSystemBlobUpload(FileSystemBlobStore store, string id,
 
     public override string Id => id;
 
+    public override bool Exists => File.Exists(path);
+
     public override long Length => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     public override async Task<BlobWrite> WriteAsync(Stream source, long offset, long maxBytes, bool hashOwn, CancellationToken ct)

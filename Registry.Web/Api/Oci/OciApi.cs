@@ -28,8 +28,9 @@ public static class OciApi
         repo.MapDelete("/blobs/uploads/{session}", OciUploadsApi.CancelAsync).Needs("push").Doc(Tag, "OciUploadCancel", "Drop an upload");
         repo.MapMethods("/manifests/{reference}", ["GET", "HEAD"], OciManifestsApi.GetAsync).Needs("pull").Doc(Tag, "OciManifestGet", "A manifest by tag or digest");
         repo.MapPut("/manifests/{reference}", OciManifestsApi.PutAsync).Needs("push").WithBodyLimit(OciLimits.MaxManifestBytes + 1)
-            .Doc(Tag, "OciManifestPut", "Push a SIF manifest by tag or digest");
+            .Doc(Tag, "OciManifestPut", "Push a manifest or index by tag or digest (a SIF manifest becomes an image)");
         repo.MapDelete("/manifests/{reference}", OciManifestsApi.DeleteAsync).Needs("delete").Doc(Tag, "OciManifestDelete", "Delete an image by digest, or a tag");
+        repo.MapGet("/referrers/{digest}", OciManifestsApi.ReferrersAsync).Needs("pull").Doc(Tag, "OciReferrers", "Manifests whose subject is this digest (OCI 1.1), ?artifactType= filter");
         repo.MapGet("/tags/list", OciManifestsApi.TagsAsync).Needs("pull").Doc(Tag, "OciTags", "Tags, n/last paging");
         // Anything else on an OCI path: the OCI error body, not the Library envelope.
         repo.Map("/{kind}/{**rest}", (HttpContext c) => OciErrors.Error(404, OciErrors.Unsupported, $"{c.Request.Method} {c.Request.Path} is not part of this API"))

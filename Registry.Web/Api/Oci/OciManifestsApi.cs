@@ -27,9 +27,10 @@ public static class OciManifestsApi
         if (!put.Succeeded)
             return OciErrors.From(context, put, put.Message.StartsWith("blob ", StringComparison.Ordinal) ? OciErrors.ManifestBlobUnknown : OciErrors.NameUnknown,
                 OciErrors.ManifestInvalid);
-        var digest = put.Value.Oci();
+        var digest = put.Value!.Digest.Oci();
         context.Response.Headers.Location = $"/v2/{request.Repository}/manifests/{digest}";
         context.Response.Headers["Docker-Content-Digest"] = digest;
+        if (put.Value.Subject is { } subject) context.Response.Headers["OCI-Subject"] = subject.Oci();
         return Results.StatusCode(201);
     }
 
@@ -38,6 +39,17 @@ public static class OciManifestsApi
         var request = context.Request();
         var deleted = await writer.DeleteAsync(OciCaller.ActorOf(context), request.Repository, request.Reference!, context.RequestAborted);
         return deleted.Succeeded ? Results.StatusCode(202) : OciErrors.From(context, deleted, OciErrors.ManifestUnknown, OciErrors.ManifestInvalid);
+    }
+
+    public static async Task<IResult> ReferrersAsync(HttpContext context, OciReferrers referrers)
+    {
+        var request = context.Request();
+        OciRefs.TryParseDigest(request.Digest, out var subject);
+        var artifactType = context.Request.Query["artifactType"].FirstOrDefault();
+        var list = await referrers.ListAsync(OciCaller.ActorOf(context), request.Repository, subject, artifactType, context.RequestAborted);
+        if (!list.Succeeded) return OciErrors.From(context, list, OciErrors.NameUnknown, OciErrors.DigestInvalid, OciBlobsApi.PullScope(request));
+        if (list.Value!.Filtered) context.Response.Headers["OCI-Filters-Applied"] = "artifactType";
+        return Results.Bytes(list.Value.Index, "application/vnd.oci.image.index.v1+json");
     }
 
     public static async Task<IResult> TagsAsync(HttpContext context, OciManifests manifests)

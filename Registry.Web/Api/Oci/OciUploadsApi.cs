@@ -19,6 +19,7 @@ public static partial class OciUploadsApi
     public static async Task<IResult> StartAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
         var (request, actor) = (context.Request(), OciCaller.ActorOf(context));
+        if (await MountedAsync(context, uploads) is { } mounted) return mounted;
         var started = await uploads.StartAsync(actor, request.Repository, context.RequestAborted);
         if (!started.Succeeded) return OciErrors.From(context, started, OciErrors.NameUnknown, OciErrors.UploadInvalid);
         if (OciRefs.TryParseDigest(request.UploadDigest, out var digest)) // monolithic: the body is the whole blob
@@ -26,9 +27,27 @@ public static partial class OciUploadsApi
         return Accepted(context, 202, sessions.Issue(started.Value!.StagingId, request.Repository, actor.UserId ?? ""), 0);
     }
 
+    /// <summary>
+    /// <c>POST ?mount=&lt;digest&gt;&amp;from=&lt;repo&gt;</c>: 201 when the token also grants pull on the source and the
+    /// caller may read it there; anything else falls through to an ordinary session (202), as the spec allows.
+    /// </summary>
+    private static async Task<IResult?> MountedAsync(HttpContext context, OciUploads uploads)
+    {
+        var query = context.Request.Query;
+        if (!OciRefs.TryParseDigest(query["mount"].FirstOrDefault(), out var digest)) return null;
+        var names = (query["from"].FirstOrDefault() ?? "").Split('/');
+        if (names.Length != 3 || OciRepository.Parse(names[0], names[1], names[2]) is not { } from) return null;
+        if (OciCaller.Of(context).Grant?.Allows(from.ToString(), "pull") != true) return null;
+        var request = context.Request();
+        if (!await uploads.MountAsync(OciCaller.ActorOf(context), request.Repository, from, digest, context.RequestAborted)) return null;
+        context.Response.Headers.Location = $"/v2/{request.Repository}/blobs/{digest.Oci()}";
+        context.Response.Headers["Docker-Content-Digest"] = digest.Oci();
+        return Results.StatusCode(201);
+    }
+
     public static async Task<IResult> PatchAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
-        if (Session(context, sessions) is not { } stagingId) return UnknownSession();
+        if (Session(context, sessions, uploads) is not { } stagingId) return UnknownSession();
         long? start = null;
         var header = context.Request.Headers.ContentRange.ToString();
         if (header.Length > 0)
@@ -47,7 +66,7 @@ public static partial class OciUploadsApi
 
     public static async Task<IResult> PutAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
-        if (Session(context, sessions) is not { } stagingId) return UnknownSession();
+        if (Session(context, sessions, uploads) is not { } stagingId) return UnknownSession();
         if (!OciRefs.TryParseDigest(context.Request().UploadDigest, out var digest))
             return OciErrors.Error(400, OciErrors.DigestInvalid, "finish an upload with ?digest=sha256:<64 lowercase hex>");
         var hasBody = context.Request.ContentLength > 0 || (context.Request.ContentLength is null && context.Request.Headers.TransferEncoding.Count > 0);
@@ -55,11 +74,12 @@ public static partial class OciUploadsApi
     }
 
     public static IResult StatusAsync(HttpContext context, OciUploads uploads, OciSessions sessions) =>
-        Session(context, sessions) is { } stagingId ? Accepted(context, 204, SessionId(context), uploads.LengthOf(stagingId)) : UnknownSession();
+        Session(context, sessions, uploads) is { } stagingId && uploads.LengthOf(stagingId) is { } length
+            ? Accepted(context, 204, SessionId(context), length) : UnknownSession();
 
     public static IResult CancelAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
-        if (Session(context, sessions) is not { } stagingId) return UnknownSession();
+        if (Session(context, sessions, uploads) is not { } stagingId) return UnknownSession();
         return uploads.Cancel(stagingId) ? Results.NoContent() : OciErrors.Error(409, OciErrors.UploadInvalid, "another request is writing this upload session");
     }
 
@@ -80,8 +100,10 @@ public static partial class OciUploadsApi
         catch (SourceReadException e) { return Result.Invalid($"the upload was cut off: {e.InnerException?.Message}"); }
     }
 
-    private static string? Session(HttpContext context, OciSessions sessions) =>
-        sessions.Verify(context.Request.RouteValues["session"]?.ToString(), context.Request().Repository, OciCaller.ActorOf(context).UserId ?? "");
+    /// <summary>The staged upload of a session this registry issued to this caller, if its bytes are still there.</summary>
+    private static string? Session(HttpContext context, OciSessions sessions, OciUploads uploads) =>
+        sessions.Verify(context.Request.RouteValues["session"]?.ToString(), context.Request().Repository, OciCaller.ActorOf(context).UserId ?? "")
+            is { } stagingId && uploads.LengthOf(stagingId) is not null ? stagingId : null;
 
     private static string SessionId(HttpContext context) => context.Request.RouteValues["session"]!.ToString()!;
 
@@ -98,7 +120,7 @@ public static partial class OciUploadsApi
 
     private static IResult OutOfOrder(HttpContext context, OciUploads uploads, string stagingId, string message)
     {
-        var length = uploads.LengthOf(stagingId);
+        var length = uploads.LengthOf(stagingId) ?? 0;
         context.Response.Headers.Location = $"/v2/{context.Request().Repository}/blobs/uploads/{SessionId(context)}";
         context.Response.Headers.Range = $"0-{Math.Max(0, length - 1)}";
         return OciErrors.Error(416, OciErrors.RangeInvalid, message);

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Core.Data;
+using Registry.Core.Storage;
+using Registry.Tests.Api;
+
+namespace Registry.Tests.Oci;
+
+/// <summary>gc and <c>/v2/</c>: container image blobs stay while a manifest uses them; links with no manifest or no bytes go.</summary>
+public sealed class OciGcTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+{
+    private IBlobStore Store => factory.Services.GetRequiredService<IBlobStore>();
+
+    /// <summary>Every blob and link older than gc's grace period, as if the pushes were hours ago.</summary>
+    private async Task AgeEverythingAsync()
+    {
+        var past = DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(5);
+        foreach (var (digest, _) in Store.List().ToList()) File.SetLastWriteTimeUtc(Store.PathOf(digest), past);
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        await db.OciBlobLinks.ExecuteUpdateAsync(u => u.SetProperty(l => l.CreatedAt, past));
+    }
+
+    private async Task<int> LinksAsync(string repo)
+    {
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        return await db.OciBlobLinks.CountAsync(l => l.Repository == repo);
+    }
+
+    private static Digest DigestOf(string oci) => new(oci["sha256:".Length..]);
+
+    [Fact]
+    public async Task Gc_keeps_what_manifests_use_and_prunes_links_whose_manifest_or_bytes_are_gone()
+    {
+        var (_, token) = await factory.CreateUserAsync("ogc");
+        var oci = new OciClient(factory.BaseAddress, "ogc", token);
+        await oci.LoginAsync("repository:ogc/lab/app:pull,push,delete repository:ogc/lab/copy:pull,push,delete");
+        var (_, manifest) = await oci.PushImageAsync("ogc/lab/app", "v1", layers: 2);
+        var layers = JsonNode.Parse(manifest)!["layers"]!.AsArray().Select(l => (string)l!["digest"]!).ToList();
+        // The same first layer in a second repository, by mount, under an image of its own.
+        (await oci.SendAsync(HttpMethod.Post, $"/v2/ogc/lab/copy/blobs/uploads/?mount={layers[0]}&from=ogc/lab/app")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var config = "{}"u8.ToArray();
+        var copy = System.Text.Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2, ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = OciImages.Descriptor("application/vnd.oci.image.config.v1+json", config),
+            ["layers"] = new JsonArray(JsonNode.Parse(manifest)!["layers"]![0]!.DeepClone()),
+        }.ToJsonString());
+        (await oci.PutManifestAsync("ogc/lab/copy", "v1", copy)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var unused = RandomNumberGenerator.GetBytes(777);
+        (await oci.PushBlobAsync("ogc/lab/app", unused)).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var maintenance = factory.Services.GetRequiredService<StorageMaintenance>();
+        await AgeEverythingAsync();
+        var dry = await maintenance.CollectGarbageAsync(dryRun: true);
+        dry.Links.ShouldBe(1);
+        (await LinksAsync("ogc/lab/app")).ShouldBe(4); // config, two layers, the unused blob: a dry run changes nothing
+        var first = await maintenance.CollectGarbageAsync(dryRun: false);
+        first.Links.ShouldBe(1);
+        first.BlobBytes.ShouldBe(777);
+        (await LinksAsync("ogc/lab/app")).ShouldBe(3);
+        Store.Exists(DigestOf(OciClient.Digest(unused))).ShouldBeFalse();
+        foreach (var layer in layers) Store.Exists(DigestOf(layer)).ShouldBeTrue();
+        using (var pulled = await oci.SendAsync(HttpMethod.Get, $"/v2/ogc/lab/app/blobs/{layers[1]}"))
+            pulled.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The image manifest goes: its links go with the next gc, and the bytes no other manifest uses.
+        (await oci.SendAsync(HttpMethod.Delete, $"/v2/ogc/lab/app/manifests/{OciClient.Digest(manifest)}")).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await AgeEverythingAsync();
+        var second = await maintenance.CollectGarbageAsync(dryRun: false);
+        second.Links.ShouldBe(3);
+        (await LinksAsync("ogc/lab/app")).ShouldBe(0);
+        Store.Exists(DigestOf(layers[1])).ShouldBeFalse();
+        Store.Exists(DigestOf(layers[0])).ShouldBeTrue(); // ogc/lab/copy's manifest still uses it
+        using (var head = await oci.SendAsync(HttpMethod.Head, $"/v2/ogc/lab/app/blobs/{layers[0]}"))
+            head.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using (var kept = await oci.SendAsync(HttpMethod.Get, $"/v2/ogc/lab/copy/blobs/{layers[0]}"))
+            kept.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // A young link whose bytes are gone (removed by hand, or quarantined) is pruned at once.
+        var young = RandomNumberGenerator.GetBytes(99);
+        (await oci.PushBlobAsync("ogc/lab/copy", young)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        Store.Delete(DigestOf(OciClient.Digest(young)));
+        (await maintenance.CollectGarbageAsync(dryRun: false)).Links.ShouldBe(1);
+        (await LinksAsync("ogc/lab/copy")).ShouldBe(1);
+    }
+}
