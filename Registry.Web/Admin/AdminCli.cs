@@ -20,6 +20,7 @@ public static partial class AdminCli
           user add <name> [--admin] [--accept-terms] [--email E] [--password P]
           user admin <name> [--revoke]
           user password <name> [--password P]
+          user delete <name>
           token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
           collection private|public <entity>/<collection>
           tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
@@ -48,6 +49,7 @@ public static partial class AdminCli
                 ["user", "add", var name, .. var rest] => await AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin"), rest.Contains("--accept-terms")),
                 ["user", "password", var name, .. var rest] => await ResetPasswordAsync(sp, name, Options.Parse(rest, "--password").GetValueOrDefault("--password")),
                 ["user", "admin", var name, .. var rest] => await SetAdminAsync(sp, name, !rest.Contains("--revoke")),
+                ["user", "delete", var name] => await DeleteUserAsync(sp, name),
                 ["token", "create", var name, .. var rest] => await CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
                 ["collection", "private" or "public", var path] => await SetPrivateAsync(sp, path, args[1] == "private"),
                 ["tag", "freeze" or "unfreeze", var reference, var arch] => await FreezeAsync(sp, reference, arch, args[1] == "freeze"),
@@ -103,6 +105,17 @@ public static partial class AdminCli
         if (!reset.Succeeded) return Fail(1, $"cannot reset the password of {name}: {reset.Message}");
         Console.WriteLine($"password of {name} reset; their browser sign-ins have ended (API tokens stay valid)");
         if (reset.Value!.Generated) Console.WriteLine(reset.Value.Password);
+        return 0;
+    }
+
+    /// <summary>As on <c>/admin</c>: refused while the user's namespace holds collections or they alone own a team.</summary>
+    private static async Task<int> DeleteUserAsync(IServiceProvider sp, string name)
+    {
+        var user = await sp.GetRequiredService<UserManager<RegistryUser>>().FindByNameAsync(name);
+        if (user is null) return Fail(1, $"no user named {name}");
+        var deleted = await sp.GetRequiredService<UserDeletion>().DeleteAsync(System, user.Id);
+        if (!deleted.Succeeded) return Fail(1, $"cannot delete {name}: {deleted.Message}");
+        Console.WriteLine($"deleted user {name} with their tokens, memberships, stars and unfinished uploads");
         return 0;
     }
 
