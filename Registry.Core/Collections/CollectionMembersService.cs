@@ -22,20 +22,20 @@ public sealed class CollectionMembersService(IDbContextFactory<RegistryDbContext
         return collection;
     }
 
-    /// <summary>Adds or changes a member; owners pick from members of their own teams (admins from anyone).</summary>
-    public async Task<Result<CollectionMember>> SetAsync(Actor actor, string collectionId, string userId, CollectionRole role, CancellationToken ct = default)
+    /// <summary>
+    /// Changes a member's role. Nobody is added here: owners invite by name (<see cref="Invitations.MemberInviteService"/>)
+    /// and the person becomes a member by accepting, so no one gets a collection (or its notifications) unasked.
+    /// </summary>
+    public async Task<Result<CollectionMember>> SetRoleAsync(Actor actor, string collectionId, string userId, CollectionRole role, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var collection = await db.Collections.WithAccessGraph().FirstOrDefaultAsync(c => c.Id == collectionId, ct);
         if (collection is null || !AccessRules.For(actor, collection).CanManage) return Result.Forbidden("only owners manage members");
-        var teamIds = db.TeamMembers.Where(m => m.UserId == actor.UserId).Select(m => m.TeamId);
-        var isTeammate = await db.TeamMembers.AnyAsync(m => m.UserId == userId && teamIds.Contains(m.TeamId), ct);
-        if (!isTeammate && !actor.IsAdmin) return Result.Forbidden("members are picked from the members of your teams");
         var member = collection.Members.FirstOrDefault(m => m.UserId == userId);
-        if (member is not null && member.Role == CollectionRole.Owner && role != CollectionRole.Owner && OwnerCount(collection) <= 1)
+        if (member is null) return Result.NotFound("not a member of this collection: invite them by name, and they join when they accept");
+        if (member.Role == CollectionRole.Owner && role != CollectionRole.Owner && OwnerCount(collection) <= 1)
             return Result.Conflict("a collection needs at least one owner");
-        if (member is null) db.CollectionMembers.Add(member = new CollectionMember { CollectionId = collectionId, UserId = userId, Role = role });
-        else member.Role = role;
+        member.Role = role;
         AuditLog.Record(db, actor, "collection.member.set", $"{collection.Entity!.Name}/{collection.Name}:{await AuditLog.UserNameAsync(db, userId, ct)}", collectionId, role.ToString().ToLowerInvariant());
         await db.SaveChangesAsync(ct);
         return member;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -7,6 +8,9 @@ using Registry.Core.Invitations;
 using Registry.Core.Teams;
 
 namespace Registry.Core.Identity;
+
+/// <summary>A link taken for an account being created: an admin's sign-up link (<see cref="Team"/> null) or a team invite link.</summary>
+public sealed record InviteClaim(string Id, string? Team);
 
 /// <summary>
 /// Who may create an account in the browser, for password and external accounts alike: the registration mode
@@ -28,8 +32,8 @@ public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbCont
         var mode = options.Value.Registration;
         if (mode == RegistrationMode.Open || !await AnyAccountAsync(ct)) return null;
         if (mode == RegistrationMode.Closed) return "Registration is closed on this registry. Ask an administrator for an account.";
-        if (Split(invite) is var (team, code) && await teamInvites.CheckAsync(team, code, ct) == InviteStatus.Valid) return null;
-        return "This registry is invite-only: open the team invite link you were given to register.";
+        if (Split(invite) is not var (team, code)) return ExplainTeamLink("", InviteStatus.NotFound);
+        return await teamInvites.CheckAsync(team, code, ct) is var linkStatus && linkStatus == InviteStatus.Valid ? null : ExplainTeamLink(team, linkStatus);
     }
 
     /// <summary>The address to register with (trimmed; null when left empty), or <see cref="InvalidEmail"/> as the error.</summary>
@@ -40,19 +44,57 @@ public sealed class RegistrationPolicy(IOptions<AccountOptions> options, IDbCont
     }
 
     /// <summary>
-    /// Claims an admin's sign-up link before the account is created, so one link makes one account even when used twice
-    /// at once. Returns the claim (to <see cref="SignupCreatedAsync"/> or give back) or why the link can't be used.
+    /// Creates an account through <paramref name="create"/> under the invite it is made with: an admin's sign-up link, or in
+    /// invite-only mode the team invite link that lets the person in, is claimed first and given back if creating fails,
+    /// so one link makes one account even when two people use it at once (the other gets the reason as the error). A team
+    /// link then joins the new account to its team. Returns the result and the page to land on (the team's), if any.
     /// </summary>
-    public async Task<(string? Claim, string? Error)> ClaimSignupAsync(string? invite, CancellationToken ct = default)
+    public async Task<(IdentityResult Result, string? Landing)> CreateAccountAsync(string? invite, RegistryUser user, Func<Task<IdentityResult>> create, CancellationToken ct = default)
     {
-        if (!IsSignupCode(invite)) return (null, null);
-        var (id, status) = await signups.ClaimAsync(invite!, ct);
-        return id is null ? (null, ExplainSignup(status)) : (id, null);
+        var (claim, refused) = await ClaimSignupAsync(invite, ct);
+        if (refused is not null) return (IdentityResult.Failed(new IdentityError { Code = "InviteUsed", Description = refused }), null);
+        var result = await create();
+        var landing = await SignupCreatedAsync(claim, result.Succeeded ? user : null, ct);
+        if (result.Succeeded) landing ??= await AcceptInviteAsync(user, invite, ct); // open mode: the team link is a bonus, not a ticket
+        return (result, landing);
     }
 
-    /// <summary>The account was created (<paramref name="user"/>) or not (null: the link works again).</summary>
-    public Task SignupCreatedAsync(string? claim, RegistryUser? user, CancellationToken ct = default) =>
-        claim is null ? Task.CompletedTask : user is null ? signups.ReleaseAsync(claim, ct) : signups.CompleteAsync(claim, user, ct);
+    /// <summary>Claims the link an account is about to be created with (see <see cref="CreateAccountAsync"/>), or says why it can't be used.</summary>
+    public async Task<(InviteClaim? Claim, string? Error)> ClaimSignupAsync(string? invite, CancellationToken ct = default)
+    {
+        if (IsSignupCode(invite))
+        {
+            var (id, status) = await signups.ClaimAsync(invite!, ct);
+            return id is null ? (null, ExplainSignup(status)) : (new InviteClaim(id, null), null);
+        }
+        if (Split(invite) is not var (team, code) || options.Value.Registration != RegistrationMode.InviteOnly || !await AnyAccountAsync(ct)) return (null, null);
+        var (linkId, linkStatus) = await teamInvites.ClaimAsync(team, code, ct);
+        return linkId is null ? (null, ExplainTeamLink(team, linkStatus)) : (new InviteClaim(linkId, team), null);
+    }
+
+    /// <summary>The account was created (<paramref name="user"/>) or not (null: the link works again). Returns the team page a team link joined.</summary>
+    public async Task<string?> SignupCreatedAsync(InviteClaim? claim, RegistryUser? user, CancellationToken ct = default)
+    {
+        if (claim is null) return null;
+        if (user is null)
+        {
+            await (claim.Team is null ? signups.ReleaseAsync(claim.Id, ct) : teamInvites.ReleaseAsync(claim.Id, ct));
+            return null;
+        }
+        if (claim.Team is null)
+        {
+            await signups.CompleteAsync(claim.Id, user, ct);
+            return null;
+        }
+        return $"/teams/{await teamInvites.CompleteAsync(claim.Id, user, ct)}";
+    }
+
+    public static string ExplainTeamLink(string team, InviteStatus status) => status switch
+    {
+        InviteStatus.Used => $"This invite link to team {team} has already been used: each link makes one account. Ask an owner of {team} for a new link.",
+        InviteStatus.Expired => $"This invite link to team {team} has expired. Ask an owner of {team} for a new link.",
+        _ => "This registry is invite-only: open the team invite link you were given to register.",
+    };
 
     public static string ExplainSignup(InviteStatus status) => status switch
     {

@@ -25,4 +25,21 @@ public sealed class RegistryUserManager(
         var matches = await Users.Where(u => u.NormalizedEmail == normalized).Take(2).ToListAsync(CancellationToken);
         return matches.Count == 1 ? matches[0] : null;
     }
+
+    /// <summary>
+    /// The user's authenticator key, made on the first call. Unlike <see cref="UserManager{TUser}.ResetAuthenticatorKeyAsync"/>
+    /// (which replaces a key, so it ends the sign-ins made with the old one) this keeps the security stamp: there was no key,
+    /// so no sign-in depended on one, and the page that shows the new key must stay signed in to check the first code.
+    /// </summary>
+    public async Task<string> EnsureAuthenticatorKeyAsync(RegistryUser user)
+    {
+        ThrowIfDisposed();
+        if (await GetAuthenticatorKeyAsync(user) is { Length: > 0 } existing) return existing;
+        var store = Store as IUserAuthenticatorKeyStore<RegistryUser> ?? throw new NotSupportedException("the user store keeps no authenticator keys");
+        var key = GenerateNewAuthenticatorKey();
+        await store.SetAuthenticatorKeyAsync(user, key, CancellationToken);
+        var updated = await UpdateUserAsync(user);
+        if (!updated.Succeeded) throw new InvalidOperationException(string.Join(" ", updated.Errors.Select(e => e.Description)));
+        return key;
+    }
 }

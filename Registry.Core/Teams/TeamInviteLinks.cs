@@ -66,6 +66,41 @@ public sealed class TeamInviteLinks(IDbContextFactory<RegistryDbContext> dbFacto
         return InviteStatus.Joined;
     }
 
+    /// <summary>
+    /// Takes the link for an account about to be created with it (invite-only registration, where the link is what lets
+    /// one person in): one conditional update, so of two simultaneous registrations one gets it. Its id, or why not.
+    /// </summary>
+    public async Task<(string? Id, InviteStatus Status)> ClaimAsync(string teamName, string code, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hash = Ids.Sha256Hex(code);
+        var invite = await db.TeamInvitations.AsNoTracking().FirstOrDefaultAsync(i => i.CodeHash == hash && i.Team!.Name == teamName, ct);
+        if (StatusOf(invite) is var status && status != InviteStatus.Valid) return (null, status);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var claimed = await db.TeamInvitations.Where(i => i.Id == invite!.Id && i.UsedAt == null && i.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now), ct);
+        return claimed == 1 ? (invite!.Id, InviteStatus.Valid) : (null, InviteStatus.Used);
+    }
+
+    /// <summary>The account could not be created (name taken, weak password): the claimed link works again.</summary>
+    public async Task ReleaseAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.TeamInvitations.Where(i => i.Id == id && i.UsedById == null).ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, (DateTime?)null), ct);
+    }
+
+    /// <summary>The account made with a claimed link joins the team with the link's role; returns the team's name.</summary>
+    public async Task<string> CompleteAsync(string id, RegistryUser user, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var invite = await db.TeamInvitations.Include(i => i.Team).SingleAsync(i => i.Id == id, ct);
+        invite.UsedById = user.Id;
+        db.TeamMembers.Add(new TeamMember { TeamId = invite.TeamId, UserId = user.Id, Role = invite.Role, JoinedAt = clock.GetUtcNow().UtcDateTime });
+        AuditLog.Record(db, Actor.ForUser(user.Id, user.UserName!, false), "team.join", invite.Team!.Name, detail: "invite");
+        await db.SaveChangesAsync(ct);
+        return invite.Team.Name;
+    }
+
     private InviteStatus StatusOf(TeamInvitation? invite) =>
         invite is null ? InviteStatus.NotFound
         : invite.UsedAt is not null ? InviteStatus.Used

@@ -8,7 +8,11 @@ using Registry.Core.Identity;
 
 namespace Registry.Core.Teams;
 
-/// <summary>Teams, their members and owners. A team's name is also an entity, so <c>library://team/…</c> works.</summary>
+/// <summary>
+/// Teams, their members and owners. A team's name is also an entity, so <c>library://team/…</c> works. Nobody is put in a
+/// team without asking: people join an open team themselves, use an invite link, or accept an owner's invitation by name
+/// (<see cref="Invitations.MemberInviteService"/>); owners then change roles or remove members here.
+/// </summary>
 public sealed class TeamService(IDbContextFactory<RegistryDbContext> dbFactory, IOptionsMonitor<AccountOptions> options)
 {
     public bool MayCreate(Actor actor) => actor.IsAuthenticated && (actor.IsAdmin || options.CurrentValue.UsersCanCreateTeams);
@@ -61,24 +65,6 @@ public sealed class TeamService(IDbContextFactory<RegistryDbContext> dbFactory, 
         return Result.Created(member);
     }
 
-    /// <summary>Adds a user (by user name) directly, without asking them. No page offers this any more: owners invite through
-    /// <see cref="Invitations.MemberInviteService"/> and the person accepts; it remains for set-up scripts and tests.</summary>
-    public async Task<Result<TeamMember>> AddMemberAsync(Actor actor, string teamName, string userName, TeamRole role, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Name == teamName, ct);
-        if (team is null) return Result.NotFound($"team {teamName} not found");
-        if (!IsOwner(actor, team)) return Result.Forbidden("only team owners add members");
-        var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == userName.Trim(), ct);
-        if (user is null) return Result.NotFound($"user {userName} not found");
-        var member = team.Members.FirstOrDefault(m => m.UserId == user.Id);
-        if (member is null) db.TeamMembers.Add(member = new TeamMember { TeamId = team.Id, UserId = user.Id, Role = role });
-        else member.Role = role;
-        AuditLog.Record(db, actor, "team.member.add", $"{teamName}:{user.UserName}", detail: role.ToString().ToLowerInvariant());
-        await db.SaveChangesAsync(ct);
-        return member;
-    }
-
     /// <summary>Owners promote members and demote owners; the last owner always stays.</summary>
     public async Task<Result<TeamMember>> SetRoleAsync(Actor actor, string teamName, string userId, TeamRole role, CancellationToken ct = default)
     {
@@ -125,16 +111,6 @@ public sealed class TeamService(IDbContextFactory<RegistryDbContext> dbFactory, 
         AuditLog.Record(db, actor, "team.delete", teamName);
         await db.SaveChangesAsync(ct);
         return true;
-    }
-
-    /// <summary>Users who share a team with the actor (candidates for collection contributors).</summary>
-    public async Task<List<RegistryUser>> TeammatesAsync(Actor actor, CancellationToken ct = default)
-    {
-        if (!actor.IsAuthenticated) return [];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var teamIds = db.TeamMembers.Where(m => m.UserId == actor.UserId).Select(m => m.TeamId);
-        return await db.TeamMembers.Where(m => teamIds.Contains(m.TeamId)).Select(m => m.User!)
-            .Distinct().OrderBy(u => u.UserName).AsNoTracking().ToListAsync(ct);
     }
 
     internal static bool IsOwner(Actor actor, Team team) =>

@@ -112,15 +112,17 @@ public sealed class PermissionMatrixTests(RegistryApiFactory factory) : IClassFi
             var (_, strangerToken) = await factory.CreateUserAsync($"s{n}");
             var (_, adminToken) = await factory.CreateUserAsync($"a{n}", admin: true, scope: TokenScope.Admin);
             var (teamOwner, teamOwnerToken) = await factory.CreateUserAsync($"to{n}");
-            var (_, teamMemberToken) = await factory.CreateUserAsync($"tm{n}");
+            var (teamMember, teamMemberToken) = await factory.CreateUserAsync($"tm{n}");
 
             var teams = factory.Services.GetRequiredService<TeamService>();
             var teamOwnerActor = Actor.ForUser(teamOwner.Id, teamOwner.UserName!, false);
             (await teams.CreateAsync(teamOwnerActor, $"t{n}", "", false)).Succeeded.ShouldBeTrue();
-            (await teams.AddMemberAsync(teamOwnerActor, $"t{n}", $"tm{n}", TeamRole.Member)).Succeeded.ShouldBeTrue();
+            var invites = factory.Services.GetRequiredService<Registry.Core.Invitations.MemberInviteService>();
+            await invites.JoinTeamAsync(teamOwnerActor, $"t{n}", Actor.ForUser(teamMember.Id, teamMember.UserName!, false));
+            var contributorActor = Actor.ForUser(contributor.Id, contributor.UserName!, false);
 
-            var user = await SetUpAsync(factory, $"o{n}", ownerToken, isPrivate, contributor.Id);
-            var team = await SetUpAsync(factory, $"t{n}", teamOwnerToken, isPrivate, contributor.Id);
+            var user = await SetUpAsync(factory, $"o{n}", ownerToken, isPrivate, contributorActor);
+            var team = await SetUpAsync(factory, $"t{n}", teamOwnerToken, isPrivate, contributorActor);
             var world = new World(factory) { UserCollection = user, TeamCollection = team, ContributorId = contributor.Id };
             world._tokens["anonymous"] = null;
             world._tokens["user"] = strangerToken;
@@ -135,14 +137,14 @@ public sealed class PermissionMatrixTests(RegistryApiFactory factory) : IClassFi
             return world;
         }
 
-        private static async Task<(string Entity, string CollectionId, string ContainerId, string ImageId)> SetUpAsync(RegistryApiFactory factory, string entity, string token, bool isPrivate, string contributorId)
+        private static async Task<(string Entity, string CollectionId, string ContainerId, string ImageId)> SetUpAsync(RegistryApiFactory factory, string entity, string token, bool isPrivate, Actor contributor)
         {
             var client = new LibraryClient(factory.Client(token));
             var imageId = await client.PushAsync(entity, "lab", "app", SifBuilder.Bytes(1500), "latest");
             var (_, x) = await client.GetAsync($"/v1/containers/{entity}/lab/app");
             var collectionId = (string)x!["data"]!["collection"]!;
             var admin = new Actor("matrix-root", "root", true, TokenScope.Admin);
-            (await factory.Services.GetRequiredService<CollectionMembersService>().SetAsync(admin, collectionId, contributorId, CollectionRole.Contributor)).Succeeded.ShouldBeTrue();
+            await factory.Services.GetRequiredService<Registry.Core.Invitations.MemberInviteService>().JoinCollectionAsync(admin, collectionId, contributor);
             if (isPrivate) (await factory.Services.GetRequiredService<CollectionService>().SetPrivateAsync(admin, collectionId, true)).Succeeded.ShouldBeTrue();
             return (entity, collectionId, (string)x["data"]!["id"]!, imageId);
         }

@@ -76,7 +76,7 @@ public sealed class AuditViewTests : RegistryTestContext
         var (root, alice, bob) = (await Db.AddUserAsync("root", isAdmin: true), await Db.AddUserAsync("alice"), await Db.AddUserAsync("bob"));
         var teams = Services.GetRequiredService<Registry.Core.Teams.TeamService>();
         (await teams.CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
-        (await teams.AddMemberAsync(alice, "lab", "bob", Registry.Core.Teams.TeamRole.Member)).Succeeded.ShouldBeTrue();
+        await Services.GetRequiredService<Registry.Core.Invitations.MemberInviteService>().JoinTeamAsync(alice, "lab", bob);
         (await teams.SetRoleAsync(alice, "lab", bob.UserId!, Registry.Core.Teams.TeamRole.Owner)).Succeeded.ShouldBeTrue();
         (await teams.RemoveMemberAsync(alice, "lab", bob.UserId!)).Succeeded.ShouldBeTrue();
         await using (var db = await Db.Factory.CreateDbContextAsync())
@@ -91,7 +91,7 @@ public sealed class AuditViewTests : RegistryTestContext
         var view = Render<AdminAudit>(p => p.Add(x => x.Actor, root));
 
         view.WaitForAssertion(() => view.FindAll("td[data-label=Target]").Select(td => td.TextContent.Trim()).ShouldBe(
-            ["alice/tools:bob", "lab:bob", "lab:bob", "lab:bob", "lab"]));
+            ["alice/tools:bob", "lab:bob", "lab:bob", "lab", "lab:bob", "lab"]));
         view.Markup.ShouldNotContain(bob.UserId!);
         view.Find("td[data-label=Detail]").GetAttribute("style").ShouldNotBeNull().ShouldContain("overflow-wrap:anywhere");
     }

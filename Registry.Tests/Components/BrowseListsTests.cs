@@ -65,26 +65,25 @@ public sealed class BrowseListsTests : RegistryTestContext
         page.Markup.ShouldNotContain("rnaseq-private");
     }
 
-    [Theory]
-    [InlineData(false, false, "Only people who share a team with you can be added: create a team and invite them, or join theirs.")]
-    [InlineData(true, false, "1 person from your teams can be added.")]
-    [InlineData(true, true, "Everyone in your teams is already a member here.")]
-    public async Task The_member_picker_says_whom_it_offers(bool teammate, bool alreadyMember, string hint)
+    [Fact]
+    public async Task Nobody_is_added_to_a_collection_unasked_not_even_a_teammate()
     {
         var alice = await Db.AddUserAsync("alice");
         var bob = await Db.AddUserAsync("bob");
         var collectionId = await CreateCollectionAsync(alice, "tools");
-        var teams = Services.GetRequiredService<TeamService>();
-        (await teams.CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
-        if (teammate) (await teams.AddMemberAsync(alice, "lab", "bob", TeamRole.Member)).Succeeded.ShouldBeTrue();
-        if (alreadyMember)
-            (await Services.GetRequiredService<Registry.Core.Collections.CollectionMembersService>()
-                .SetAsync(alice, collectionId, bob.UserId!, Registry.Core.Collections.CollectionRole.Contributor)).Succeeded.ShouldBeTrue();
+        (await Services.GetRequiredService<TeamService>().CreateAsync(alice, "lab", "", isOpen: false)).Succeeded.ShouldBeTrue();
+        await Services.GetRequiredService<Registry.Core.Invitations.MemberInviteService>().JoinTeamAsync(alice, "lab", bob);
+        var members = Services.GetRequiredService<Registry.Core.Collections.CollectionMembersService>();
+
+        var direct = await members.SetRoleAsync(alice, collectionId, bob.UserId!, Registry.Core.Collections.CollectionRole.Contributor);
         SignIn(alice);
         RenderProviders();
-
         var page = Render<CollectionSettings>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "tools"));
 
-        page.WaitForAssertion(() => page.Markup.ShouldContain(hint));
+        direct.Message.ShouldBe("not a member of this collection: invite them by name, and they join when they accept");
+        (await members.FindManagedAsync(alice, "alice", "tools")).Value!.Members.ShouldBeEmpty();
+        page.WaitForAssertion(() => page.Markup.ShouldContain("Add anyone by user name"));
+        page.Markup.ShouldNotContain("Add a member of your teams");
+        page.FindAll("[data-testid=member-picker]").ShouldBeEmpty();
     }
 }

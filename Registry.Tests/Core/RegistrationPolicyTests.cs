@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Identity;
@@ -83,8 +84,44 @@ public sealed class RegistrationPolicyTests : IAsyncLifetime
 
         (await policy.AcceptInviteAsync(bob, $"lab/{code}")).ShouldBe("/teams/lab");
         (await policy.AcceptInviteAsync(carol, $"lab/{code}")).ShouldBeNull(); // single use
-        (await policy.ClosedReasonAsync($"lab/{code}")).ShouldBe(InviteOnly);
+        (await policy.ClosedReasonAsync($"lab/{code}")).ShouldBe(RegistrationPolicy.ExplainTeamLink("lab", InviteStatus.Used));
         (await policy.AcceptInviteAsync(carol, null)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task In_invite_only_mode_one_team_link_makes_one_account_even_used_at_once_and_a_failed_one_gives_it_back()
+    {
+        var alice = await db.AddUserAsync("alice");
+        await teams.CreateAsync(alice, "lab", "", isOpen: false);
+        var code = (await invites.CreateAsync(alice, "lab")).Value!;
+        var policy = Policy(RegistrationMode.InviteOnly);
+        var weak = await policy.CreateAccountAsync($"lab/{code}", new RegistryUser { UserName = "weak" },
+            () => Task.FromResult(IdentityResult.Failed(new IdentityError { Description = "Passwords must be longer." })));
+        weak.Result.Errors.Single().Description.ShouldBe("Passwords must be longer.");
+        (await policy.ClosedReasonAsync($"lab/{code}")).ShouldBeNull(); // given back
+
+        var made = 0;
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(n => Task.Run(async () =>
+        {
+            var user = new RegistryUser { UserName = $"new{n}", NormalizedUserName = $"NEW{n}" };
+            return await policy.CreateAccountAsync($"lab/{code}", user, async () =>
+            {
+                Interlocked.Increment(ref made);
+                await using var context = await db.Factory.CreateDbContextAsync();
+                context.Users.Add(user);
+                await context.SaveChangesAsync();
+                return IdentityResult.Success;
+            });
+        })));
+
+        made.ShouldBe(1);
+        results.Single(r => r.Result.Succeeded).Landing.ShouldBe("/teams/lab");
+        results.Where(r => !r.Result.Succeeded).Select(r => r.Result.Errors.Single().Description).Distinct()
+            .ShouldBe([RegistrationPolicy.ExplainTeamLink("lab", InviteStatus.Used)]);
+        await using var check = await db.Factory.CreateDbContextAsync();
+        (await check.TeamMembers.CountAsync(m => m.Team!.Name == "lab")).ShouldBe(2); // alice and the one new account
+        (await check.TeamInvitations.SingleAsync()).UsedById.ShouldNotBeNull();
+        (await policy.ClosedReasonAsync($"lab/{code}")).ShouldBe(RegistrationPolicy.ExplainTeamLink("lab", InviteStatus.Used));
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Access;
 using Registry.Core.Collections;
 using Registry.Core.Data;
+using Registry.Core.Invitations;
 using Registry.Core.Oci;
 using Registry.Core.Teams;
 using Registry.Tests.Api;
@@ -25,7 +26,7 @@ public sealed class OciCatalogTests(RegistryApiFactory factory) : IClassFixture<
         var (admin, _) = await factory.CreateUserAsync("ocatadm", admin: true);
         var ownerActor = Actor.ForUser(owner.Id, "ocat", false);
         (await factory.Services.GetRequiredService<TeamService>().CreateAsync(ownerActor, "ocatteam", "", false)).Succeeded.ShouldBeTrue();
-        (await factory.Services.GetRequiredService<TeamService>().AddMemberAsync(ownerActor, "ocatteam", "ocatread", TeamRole.Reader)).Succeeded.ShouldBeTrue();
+        await factory.Services.GetRequiredService<MemberInviteService>().JoinTeamAsync(ownerActor, "ocatteam", Actor.ForUser(reader.Id, "ocatread", false), TeamRole.Reader);
         await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync())
         {
             var collections = factory.Services.GetRequiredService<CollectionService>();

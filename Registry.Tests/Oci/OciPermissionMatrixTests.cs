@@ -53,7 +53,7 @@ public sealed class OciPermissionMatrixTests(RegistryApiFactory factory) : IClas
         var admin = new Actor("matrix-root", "root", true, TokenScope.Admin);
         var collectionId = await IdOfAsync(owner.UserName!, "lab");
         var (contributor, contributorToken) = await factory.CreateUserAsync($"vc{n}");
-        (await factory.Services.GetRequiredService<CollectionMembersService>().SetAsync(admin, collectionId, contributor.Id, CollectionRole.Contributor)).Succeeded.ShouldBeTrue();
+        await factory.Services.GetRequiredService<Registry.Core.Invitations.MemberInviteService>().JoinCollectionAsync(admin, collectionId, Actor.ForUser(contributor.Id, contributor.UserName!, false));
         if (isPrivate) (await factory.Services.GetRequiredService<CollectionService>().SetPrivateAsync(admin, collectionId, true)).Succeeded.ShouldBeTrue();
 
         var (user, token) = role switch

@@ -62,4 +62,25 @@ public sealed class InviteOnlyRegistrationTests(InviteOnlyFactory factory) : ICl
         (await factory.FindUserAsync("erin")).ShouldNotBeNull();
         (await invites.CheckAsync("lab", code)).ShouldNotBe(InviteStatus.Valid); // single use
     }
+
+    [Fact]
+    public async Task Two_registrations_through_one_link_at_once_make_one_account_and_the_other_is_told_why()
+    {
+        var owner = await factory.CreateUserWithPasswordAsync("crewboss", "Owner-pass-1");
+        var actor = Actor.ForUser(owner.Id, "crewboss", false);
+        (await factory.Services.GetRequiredService<TeamService>().CreateAsync(actor, "crew", "", isOpen: false)).Succeeded.ShouldBeTrue();
+        var code = (await factory.Services.GetRequiredService<TeamInviteLinks>().CreateAsync(actor, "crew")).Value!;
+        var query = $"?Invite={Uri.EscapeDataString("crew/" + code)}";
+        using var ana = factory.Browser(LocalSignIn.NextAddress());
+        using var ben = factory.Browser(LocalSignIn.NextAddress());
+        var forms = await Task.WhenAll(ana.GetAsync("/Account/Register" + query), ben.GetAsync("/Account/Register" + query));
+
+        var done = await Task.WhenAll(ana.SubmitAsync(forms[0], "register", LocalSignIn.RegisterFields("ana")),
+            ben.SubmitAsync(forms[1], "register", LocalSignIn.RegisterFields("ben")));
+
+        done.Count(p => p.Address.AbsolutePath == "/teams/crew").ShouldBe(1);
+        done.Single(p => p.Address.AbsolutePath != "/teams/crew").Html.ShouldContain("This invite link to team crew has already been used: each link makes one account.");
+        ((await factory.FindUserAsync("ana")) is null).ShouldNotBe((await factory.FindUserAsync("ben")) is null);
+        (await factory.Services.GetRequiredService<TeamService>().FindAsync("crew"))!.Members.Count.ShouldBe(2);
+    }
 }

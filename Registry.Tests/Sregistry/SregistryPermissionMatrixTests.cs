@@ -51,7 +51,7 @@ public sealed class SregistryPermissionMatrixTests(RegistryApiFactory factory) :
         var admin = new Actor("matrix-root", "root", true, TokenScope.Admin);
         var collectionId = await IdOfAsync(collection);
         var (contributor, contributorToken) = await factory.CreateUserAsync($"sc{n}");
-        (await factory.Services.GetRequiredService<CollectionMembersService>().SetAsync(admin, collectionId, contributor.Id, CollectionRole.Contributor)).Succeeded.ShouldBeTrue();
+        await factory.Services.GetRequiredService<Registry.Core.Invitations.MemberInviteService>().JoinCollectionAsync(admin, collectionId, Actor.ForUser(contributor.Id, contributor.UserName!, false));
         if (isPrivate) (await factory.Services.GetRequiredService<CollectionService>().SetPrivateAsync(admin, collectionId, true)).Succeeded.ShouldBeTrue();
 
         var client = role switch

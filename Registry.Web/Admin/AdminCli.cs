@@ -17,6 +17,7 @@ public static class AdminCli
           user add <name> [--admin] [--accept-terms] [--email E] [--password P]
           user admin <name> [--revoke]
           user password <name> [--password P]
+          user delete <name>
           token create <name> [--label L] [--scope read|write|admin] [--collection entity/collection] [--expires 30d]
           collection private|public <entity>/<collection>
           tag freeze|unfreeze <entity>/<collection>/<container>:<tag> <arch>
@@ -45,6 +46,7 @@ public static class AdminCli
                 ["user", "add", var name, .. var rest] => await UserCommands.AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin"), rest.Contains("--accept-terms")),
                 ["user", "password", var name, .. var rest] => await UserCommands.ResetPasswordAsync(sp, name, Options.Parse(rest, "--password").GetValueOrDefault("--password")),
                 ["user", "admin", var name, .. var rest] => await UserCommands.SetAdminAsync(sp, name, !rest.Contains("--revoke")),
+                ["user", "delete", var name] => await UserCommands.DeleteUserAsync(sp, name),
                 ["token", "create", var name, .. var rest] => await LibraryCommands.CreateTokenAsync(sp, name, Options.Parse(rest, "--label", "--scope", "--collection", "--expires")),
                 ["collection", "private" or "public", var path] => await LibraryCommands.SetPrivateAsync(sp, path, args[1] == "private"),
                 ["tag", "freeze" or "unfreeze", var reference, var arch] => await LibraryCommands.FreezeAsync(sp, reference, arch, args[1] == "freeze"),

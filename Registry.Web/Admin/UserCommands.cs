@@ -5,7 +5,7 @@ using static Registry.Web.Admin.AdminCli;
 
 namespace Registry.Web.Admin;
 
-/// <summary><c>user add</c>, <c>user admin</c> and <c>user password</c>.</summary>
+/// <summary><c>user add</c>, <c>user admin</c>, <c>user password</c> and <c>user delete</c>.</summary>
 internal static class UserCommands
 {
     /// <param name="acceptTerms">The person (or the robot account's owner) agreed to the terms outside the web UI; without it their tokens
@@ -46,6 +46,17 @@ internal static class UserCommands
         if (!reset.Succeeded) return Fail(1, $"cannot reset the password of {name}: {reset.Message}");
         Console.WriteLine($"password of {name} reset; their browser sign-ins have ended (API tokens stay valid)");
         if (reset.Value!.Generated) Console.WriteLine(reset.Value.Password);
+        return 0;
+    }
+
+    /// <summary>As on <c>/admin</c>: refused while the user's namespace holds collections or they alone own a team.</summary>
+    public static async Task<int> DeleteUserAsync(IServiceProvider sp, string name)
+    {
+        var user = await sp.GetRequiredService<UserManager<RegistryUser>>().FindByNameAsync(name);
+        if (user is null) return Fail(1, $"no user named {name}");
+        var deleted = await sp.GetRequiredService<UserDeletion>().DeleteAsync(CliActor, user.Id);
+        if (!deleted.Succeeded) return Fail(1, $"cannot delete {name}: {deleted.Message}");
+        Console.WriteLine($"deleted user {name} with their tokens, memberships, stars and unfinished uploads");
         return 0;
     }
 }

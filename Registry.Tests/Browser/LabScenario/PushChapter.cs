@@ -57,12 +57,19 @@ internal sealed class PushChapter(BrowserFixture fx)
         await Expect(alice.GetByRole(AriaRole.Heading, Named($"Settings of {Collection}"))).ToBeVisibleAsync();
         await Expect(alice.GetByText("No other members.")).ToBeVisibleAsync();
 
-        await alice.GetByLabel("Add a member of your teams").ClickAsync();
-        await alice.GetByRole(AriaRole.Option, Named("bob")).ClickAsync();
-        await alice.GetByRole(AriaRole.Button, Named("Add")).ClickAsync();
+        // Nobody is added unasked: bob is invited by name and becomes a contributor when he accepts on his home page.
+        await alice.GetByLabel("User name", new() { Exact = true }).FillAsync("bob");
+        await alice.GetByRole(AriaRole.Button, Named("Invite")).ClickAsync();
+        await Expect(alice.GetByText("bob is invited: they become a contributor when they accept")).ToBeVisibleAsync();
+        await Expect(alice.GetByText("No other members.")).ToBeVisibleAsync();
+        var bob = S.Bob!;
+        await bob.OpenAsync("/");
+        await bob.GetByRole(AriaRole.Region, new() { Name = "Invitations" }).GetByRole(AriaRole.Button, new() { Name = $"Accept {Collection}", Exact = true }).ClickAsync();
+        await Expect(bob.GetByText($"You are now a member of {Collection}")).ToBeVisibleAsync();
 
-        await Expect(alice.GetByText("bob is now contributor")).ToBeVisibleAsync();
-        await Expect(alice.GetByRole(AriaRole.Row).Filter(new() { HasText = "bob" })).ToContainTextAsync("contributor");
+        await alice.ReloadAsync();
+        await alice.WaitForInteractiveAsync();
+        await Expect(alice.GetByRole(AriaRole.Row).Filter(new() { HasText = "bob" }).First).ToContainTextAsync("contributor");
         await alice.SnapAsync(fx.ScreenshotDir, "settings");
     }
 
