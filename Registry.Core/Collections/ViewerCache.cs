@@ -28,7 +28,19 @@ public sealed class ViewerCache(WriteGeneration writes)
         return (T)await entry.Value;
     }
 
-    private static Task<object> Start<T>(Func<Task<T>> compute) where T : class => Task.Run(async () => (object)await compute());
+    /// <summary>
+    /// Starts the computation without the caller's synchronization context (a circuit's renderer): it is shared, so its
+    /// continuations must not queue behind, or die with, the page that happened to start it.
+    /// </summary>
+    private static Task<object> Start<T>(Func<Task<T>> compute) where T : class
+    {
+        var caller = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try { return Box(compute()); }
+        finally { SynchronizationContext.SetSynchronizationContext(caller); }
+
+        static async Task<object> Box(Task<T> task) => await task.ConfigureAwait(false);
+    }
 
     /// <summary>Actors that see the same collections share a key.</summary>
     private static string KeyOf(Actor actor) => actor switch

@@ -79,7 +79,7 @@ measure_size() {
 
   # Warm-up: the JIT tiers up the request paths before anything is timed.
   WRK_PATHS="$q/images" wrk -t2 -c8 -d3s -s "$HERE/latency.lua" "$REG" >/dev/null
-  WRK_PATHS="$(one / home)" wrk -t2 -c8 -d3s -s "$HERE/latency.lua" "$REG" >/dev/null
+  WRK_PATHS="$(one / home)" wrk -t1 -c2 -d3s --timeout 30s -s "$HERE/latency.lua" "$REG" >/dev/null
 
   # Requests wrk gave up on go on running in the server: each row starts once the server is idle again
   # (under 0.2 CPU-seconds in a second; 120 s at most), so a slow row does not slow the next.
@@ -87,24 +87,32 @@ measure_size() {
   cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
   settle() {
     local a b
-    for _ in $(seq 1 120); do a=$(cpu); sleep 1; b=$(cpu); [ $(( b - a )) -lt $(( hz / 5 )) ] && return; done
+    for _ in $(seq 1 ${BENCH_SETTLE:-30}); do a=$(cpu); sleep 1; b=$(cpu); [ $(( b - a )) -lt $(( hz / 5 )) ] && return; done
   }
   local ref_rps=""
   row() { # label, path file, extra wrk args...
     local label=$1 file=$2; shift 2
     settle
+    # One request alone first (the server idle): its latency without queueing, on a loaded machine the steadier figure.
+    local alone; alone=$(curl -s -o /dev/null -m 120 -w '%{time_total}' "$@" "$REG$(head -n 1 "$file")" | awk '{ printf "%.0f", $1 * 1000 }')
+    local c0; c0=$(cpu)
     local r; r=$(WRK_PATHS="$file" wrk -t2 -c"$CONC" -d"${DUR}s" --timeout 30s -s "$HERE/latency.lua" "$@" "$REG" | grep '^RESULT' | cut -d' ' -f2-)
     read -r p50 p95 p99 rps non2xx errs <<<"$r"
+    settle
+    # Server CPU per answered request, the work of requests wrk abandoned included (so an upper bound).
+    local cpums; cpums=$(awk -v t=$(( $(cpu) - c0 )) -v hz="$hz" -v n="$(awk -v r="$rps" -v d="$DUR" 'BEGIN { printf "%d", r * d }')" \
+      'BEGIN { if (n > 0) printf "%.1f", t * 1000 / hz / n; else printf "— (%.0f s, none answered)", t / hz }')
     [ -n "$ref_rps" ] || ref_rps=$rps
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$p50" "$p95" "$p99" "$rps" \
-      "$(awk -v a="$rps" -v b="$ref_rps" 'BEGIN { printf "%.2f", a / b }')" "$non2xx / $errs" >> "$out"
+    if awk -v r="$rps" 'BEGIN { exit !(r == 0) }'; then p50="—"; p95="—"; p99="—"; fi
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$alone" "$p50" "$p95" "$p99" "$rps" \
+      "$(awk -v a="$rps" -v b="$ref_rps" 'BEGIN { printf "%.2f", a / b }')" "$cpums" "$non2xx / $errs" >> "$out"
   }
   local auth=(-H "Authorization: Bearer $token") cook=(-H "Cookie: $cookie")
   {
     echo; echo "### $LABEL: $n images requested ($images image rows): $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"; echo
     echo "Seeding: ${SEED_SECS} s. Database: ${dbsize} MiB. Cold start to the first /version: ${cold} s; to the first home page: ${cold_home} s."
-    echo; echo "| call (concurrency $CONC, ${DUR} s each) | p50 ms | p95 ms | p99 ms | req/s | ÷ /version | non-2xx / errors |"
-    echo "|---|---|---|---|---|---|---|"
+    echo; echo "| call | alone ms | p50 ms (c=$CONC, ${DUR} s) | p95 ms | p99 ms | req/s | ÷ /version | server CPU ms / answer | non-2xx / errors |"
+    echo "|---|---|---|---|---|---|---|---|---|"
   } > "$out"
   row "GET /version (reference)" "$(one /version version)"
   row "GET /v1/images/… (token)" "$q/images" "${auth[@]}"
