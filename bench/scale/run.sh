@@ -84,7 +84,7 @@ measure_size() {
   # Requests wrk gave up on go on running in the server: each row starts once the server is idle again
   # (under 0.2 CPU-seconds in a second; 120 s at most), so a slow row does not slow the next.
   local hz; hz=$(getconf CLK_TCK)
-  cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+  cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0; }
   settle() {
     local a b
     for _ in $(seq 1 ${BENCH_SETTLE:-30}); do a=$(cpu); sleep 1; b=$(cpu); [ $(( b - a )) -lt $(( hz / 5 )) ] && return; done
@@ -94,7 +94,7 @@ measure_size() {
     local label=$1 file=$2; shift 2
     settle
     # One request alone first (the server idle): its latency without queueing, on a loaded machine the steadier figure.
-    local alone; alone=$(curl -s -o /dev/null -m 120 -w '%{time_total}' "$@" "$REG$(head -n 1 "$file")" | awk '{ printf "%.0f", $1 * 1000 }')
+    local alone; alone=$( (curl -s -o /dev/null -m 120 -w '%{time_total}' "$@" "$REG$(head -n 1 "$file")" || true) | awk '{ printf "%.0f", $1 * 1000 }')
     local c0; c0=$(cpu)
     local r; r=$(WRK_PATHS="$file" wrk -t2 -c"$CONC" -d"${DUR}s" --timeout 30s -s "$HERE/latency.lua" "$@" "$REG" | grep '^RESULT' | cut -d' ' -f2-)
     read -r p50 p95 p99 rps non2xx errs <<<"$r"
