@@ -5,47 +5,42 @@ using Registry.Core.Data;
 namespace Registry.Core.Collections;
 
 /// <summary>
-/// Read models of the web UI: the collections grid, home page counts and the treemap. Visibility is decided by
-/// <see cref="AccessRules"/> in memory over every collection's access graph: fine for a lab registry's thousands of collections.
+/// Read models of the web UI: the collections grid, home page counts and the treemap. Visibility is a SQL filter
+/// (<see cref="Visibility"/>, the rule of <see cref="AccessRules"/>), lists are paged in SQL, and the aggregates over
+/// everything visible are kept until the next write (<see cref="ViewerCache"/>).
 /// </summary>
-public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFactory)
+public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFactory, ViewerCache cache)
 {
     public async Task<CollectionPage> PageAsync(Actor actor, CollectionQuery query, CancellationToken ct = default)
     {
-        IEnumerable<CollectionSummary> rows = await VisibleAsync(actor, ct);
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var s = query.Search.Trim();
-            rows = rows.Where(r => r.Path.Contains(s, StringComparison.OrdinalIgnoreCase) || r.Description.Contains(s, StringComparison.OrdinalIgnoreCase)
-                                   || r.ContainerNames.Any(n => n.Contains(s, StringComparison.OrdinalIgnoreCase)));
-        }
-        rows = query.Filter switch
-        {
-            CollectionFilter.Mine => rows.Where(r => r.IsMine),
-            CollectionFilter.Starred => rows.Where(r => r.StarredByMe),
-            _ => rows,
-        };
-        var list = Sort(rows, query.SortBy, query.Descending).ToList();
-        var size = Math.Clamp(query.PageSize, 1, 500);
-        return new CollectionPage(list.Skip(Math.Max(0, query.Page) * size).Take(size).ToList(), list.Count);
-    }
-
-    public async Task<RegistryStats> StatsAsync(Actor actor, CancellationToken ct = default)
-    {
-        var visible = await VisibleAsync(actor, ct);
-        var ids = visible.Select(c => c.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var uploaded = db.Images.Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId));
-        var images = await uploaded.CountAsync(ct);
-        var stored = await uploaded.Select(i => new { i.Hash, i.Size }).Distinct().SumAsync(x => x.Size, ct);
-        return new RegistryStats(visible.Count, visible.Sum(c => c.Containers), images, visible.Sum(c => c.Bytes), stored);
+        var filtered = CollectionGrid.Filtered(db, actor, query);
+        var total = await filtered.CountAsync(ct);
+        var size = Math.Clamp(query.PageSize, 1, 500);
+        var skip = Math.Max(0, query.Page) * size;
+        var items = skip >= total ? [] : await CollectionGrid.PageAsync(db, actor, filtered, query.SortBy, query.Descending, skip, size, ct);
+        return new CollectionPage(items, total);
     }
 
+    public Task<RegistryStats> StatsAsync(Actor actor, CancellationToken ct = default) =>
+        cache.GetAsync("HomeCounts", actor, async () =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var visible = db.Collections.AsNoTracking().VisibleTo(actor);
+            var containers = db.Containers.AsNoTracking().Where(x => visible.Any(c => c.Id == x.CollectionId));
+            var uploaded = db.Images.AsNoTracking().Where(i => i.Uploaded && visible.Any(c => c.Id == i.Container!.CollectionId));
+            var images = await uploaded.CountAsync();
+            var bytes = await uploaded.SumAsync(i => (long?)i.Size) ?? 0;
+            var stored = await uploaded.Select(i => new { i.Hash, i.Size }).Distinct().SumAsync(x => (long?)x.Size) ?? 0;
+            return new RegistryStats(await visible.CountAsync(), await containers.CountAsync(), images, bytes, stored);
+        });
+
+    /// <summary>The most recently updated visible containers: the UpdatedAt index walked from the newest, so a page of them costs a page.</summary>
     public async Task<List<RecentContainer>> RecentAsync(Actor actor, int take, CancellationToken ct = default)
     {
-        var ids = (await VisibleAsync(actor, ct)).Select(c => c.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var recent = await db.Containers.AsNoTracking().Where(x => ids.Contains(x.CollectionId))
+        var visible = db.Collections.VisibleTo(actor);
+        var recent = await db.Containers.AsNoTracking().Where(x => visible.Any(c => c.Id == x.CollectionId))
             .OrderByDescending(x => x.UpdatedAt).Take(take)
             .Select(x => new { Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt,
                                Tags = x.Tags.OrderByDescending(t => t.UpdatedAt).Select(t => t.Name).Take(8).ToList() })
@@ -72,10 +67,10 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
     {
         value = value.Trim().ToLowerInvariant();
         if (value.Length == 0) return [];
-        var ids = (await VisibleAsync(actor, ct)).Select(c => c.Id).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var visible = db.Collections.VisibleTo(actor);
         var hits = await db.Tags.AsNoTracking().Where(t => t.Name.Contains(value))
-            .Join(db.Containers.Where(x => ids.Contains(x.CollectionId)), t => t.ContainerId, x => x.Id,
+            .Join(db.Containers.Where(x => visible.Any(c => c.Id == x.CollectionId)), t => t.ContainerId, x => x.Id,
                   (t, x) => new { Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt, Tag = t.Name })
             .Take(take * 4).ToListAsync(ct);
         return hits.GroupBy(h => (h.Entity, h.Collection, h.Name, h.UpdatedAt))
@@ -89,61 +84,33 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
     /// </summary>
     public async Task<(List<CollectionStorage> Collections, long StoredBytes)> StorageAsync(Actor actor, CancellationToken ct = default)
     {
-        var visible = (await VisibleAsync(actor, ct)).ToDictionary(c => c.Id);
-        var ids = visible.Keys.ToList();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var images = await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
-            .Select(i => new { i.Container!.CollectionId, i.Container.Name, i.Hash, i.Size }).ToListAsync(ct);
-        var collections = images.GroupBy(i => i.CollectionId).Select(g =>
-            {
-                var c = visible[g.Key];
-                var containers = g.GroupBy(i => i.Name).Select(x => new ContainerStorage(x.Key, x.Sum(i => i.Size))).ToList();
-                return new CollectionStorage(c.Entity, c.Name, c.IsPrivate, containers, g.DistinctBy(i => i.Hash).Sum(i => i.Size));
-            }).OrderByDescending(c => c.Bytes).ToList();
-        return (collections, images.DistinctBy(i => i.Hash).Sum(i => i.Size));
+        var view = await cache.GetAsync("Treemap", actor, async () =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var visible = db.Collections.AsNoTracking().VisibleTo(actor);
+            var uploaded = db.Images.AsNoTracking().Where(i => i.Uploaded && visible.Any(c => c.Id == i.Container!.CollectionId));
+            var containers = (await uploaded.GroupBy(i => new { i.Container!.CollectionId, i.Container.Name })
+                .Select(g => new { g.Key.CollectionId, g.Key.Name, Bytes = g.Sum(i => i.Size) }).ToListAsync()).ToLookup(x => x.CollectionId);
+            var stored = (await uploaded.Select(i => new { i.Container!.CollectionId, i.Hash, i.Size }).Distinct()
+                .GroupBy(x => x.CollectionId).Select(g => new { g.Key, Bytes = g.Sum(x => x.Size) }).ToListAsync()).ToDictionary(x => x.Key, x => x.Bytes);
+            var ids = stored.Keys.ToList();
+            var names = await db.Collections.AsNoTracking().Where(c => ids.Contains(c.Id))
+                .Select(c => new { c.Id, Entity = c.Entity!.Name, c.Name, c.IsPrivate }).ToListAsync();
+            var collections = names.Select(c => new CollectionStorage(c.Entity, c.Name, c.IsPrivate,
+                    containers[c.Id].Select(x => new ContainerStorage(x.Name, x.Bytes)).ToList(), stored[c.Id]))
+                .OrderByDescending(c => c.Bytes).ToList();
+            var total = await uploaded.Select(i => new { i.Hash, i.Size }).Distinct().SumAsync(x => (long?)x.Size) ?? 0;
+            return new StorageView(collections, total);
+        });
+        return (view.Collections, view.StoredBytes);
     }
 
-    /// <summary>Every collection the actor may see, with counts.</summary>
+    private sealed record StorageView(List<CollectionStorage> Collections, long StoredBytes);
+
+    /// <summary>Every collection the actor may see, with counts, by path (the sregistry listing shows them all).</summary>
     public async Task<List<CollectionSummary>> VisibleAsync(Actor actor, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var collections = (await db.Collections.AsNoTracking().WithAccessGraph().AsSplitQuery().ToListAsync(ct))
-            .Where(c => AccessRules.For(actor, c).CanView).ToList();
-        var containers = (await db.Containers.AsNoTracking().Select(x => new { x.CollectionId, x.Name, x.UpdatedAt }).ToListAsync(ct))
-            .ToLookup(x => x.CollectionId);
-        var bytes = (await db.Images.AsNoTracking().Where(i => i.Uploaded).GroupBy(i => i.Container!.CollectionId)
-            .Select(g => new { g.Key, Bytes = g.Sum(i => i.Size) }).ToListAsync(ct)).ToDictionary(x => x.Key, x => x.Bytes);
-        var stars = (await db.Stars.AsNoTracking().GroupBy(s => s.CollectionId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
-            .ToDictionary(x => x.Key, x => x.Count);
-        var mine = actor.IsAuthenticated
-            ? (await db.Stars.AsNoTracking().Where(s => s.UserId == actor.UserId).Select(s => s.CollectionId).ToListAsync(ct)).ToHashSet()
-            : [];
-
-        return collections.Select(c =>
-        {
-            var items = containers[c.Id].ToList();
-            var updated = items.Select(x => x.UpdatedAt).Append(c.UpdatedAt).Max();
-            return new CollectionSummary(c.Id, c.Entity!.Name, c.Name, c.Description, c.IsPrivate, IsMember(actor, c), mine.Contains(c.Id),
-                stars.GetValueOrDefault(c.Id), items.Count, bytes.GetValueOrDefault(c.Id), updated, items.Select(x => x.Name).Order().ToList());
-        }).ToList();
-    }
-
-    private static bool IsMember(Actor actor, Collection c) => actor.IsAuthenticated &&
-        (c.Entity!.UserId == actor.UserId || c.Members.Any(m => m.UserId == actor.UserId) || c.Entity.Team?.Members.Any(m => m.UserId == actor.UserId) == true);
-
-    private static IEnumerable<CollectionSummary> Sort(IEnumerable<CollectionSummary> rows, string? by, bool descending)
-    {
-        Func<CollectionSummary, object> key = by switch
-        {
-            nameof(CollectionSummary.Stars) => r => r.Stars,
-            nameof(CollectionSummary.Containers) => r => r.Containers,
-            nameof(CollectionSummary.Bytes) => r => r.Bytes,
-            nameof(CollectionSummary.UpdatedAt) => r => r.UpdatedAt,
-            nameof(CollectionSummary.IsPrivate) => r => r.IsPrivate,
-            _ => r => r.Path,
-        };
-        // Unsorted grids show the most starred first, like sregistry, then by name.
-        if (by is null) return rows.OrderByDescending(r => r.Stars).ThenBy(r => r.Path, StringComparer.Ordinal);
-        return descending ? rows.OrderByDescending(key).ThenBy(r => r.Path, StringComparer.Ordinal) : rows.OrderBy(key).ThenBy(r => r.Path, StringComparer.Ordinal);
+        return await CollectionGrid.PageAsync(db, actor, db.Collections.AsNoTracking().VisibleTo(actor), "Path", false, 0, int.MaxValue, ct);
     }
 }

@@ -11,7 +11,7 @@ namespace Registry.Core.Identity;
 public sealed record EntityUsage(string Name, EntityKind Kind, int Collections, long Bytes, long? QuotaBytes);
 
 /// <summary>Profiles and the admin's user management: promote, disable, storage per entity.</summary>
-public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory, AccountChanges changes)
+public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory, AccountChanges changes, Collections.ViewerCache cache)
 {
     public async Task<RegistryUser?> FindAsync(string userName, CancellationToken ct = default)
     {
@@ -68,12 +68,18 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
         return true;
     }
 
-    /// <summary>Stored bytes per entity (uploaded images), largest first.</summary>
-    public async Task<List<EntityUsage>> StorageAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Entities.AsNoTracking().Select(e => new EntityUsage(e.Name, e.Kind, e.Collections.Count,
-            db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == e.Id).Sum(i => (long?)i.Size) ?? 0, e.QuotaBytes)).ToListAsync(ct);
-        return rows.OrderByDescending(r => r.Bytes).ThenBy(r => r.Name).ToList();
-    }
+    /// <summary>
+    /// Stored bytes per entity (uploaded images), largest first: a pass over every image, so kept until the next write
+    /// (<see cref="Collections.ViewerCache"/>); callers get their own list.
+    /// </summary>
+    public async Task<List<EntityUsage>> StorageAsync(CancellationToken ct = default) =>
+        (await cache.GetAsync("EntityUsage", StorageViewer, async () =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var rows = await db.Entities.AsNoTracking().Select(e => new EntityUsage(e.Name, e.Kind, e.Collections.Count,
+                db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == e.Id).Sum(i => (long?)i.Size) ?? 0, e.QuotaBytes)).ToListAsync();
+            return rows.OrderByDescending(r => r.Bytes).ThenBy(r => r.Name).ToList();
+        })).ToList();
+
+    private static readonly Actor StorageViewer = new("admin-storage", "admin-storage", true, Identity.AccessTokens.TokenScope.Admin);
 }

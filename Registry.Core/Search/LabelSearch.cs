@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Registry.Core.Access;
 using Registry.Core.Collections;
 using Registry.Core.Data;
 
@@ -9,7 +10,7 @@ namespace Registry.Core.Search;
 /// (<see cref="Images.ImageLabels"/>): one query, no SIF header read. Images published before labels were stored are
 /// filled in by <see cref="LabelBackfill"/>.
 /// </summary>
-public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory, CollectionBrowser browser)
+public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory)
 {
     /// <summary>Matches listed per container.</summary>
     public const int MatchesShown = 5;
@@ -23,22 +24,21 @@ public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory, 
         value = value.Trim();
         if (value.Length < 3) return [];
         var folded = value.ToLowerInvariant();
-        var visible = (await browser.VisibleAsync(actor, ct)).ToDictionary(c => c.Id);
-        var ids = visible.Keys.ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var visible = db.Collections.VisibleTo(actor);
         // Contains becomes instr(): the user's % and _ are plain characters, not LIKE wildcards.
-        var matching = db.ImageLabels.AsNoTracking().Where(l => l.Image!.Uploaded && ids.Contains(l.Image.Container!.CollectionId)
+        var matching = db.ImageLabels.AsNoTracking().Where(l => l.Image!.Uploaded && visible.Any(c => c.Id == l.Image.Container!.CollectionId)
             && (RegistryDbContext.Fold(l.Key).Contains(folded) || RegistryDbContext.Fold(l.Value).Contains(folded)));
         var containers = await db.Containers.AsNoTracking()
             .Where(c => matching.Any(l => l.Image!.ContainerId == c.Id))
             .OrderByDescending(c => c.UpdatedAt).Take(take)
-            .Select(c => new { c.Id, c.CollectionId, c.Name, c.UpdatedAt }).ToListAsync(ct);
+            .Select(c => new { c.Id, Entity = c.Collection!.Entity!.Name, Collection = c.Collection.Name, c.Name, c.UpdatedAt }).ToListAsync(ct);
         var containerIds = containers.Select(c => c.Id).ToList();
         var labels = (await matching.Where(l => containerIds.Contains(l.Image!.ContainerId))
                 .Select(l => new { l.Image!.ContainerId, l.Key, l.Value }).ToListAsync(ct))
             .ToLookup(l => l.ContainerId, l => $"{l.Key}: {l.Value}");
 
-        return containers.Select(c => new RecentContainer(visible[c.CollectionId].Entity, visible[c.CollectionId].Name, c.Name, c.UpdatedAt,
+        return containers.Select(c => new RecentContainer(c.Entity, c.Collection, c.Name, c.UpdatedAt,
                 labels[c.Id].Distinct().Order(StringComparer.Ordinal).Take(MatchesShown).ToList()))
             .ToList();
     }

@@ -14,7 +14,7 @@ namespace Registry.Tests.Api;
 public sealed class FailingHomePageFactory() : RegistryApiFactory(new()
 {
     Services = services => services
-        .AddSingleton(new CollectionBrowser(new UnreachableDatabase()))
+        .AddSingleton(new CollectionBrowser(new UnreachableDatabase(), new ViewerCache(new WriteGeneration())))
         .AddSingleton(new SearchService(new UnreachableDatabase())),
 });
 
