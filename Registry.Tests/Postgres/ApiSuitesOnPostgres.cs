@@ -38,3 +38,7 @@ public sealed class OciPermissionMatrixTestsOnPostgres(PostgresApiFactory factor
 public sealed class OciUploadTestsOnPostgres(PostgresApiFactory factory) : Oci.OciUploadTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class OciAuthTestsOnPostgres(PostgresApiFactory factory) : Oci.OciAuthTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class RacingInvariantsTestsOnPostgres(PostgresApiFactory factory) : RacingInvariantsTests(factory), IClassFixture<PostgresApiFactory>;
+
+// The admin command line, a real process, against a server on PostgreSQL.
+public sealed class PostgresTermsServerFixture : EndToEnd.TermsServerFixture { protected override Registry.Core.DatabaseProvider Database => Registry.Core.DatabaseProvider.PostgreSql; }
+public sealed class AdminCliTestsOnPostgres(PostgresTermsServerFixture fx) : EndToEnd.AdminCliTests(fx), IClassFixture<PostgresTermsServerFixture>;

@@ -12,3 +12,4 @@ public sealed class TeamServiceTestsOnPostgres : TeamServiceTests { protected ov
 public sealed class TermsServiceTestsOnPostgres : TermsServiceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class UserDeletionTestsOnPostgres : UserDeletionTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class WriteGenerationTestsOnPostgres : WriteGenerationTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class FoldTestsOnPostgres : FoldTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
