@@ -54,6 +54,7 @@ public sealed class PostgresServer
     private static async Task<PostgresServer> StartAsync()
     {
         var bin = BinDirectory();
+        RemoveAbandoned();
         var root = Directory.CreateTempSubdirectory("registry-pg-").FullName;
         var server = new PostgresServer(root, FreePort());
         var asRoot = Environment.UserName == "root";
@@ -65,7 +66,20 @@ public sealed class PostgresServer
             $"-p {server._port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         server._pid = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        server.StopWhenTestsEnd();
         return server;
+    }
+
+    /// <summary>
+    /// A watchdog for when the test process ends without running its exit handlers (killed by the runner's timeout):
+    /// once that process is gone, the postmaster gets SIGINT by its PID and, when it has exited, the folder goes.
+    /// </summary>
+    private void StopWhenTestsEnd()
+    {
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; kill -INT {_pid} 2>/dev/null; "
+            + $"while kill -0 {_pid} 2>/dev/null; do sleep 0.2; done; rm -rf '{_root}'";
+        var watchdog = new System.Diagnostics.ProcessStartInfo("setsid", ["sh", "-c", script]) { UseShellExecute = false };
+        System.Diagnostics.Process.Start(watchdog)?.Dispose();
     }
 
     /// <summary>Fast shutdown (SIGINT) of the postmaster by its PID, then the folder goes.</summary>
@@ -79,6 +93,23 @@ public sealed class PostgresServer
         }
         catch (ArgumentException) { } // already gone
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Folders of earlier runs whose server is gone (a test process killed, or ended before its folder was deleted).</summary>
+    private static void RemoveAbandoned()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "registry-pg-*"))
+        {
+            var pidFile = Path.Combine(dir, "data", "postmaster.pid");
+            if (Directory.GetLastWriteTimeUtc(dir) > DateTime.UtcNow.AddHours(-1) || (File.Exists(pidFile) && IsRunning(pidFile))) continue;
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(string pidFile)
+    {
+        try { return int.TryParse(File.ReadLines(pidFile).First(), out var pid) && Directory.Exists($"/proc/{pid}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException) { return true; }
     }
 
     private async Task RunAsync(bool asRoot, string program, params string[] args)
