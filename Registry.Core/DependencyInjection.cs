@@ -27,7 +27,7 @@ namespace Registry.Core;
 
 public static class DependencyInjection
 {
-    /// <summary>The one wiring entry of Core: options, SQLite in the data folder, blob store and the domain services.</summary>
+    /// <summary>The one wiring entry of Core: options, the database (SQLite in the data folder, or PostgreSQL), blob store and the domain services.</summary>
     public static IServiceCollection AddRegistryCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RegistryOptions>().Bind(configuration.GetSection(RegistryOptions.SectionName))
@@ -36,17 +36,12 @@ public static class DependencyInjection
             .Validate(o => o.MultipartPartSize >= 5 * 1024 * 1024, "Registry:MultipartPartSize must be at least 5 MiB")
             .Validate(o => o.MaxCollectionsPerUser >= 0, "Registry:MaxCollectionsPerUser must be 0 (unlimited) or more")
             .Validate(o => o.GcInterval >= TimeSpan.Zero, "Registry:GcInterval must be 0 (off) or positive")
+            .Validate(o => o.Database != DatabaseProvider.PostgreSql || !string.IsNullOrWhiteSpace(o.DatabaseConnection),
+                "Registry:DatabaseConnection must be set when Registry:Database is PostgreSql")
             .ValidateOnStart();
 
-        services.AddDbContextFactory<RegistryDbContext>((sp, db) =>
-        {
-            var dataRoot = sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot;
-            Directory.CreateDirectory(dataRoot);
-            db.UseSqlite($"Data Source={Path.Combine(dataRoot, "registry.db")};Default Timeout=30")
-              .AddInterceptors(new SqlitePragmas(), SqliteFunctions.Instance, new WriteGenerationInterceptor(sp.GetRequiredService<WriteGeneration>()));
-        });
-        // Identity's stores want a scoped DbContext; it comes from the same factory.
-        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContext());
+        var settings = configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>() ?? new RegistryOptions();
+        services.AddRegistryDatabase(settings.Database);
 
         services.AddSingleton<WriteGeneration>();
         services.AddSingleton(TimeProvider.System);
@@ -71,7 +66,7 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<SignatureRefresh>());
         // Cookie, antiforgery and token-secret keys live in the data folder: nothing is written elsewhere, and sign-ins and
         // sregistry-cli tokens survive restarts.
-        var dataRoot = configuration.GetSection(RegistryOptions.SectionName).Get<RegistryOptions>()?.DataRoot ?? new RegistryOptions().DataRoot;
+        var dataRoot = settings.DataRoot;
         services.AddDataProtection().SetApplicationName("Registry")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataRoot, "keys", "data-protection")));
         services.AddSingleton<TokenSecrets>();

@@ -62,9 +62,19 @@ public sealed class RegistryOptions
     /// <summary>How often the server runs <c>admin gc</c> by itself; 0 = never (run it by hand or from cron).</summary>
     public TimeSpan GcInterval { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Which database holds the registry's rows: <c>Sqlite</c> (a file in the data folder, the default) or
+    /// <c>PostgreSql</c> (<see cref="DatabaseConnection"/>; several nodes can share it).</summary>
+    public DatabaseProvider Database { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>The PostgreSQL connection string (<c>Host=db;Database=registry;Username=registry;Password=…</c>); the
+    /// database must exist, its tables are made by the migrations at start-up. Unused with SQLite.</summary>
+    public string DatabaseConnection { get; set; } = "";
+
     /// <summary>Touched by the admin CLI after it writes, watched by the server (its read caches).</summary>
     public string WriteSignalFile => Path.Combine(DataRoot, "cli-writes.signal");
 
     /// <summary>Resolved absolute data folder.</summary>
     public string DataRoot => Path.GetFullPath(DataPath);
 }
+
+public enum DatabaseProvider { Sqlite, PostgreSql }

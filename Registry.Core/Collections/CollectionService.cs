@@ -35,12 +35,12 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         if (entity is null) return Result.NotFound($"entity {entityId} not found");
         if (!AccessRules.CanCreateCollectionIn(actor, entity))
             return Result.Forbidden(AccessRules.TokenLimit(actor, entity) ?? $"{actor.UserName} may not create collections in entity {entity.Name}");
-        if (await ExistingAsync(actor, entityId, name, ct) is { } existing) return existing;
+        if (await ExistingAsync(db, actor, entityId, name, ct) is { } existing) return existing;
         if (Names.IsReserved(name)) return Result.Invalid(Names.ProblemWith(name, "collection")!);
         // The limit's count and the insert in one write transaction (SQLite's BEGIN IMMEDIATE): concurrent creations wait
         // for it, so none slips past MaxCollectionsPerUser on a count taken before another's insert.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await ExistingAsync(actor, entityId, name, ct) is { } madeMeanwhile) return madeMeanwhile; // by the push we waited for
+        if (await ExistingAsync(db, actor, entityId, name, ct) is { } madeMeanwhile) return madeMeanwhile; // by the push we waited for
         if (await PolicyRefusalAsync(db, actor, entity, name, ct) is { } refused) return refused;
 
         var collection = new Collection
@@ -64,7 +64,7 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         catch (DbUpdateException) // lost the race against a concurrent push creating the same name
         {
             await tx.RollbackAsync(CancellationToken.None);
-            if (await ExistingAsync(actor, entityId, name, ct) is not { } raced) throw;
+            if (await ExistingAsync(db, actor, entityId, name, ct) is not { } raced) throw;
             return raced;
         }
         collection.Entity = entity;
@@ -108,9 +108,10 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
     /// Pushes create their collection on the fly, often several at once: one the caller may push to is simply returned,
     /// so concurrent first pushes all succeed; anyone else gets a conflict.
     /// </summary>
-    private async Task<Result<Collection>?> ExistingAsync(Actor actor, string entityId, string name, CancellationToken ct)
+    // On the caller's connection: inside the creation's transaction a second connection would wait on the pool, which
+    // on PostgreSQL may be held by creations waiting for this one's write lock.
+    private static async Task<Result<Collection>?> ExistingAsync(RegistryDbContext db, Actor actor, string entityId, string name, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var existing = await db.Collections.AsNoTracking().WithAccessGraph().FirstOrDefaultAsync(c => c.EntityId == entityId && c.Name == name, ct);
         if (existing is null) return null;
         if (AccessRules.For(actor, existing).CanPush) return existing;

@@ -2,11 +2,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Registry.Core.Data;
 
-/// <summary>Applies committed migrations and switches the file to WAL (a persistent setting of the database file).</summary>
+/// <summary>
+/// Applies the provider's committed migrations: on SQLite then switches the file to WAL (a persistent setting of the
+/// database file); on PostgreSQL one node at a time (<see cref="Postgres.PostgresMigrationLock"/>).
+/// </summary>
 public static class DatabaseStartup
 {
     public static async Task MigrateAsync(RegistryDbContext db, CancellationToken ct = default)
     {
+        if (db.Database.IsNpgsql())
+        {
+            await Postgres.PostgresMigrationLock.MigrateAsync(db, ct);
+            return;
+        }
         await db.Database.MigrateAsync(ct);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
     }

@@ -17,8 +17,13 @@ using Registry.Core.Uploads;
 
 namespace Registry.Core.Data;
 
-public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : IdentityDbContext<RegistryUser>(options)
+public class RegistryDbContext : IdentityDbContext<RegistryUser>
 {
+    public RegistryDbContext(DbContextOptions<RegistryDbContext> options) : base(options) { }
+
+    /// <summary>For <see cref="Postgres.PostgresRegistryDbContext"/>: the same model, its own migrations.</summary>
+    protected RegistryDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<Entity> Entities => Set<Entity>();
     public DbSet<Collection> Collections => Set<Collection>();
     public DbSet<CollectionMember> CollectionMembers => Set<CollectionMember>();
@@ -69,7 +74,8 @@ public class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : Id
 
     public const string FoldFunction = "registry_fold";
 
-    /// <summary>Lower case in every script .NET knows, in SQL (a function each connection gets from <see cref="SqliteFunctions"/>).</summary>
+    /// <summary>Lower case in every script .NET knows, in SQL (a function each SQLite connection gets from
+    /// <see cref="SqliteFunctions"/>; on PostgreSQL a SQL function made by its first migration, ICU's lower()).</summary>
     public static string Fold(string text) => throw new NotSupportedException("only inside a query");
 
     protected override void OnModelCreating(ModelBuilder b)

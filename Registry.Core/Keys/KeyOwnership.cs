@@ -22,9 +22,9 @@ public static class KeyOwnership
     public static bool Proves(string? email, PublicKey key) =>
         !string.IsNullOrWhiteSpace(email) && key.UidList.Any(uid => string.Equals(AddressOf(uid), email.Trim(), StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Keys whose user ids may carry <paramref name="email"/> (LIKE ignores ASCII case; <see cref="Proves"/> decides).</summary>
+    /// <summary>Keys whose user ids may carry <paramref name="email"/>, in any case (<see cref="Proves"/> decides).</summary>
     public static IQueryable<PublicKey> Mentioning(IQueryable<PublicKey> keys, string email) =>
-        keys.Where(k => EF.Functions.Like(k.Uids, "%" + email.Trim() + "%"));
+        keys.Where(k => Data.RegistryDbContext.Fold(k.Uids).Contains(email.Trim().ToLowerInvariant()));
 
     /// <summary>The address of a user id <c>Name (comment) &lt;address&gt;</c>, or of one that is a bare address.</summary>
     public static string? AddressOf(string uid)

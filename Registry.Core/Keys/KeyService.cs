@@ -35,6 +35,9 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         var now = clock.GetUtcNow().UtcDateTime;
         var uploads = new List<KeyUpload>();
         var email = await KeyOwnership.VerifiedEmailAsync(db, actor, ct);
+        // Read, merge and store in one write transaction: two uploads of one key merge one after the other instead of
+        // both merging into the copy they read and the last one dropping what the first added.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var key in parsed.Value!)
         {
             var stored = await db.PublicKeys.FirstOrDefaultAsync(k => k.Fingerprint == key.Fingerprint, ct);
@@ -79,10 +82,11 @@ public sealed class KeyService(IDbContextFactory<RegistryDbContext> dbFactory, T
         try
         {
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException)
         {
-            // Two first uploads of one fingerprint at once: the primary key lets one win.
+            // Two first uploads of one fingerprint at once (a writer outside this transaction): the primary key lets one win.
             return Result.Conflict("the key was uploaded by another request at the same time: try again");
         }
         // Images signed by a key that changed get their verdicts again (unknown → verified, verified → revoked…).

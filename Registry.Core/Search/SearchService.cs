@@ -26,12 +26,13 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var pattern = $"%{value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
 
+        // Names are lower case; descriptions are folded (LIKE ignores ASCII case on SQLite only, none on PostgreSQL).
         // Visibility is decided in memory by the one rule set; candidates are bounded by the LIKE filter and MaxResults.
         var collections = (await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
-                .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\")
+                .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(RegistryDbContext.Fold(c.Description), pattern, "\\")
                             || EF.Functions.Like(c.Entity!.Name, pattern, "\\") || EF.Functions.Like(c.Entity!.Name + "/" + c.Name, pattern, "\\")
                             || c.Containers.Any(x => EF.Functions.Like(c.Entity!.Name + "/" + c.Name + "/" + x.Name, pattern, "\\")
-                                             || EF.Functions.Like(x.Description, pattern, "\\")))
+                                             || EF.Functions.Like(RegistryDbContext.Fold(x.Description), pattern, "\\")))
                 .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
             .Where(c => AccessRules.For(actor, c).CanView).ToList();
 

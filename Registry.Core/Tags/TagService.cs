@@ -35,6 +35,9 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         var where = $"{container.Collection!.Entity!.Name}/{container.Collection.Name}/{container.Name}";
         if (!AccessRules.For(actor, container.Collection).CanPush) return Result.Forbidden(AccessRules.TokenLimit(actor, container.Collection) ?? $"{actor.UserName} may not tag images in {where}");
 
+        // Read and move the tag in one write transaction: a freeze or another move that commits meanwhile is seen, not
+        // overwritten (SQLite's BEGIN IMMEDIATE; on PostgreSQL the same through PostgresWriteLock).
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var image = await db.Images.FirstOrDefaultAsync(i => i.Id == imageId && i.ContainerId == containerId, ct);
         if (image is null) return Result.NotFound($"image {imageId} not found in {where}");
         if (!image.Uploaded) return Result.Invalid($"image {imageId} has not been uploaded yet");
@@ -57,10 +60,12 @@ public sealed class TagService(IDbContextFactory<RegistryDbContext> dbFactory)
         try
         {
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException) when (created && !retried)
         {
             // A concurrent push created the same new tag first: this one moves it, as it would move any existing tag.
+            await tx.RollbackAsync(CancellationToken.None); // frees the write lock before the retry asks for it
             return await SetAsync(actor, containerId, arch, tag, imageId, retried: true, ct);
         }
         return await db.Tags.AsNoTracking().Where(t => t.ContainerId == containerId).OrderBy(t => t.UpdatedAt).ToListAsync(ct);

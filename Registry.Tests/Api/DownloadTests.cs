@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 namespace Registry.Tests.Api;
 
 /// <summary>Pull: 303 to a signed URL with HEAD, Range, ETag; shub manifests. See docs/library-api.md §Pull, docs/shub.md.</summary>
-public sealed class DownloadTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class DownloadTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private async Task<(byte[] File, Uri Location)> PushedAsync(string owner)
     {

@@ -8,7 +8,7 @@ using Registry.Core.Keys;
 namespace Registry.Tests.Api;
 
 /// <summary>Re-uploads merge into the stored key as keyservers do; revocation certificates come from anyone; deletion is not HKP.</summary>
-public sealed class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class KeyserverMergeTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     internal static async Task<(HttpStatusCode Status, string Body)> AddAsync(HttpClient client, string keyText)
     {

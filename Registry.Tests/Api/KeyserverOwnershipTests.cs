@@ -8,7 +8,7 @@ using Registry.Core.Keys;
 namespace Registry.Tests.Api;
 
 /// <summary>Squatting: the key's holder (a verified e-mail in its self-signed user id) takes over and prunes a copy a stranger uploaded; certifications are capped.</summary>
-public sealed class KeyserverOwnershipTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class KeyserverOwnershipTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static Task<(HttpStatusCode Status, string Body)> AddAsync(HttpClient client, string keyText) => KeyserverMergeTests.AddAsync(client, keyText);
 

@@ -10,7 +10,7 @@ using Registry.Core.Keys;
 namespace Registry.Tests.Api;
 
 /// <summary><c>op=index</c> paging (docs/keyserver-hkp.md): <c>x-pagesize</c>, <c>X-HKP-Next-Page-Token</c> sent back as <c>x-pagetoken</c>.</summary>
-public sealed class KeyserverPagingTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class KeyserverPagingTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static readonly DateTime Uploaded = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 

@@ -9,7 +9,7 @@ using Registry.Core.Keys;
 namespace Registry.Tests.Api;
 
 /// <summary>The HKP keyserver (docs/keyserver-hkp.md) with real gpg keys: add, index, get, and who may replace a key.</summary>
-public sealed class KeyserverTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class KeyserverTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static async Task<(HttpStatusCode Status, string Body, string? Type)> AddAsync(HttpClient client, string keyText)
     {

@@ -7,7 +7,7 @@ namespace Registry.Tests.Api;
 /// Multipart completion uses the whole-file hash kept while parts arrive. Whatever order or repetition the parts come in,
 /// only bytes that hash to the image become a blob.
 /// </summary>
-public sealed class MultipartHashTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class MultipartHashTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private const int PartSize = 5 * 1024 * 1024;
 

@@ -14,7 +14,7 @@ namespace Registry.Tests.Api;
 /// The full permission matrix: each role × public/private × every operation, through the API where the API offers it
 /// and through Core otherwise. Every cell asserts the exact status, and that a refusal changed nothing.
 /// </summary>
-public sealed class PermissionMatrixTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class PermissionMatrixTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     // role, on team collection?, view public, view private, push, manage, authenticated
     public static TheoryData<string, bool> Cells()

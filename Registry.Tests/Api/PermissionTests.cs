@@ -4,7 +4,7 @@ using Registry.Core.Identity.AccessTokens;
 namespace Registry.Tests.Api;
 
 /// <summary>Who may see, pull, push and delete, through the API; refusals change nothing.</summary>
-public sealed class PermissionTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class PermissionTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task Private_collection_does_not_exist_for_outsiders()

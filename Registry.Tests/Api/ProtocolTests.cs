@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Registry.Tests.Api;
 
 /// <summary>The Library API's shapes and flows through a real host, a real SQLite file and a temp data folder.</summary>
-public sealed class ProtocolTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class ProtocolTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task Version_reports_the_arch_aware_api()

@@ -6,7 +6,7 @@ using Registry.Core.Entities;
 
 namespace Registry.Tests.Api;
 
-public sealed class QuotaTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class QuotaTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task A_push_over_quota_is_refused_before_any_byte_and_nothing_is_stored()

@@ -14,8 +14,8 @@ using Registry.Web.Api;
 namespace Registry.Tests.Api;
 
 /// <summary>
-/// The real application in the test process on Kestrel (127.0.0.1, a free port) with its own SQLite file and data
-/// folder: the one in-process test host. A test class that needs other settings or services declares a one-line
+/// The real application in the test process on Kestrel (127.0.0.1, a free port) with its own SQLite file (or
+/// PostgreSQL database: <see cref="PostgresApiFactory"/>) and data folder: the one in-process test host. A test class that needs other settings or services declares a one-line
 /// fixture, <c>public sealed class PrivateOnlyFactory() : RegistryApiFactory(new() { ["Registry:PrivateOnly"] = "true" });</c>
 /// (xunit builds class fixtures through their one public constructor); a test that starts hosts itself calls
 /// <see cref="With"/>.
@@ -24,6 +24,7 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
 {
     private readonly HostSetup _options;
     private readonly bool _ownsData;
+    private readonly string? _postgres;
 
     public string DataPath { get; }
 
@@ -34,6 +35,8 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         _options = options;
         _ownsData = options.DataPath is null;
         DataPath = options.DataPath ?? Directory.CreateTempSubdirectory("registry-api-").FullName;
+        if (options.Database == Registry.Core.DatabaseProvider.PostgreSql)
+            _postgres = PostgresServer.GetAsync().GetAwaiter().GetResult().CreateDatabaseAsync().GetAwaiter().GetResult();
         UseKestrel();
         StartServer();
     }
@@ -51,6 +54,11 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Accounts:TermsVersion", "0"); // API tests exercise the protocol; TermsTests turns terms on
+        if (_postgres is not null)
+        {
+            builder.UseSetting("Registry:Database", "PostgreSql");
+            builder.UseSetting("Registry:DatabaseConnection", _postgres);
+        }
         foreach (var (key, value) in _options.Settings) builder.UseSetting(key, value);
         if (_options.Services is { } replace) builder.ConfigureServices(replace);
     }
@@ -87,7 +95,11 @@ public class RegistryApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_postgres is not null) PostgresServer.GetAsync().GetAwaiter().GetResult().DropDatabaseAsync(_postgres).GetAwaiter().GetResult();
         if (!_ownsData) return;
         try { Directory.Delete(DataPath, recursive: true); } catch (IOException) { }
     }
 }
+
+/// <summary>The same host on its own database of the run's PostgreSQL server: the fixture of the <c>…OnPostgres</c> test classes.</summary>
+public sealed class PostgresApiFactory() : RegistryApiFactory(new HostSetup { Database = Registry.Core.DatabaseProvider.PostgreSql });

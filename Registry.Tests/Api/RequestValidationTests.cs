@@ -12,7 +12,7 @@ namespace Registry.Tests.Api;
 /// The route group's validation filter: the token first, then the body's type, its JSON, then the request's validator,
 /// each with its envelope; every request gets its own body, also when many arrive at once.
 /// </summary>
-public sealed class RequestValidationTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class RequestValidationTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, string path, string body, string? contentType = null)
     {

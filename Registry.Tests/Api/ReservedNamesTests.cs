@@ -14,7 +14,7 @@ namespace Registry.Tests.Api;
 /// The app's own page words (account, admin, teams, …) can't name a user, team or collection, nor settings/upload a
 /// container: at <c>/account/login</c> a user's collection would stand where the sign-in page is.
 /// </summary>
-public sealed class ReservedNamesTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class ReservedNamesTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Theory]
     [InlineData("account")]

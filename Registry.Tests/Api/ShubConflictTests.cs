@@ -3,7 +3,7 @@ using System.Net;
 namespace Registry.Tests.Api;
 
 /// <summary>Issue 12 must-fix 7: when shub:// can't pick a collection, its 409 names only library refs that exist.</summary>
-public sealed class ShubConflictTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class ShubConflictTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task The_409_names_only_the_refs_that_resolve_and_says_so_when_none_does()

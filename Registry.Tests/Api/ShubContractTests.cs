@@ -13,7 +13,7 @@ using static Registry.Tests.Api.ContractJson;
 namespace Registry.Tests.Api;
 
 /// <summary>The shub answer of docs/shub.md, whole bodies.</summary>
-public sealed class ShubContractTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class ShubContractTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task Shub_manifest_is_exact_and_an_ambiguous_collection_names_the_library_refs()

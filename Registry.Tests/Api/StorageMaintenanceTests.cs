@@ -5,7 +5,7 @@ using Registry.Core.Storage;
 
 namespace Registry.Tests.Api;
 
-public sealed class StorageMaintenanceTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class StorageMaintenanceTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task Gc_removes_only_unreferenced_blobs_and_verify_finds_bit_rot()

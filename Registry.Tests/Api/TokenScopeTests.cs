@@ -9,7 +9,7 @@ using Registry.Core.Identity.AccessTokens;
 namespace Registry.Tests.Api;
 
 /// <summary>Tokens narrow what their user may do, say so when they refuse, and report themselves to the CLI.</summary>
-public sealed class TokenScopeTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class TokenScopeTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task A_push_with_a_read_token_gets_a_403_that_names_the_token_and_stores_nothing()

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace Registry.Tests.Api;
 
 /// <summary>Whole bodies of the upload, tag and download calls (docs/uploads.md, docs/library-api.md §Pull) and who may call them.</summary>
-public sealed class UploadContractTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class UploadContractTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 

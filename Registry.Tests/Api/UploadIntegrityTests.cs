@@ -8,7 +8,7 @@ namespace Registry.Tests.Api;
 /// Requests racing on one upload: a second writer on the same URL, bytes that arrive after completion, parts sent twice,
 /// completions sent at once. Whatever the order, a published blob holds exactly the bytes its name says, and only once.
 /// </summary>
-public sealed class UploadIntegrityTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class UploadIntegrityTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static readonly TimeSpan Answer = TimeSpan.FromSeconds(30);
 

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Registry.Tests.Api;
 
 /// <summary>Upload flows: verification, multipart, dedupe, and that nothing half-written becomes visible.</summary>
-public sealed class UploadTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class UploadTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private async Task<(LibraryClient Client, string ContainerId)> ContainerAsync(string owner, string container)
     {

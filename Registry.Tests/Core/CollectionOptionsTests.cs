@@ -10,11 +10,13 @@ using Registry.Core.Teams;
 namespace Registry.Tests.Core;
 
 /// <summary>The registry's collection options (UserCollections, DefaultPrivate, PrivateOnly, MaxCollectionsPerUser) in CollectionService.</summary>
-public sealed class CollectionOptionsTests : IAsyncLifetime
+public class CollectionOptionsTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase db = default!;
 
-    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync(Provider);
     public async Task DisposeAsync() => await db.DisposeAsync();
 
     private CollectionService Service(Action<RegistryOptions> configure)

@@ -11,14 +11,16 @@ using Registry.Core.Teams;
 namespace Registry.Tests.Core;
 
 /// <summary>Adding anyone by name to a collection: nothing changes until they accept; strangers can't accept for them.</summary>
-public sealed class MemberInviteTests : IAsyncLifetime
+public class MemberInviteTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase db = default!;
     private MemberInviteService invites = default!;
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(Provider);
         invites = new MemberInviteService(db.Factory, db.Clock);
     }
 

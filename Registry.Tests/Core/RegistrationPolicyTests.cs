@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Registry.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Identity;
@@ -8,8 +9,10 @@ using Registry.Core.Teams;
 namespace Registry.Tests.Core;
 
 /// <summary>Who may register: the mode, the first account, invites (hostile ones too) and the optional e-mail.</summary>
-public sealed class RegistrationPolicyTests : IAsyncLifetime
+public class RegistrationPolicyTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private const string Closed = "Registration is closed on this registry. Ask an administrator for an account.";
     private const string InviteOnly = "This registry is invite-only: open the team invite link you were given to register.";
     private TestDatabase db = default!;
@@ -18,7 +21,7 @@ public sealed class RegistrationPolicyTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(Provider);
         var options = new FixedOptions<AccountOptions>(new AccountOptions { InviteLifetime = TimeSpan.FromDays(7) });
         teams = new TeamService(db.Factory, options);
         invites = new TeamInviteLinks(db.Factory, options, db.Clock);

@@ -7,14 +7,16 @@ using Registry.Core.Teams;
 namespace Registry.Tests.Core;
 
 /// <summary>An admin's sign-up links, attacked: reused, raced, expired, guessed, created by non-admins.</summary>
-public sealed class SignupInviteTests : IAsyncLifetime
+public class SignupInviteTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase db = default!;
     private SignupInviteService invites = default!;
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(Provider);
         invites = new SignupInviteService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions { InviteLifetime = TimeSpan.FromDays(2) }), db.Clock);
     }
 

@@ -6,8 +6,10 @@ using Registry.Core.Teams;
 
 namespace Registry.Tests.Core;
 
-public sealed class TeamServiceTests : IAsyncLifetime
+public class TeamServiceTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase db = default!;
     private TeamService teams = default!;
     private TeamInviteLinks invites = default!;
@@ -15,7 +17,7 @@ public sealed class TeamServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(Provider);
         teams = new TeamService(db.Factory, options);
         invites = new TeamInviteLinks(db.Factory, options, db.Clock);
     }

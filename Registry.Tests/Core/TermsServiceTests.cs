@@ -4,15 +4,17 @@ using Registry.Core.Terms;
 
 namespace Registry.Tests.Core;
 
-public sealed class TermsServiceTests : IAsyncLifetime
+public class TermsServiceTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase db = default!;
     private readonly FixedOptions<AccountOptions> options = new(new AccountOptions { TermsVersion = 2, TermsText = "# Terms" });
     private TermsService terms = default!;
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(Provider);
         terms = new TermsService(db.Factory, options, db.RegistryOptions);
     }
 

@@ -11,9 +11,13 @@ using Registry.Core.Identity;
 
 namespace Registry.Tests.Core;
 
-/// <summary>A real, migrated SQLite file in a temp folder, for Core service tests without a host.</summary>
+/// <summary>
+/// A real, migrated database for Core service tests without a host: a SQLite file in a temp folder, or a fresh
+/// database on the run's <see cref="PostgresServer"/>, wired as the app wires them (<see cref="DatabaseWiring"/>).
+/// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
+    private string? _postgres;
     public string Root { get; } = Directory.CreateTempSubdirectory("registry-core-").FullName;
     public IDbContextFactory<RegistryDbContext> Factory { get; }
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
@@ -21,23 +25,26 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The read caches' generation, moved by this database's saves as in the app.</summary>
     public WriteGeneration Writes { get; } = new();
 
-    private TestDatabase(IInterceptor[] interceptors)
+    private TestDatabase(DatabaseProvider provider, string? postgres, IInterceptor[] interceptors)
     {
-        // Same Identity schema version (passkeys) as the host, or the model would differ from the migrations.
+        _postgres = postgres;
+        RegistryOptions = Options.Create(new RegistryOptions { DataPath = Root, Database = provider, DatabaseConnection = postgres ?? "" });
+        // The app's wiring, with this database's clock-free options and the test's extra interceptors; same Identity
+        // schema version (passkeys) as the host, or the model would differ from the migrations.
         var services = new ServiceCollection()
             .Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
+            .AddSingleton(RegistryOptions).AddSingleton(Writes)
+            .AddRegistryDatabase(provider, interceptors)
             .BuildServiceProvider();
-        var options = new DbContextOptionsBuilder<RegistryDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(Root, "registry.db")};Pooling=False")
-            .AddInterceptors([SqliteFunctions.Instance, new WriteGenerationInterceptor(Writes), .. interceptors]) // as in the app
-            .UseApplicationServiceProvider(services).Options;
-        Factory = new PooledDbContextFactory<RegistryDbContext>(options);
-        RegistryOptions = Options.Create(new RegistryOptions { DataPath = Root });
+        Factory = services.GetRequiredService<IDbContextFactory<RegistryDbContext>>();
     }
 
-    public static async Task<TestDatabase> CreateAsync(params IInterceptor[] interceptors)
+    public static async Task<TestDatabase> CreateAsync(params IInterceptor[] interceptors) => await CreateAsync(DatabaseProvider.Sqlite, interceptors);
+
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider, params IInterceptor[] interceptors)
     {
-        var db = new TestDatabase(interceptors);
+        var postgres = provider == DatabaseProvider.PostgreSql ? await (await PostgresServer.GetAsync()).CreateDatabaseAsync() : null;
+        var db = new TestDatabase(provider, postgres, interceptors);
         await using var context = await db.Factory.CreateDbContextAsync();
         await DatabaseStartup.MigrateAsync(context);
         return db;
@@ -54,11 +61,11 @@ public sealed class TestDatabase : IAsyncDisposable
         return Actor.ForUser(user.Id, name, user.IsAdmin);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_postgres is not null) await (await PostgresServer.GetAsync()).DropDatabaseAsync(_postgres);
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
-        return ValueTask.CompletedTask;
     }
 }
 

@@ -10,15 +10,17 @@ using Registry.Core.Teams;
 namespace Registry.Tests.Core;
 
 /// <summary>Deleting a user: refused while it would orphan something, and then nothing of theirs is left that works.</summary>
-public sealed class UserDeletionTests : IAsyncLifetime
+public class UserDeletionTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase db = default!;
     private UserDeletion deletion = default!;
     private readonly AccountChanges changes = new();
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(Provider);
         deletion = new UserDeletion(db.Factory, changes);
     }
 

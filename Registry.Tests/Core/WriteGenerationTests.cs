@@ -1,3 +1,4 @@
+using Registry.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Registry.Core.Storage.FileSystem;
@@ -10,12 +11,14 @@ using Registry.Core.Storage;
 namespace Registry.Tests.Core;
 
 /// <summary>What moves the read caches' generation, and what leaves it alone. Each test owns its generation.</summary>
-public sealed class WriteGenerationTests
+public class WriteGenerationTests
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     [Fact]
     public async Task A_tokens_last_used_time_and_a_download_count_leave_cached_reads_alone()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync(Provider);
         var writes = db.Writes;
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock, writes);
@@ -36,7 +39,7 @@ public sealed class WriteGenerationTests
     [Fact]
     public async Task Saving_a_change_or_committing_a_transaction_moves_it_and_saving_nothing_does_not()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync(Provider);
         var writes = db.Writes;
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock, writes);

@@ -5,17 +5,19 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.EndToEnd;
 
 /// <summary>A server that asks for terms of service (version 1), as appsettings.json ships it, for the admin CLI tests.</summary>
-public sealed class TermsServerFixture : IAsyncLifetime
+public class TermsServerFixture : IAsyncLifetime
 {
     public RegistryServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await RegistryServer.StartAsync(new() { ["Accounts:TermsVersion"] = "1" });
+    protected virtual Registry.Core.DatabaseProvider Database => Registry.Core.DatabaseProvider.Sqlite;
+
+    public async Task InitializeAsync() => Server = await RegistryServer.StartAsync(new() { Database = Database, ["Accounts:TermsVersion"] = "1" });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
 /// <summary>The admin command line as a script uses it: a real process against the running server's data folder.</summary>
-public sealed class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsServerFixture>
+public class AdminCliTests(TermsServerFixture fx) : IClassFixture<TermsServerFixture>
 {
     [Theory]
     [InlineData(2, "frobnicate")]

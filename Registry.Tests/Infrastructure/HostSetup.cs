@@ -1,11 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Registry.Core;
 
 namespace Registry.Tests.Infrastructure;
 
 /// <summary>
 /// What a test changes about a registry host, on top of the test defaults: settings by configuration key
 /// (<c>["Registry:PrivateOnly"] = "true"</c>), services replaced after Program registered its own (in-process host
-/// only), and a data folder the test owns and keeps (to start the registry again on the same bytes).
+/// only), the database provider, and a data folder the test owns and keeps (to start the registry again on the same bytes).
 /// </summary>
 public sealed class HostSetup
 {
@@ -26,10 +27,13 @@ public sealed class HostSetup
     /// <summary>A data folder the test owns and keeps; default a fresh one deleted with the host.</summary>
     public string? DataPath { get; init; }
 
+    /// <summary>The database provider; PostgreSQL gets a fresh database of its own on the run's <see cref="PostgresServer"/>.</summary>
+    public DatabaseProvider? Database { get; init; }
+
     /// <summary>These options plus <paramref name="more"/>'s settings (which win), services and data folder.</summary>
     public HostSetup With(HostSetup? more)
     {
-        var merged = new HostSetup { Services = Services + more?.Services, DataPath = more?.DataPath ?? DataPath };
+        var merged = new HostSetup { Services = Services + more?.Services, DataPath = more?.DataPath ?? DataPath, Database = more?.Database ?? Database };
         foreach (var (key, value) in _settings.Concat(more?._settings ?? [])) merged[key] = value;
         return merged;
     }

@@ -16,6 +16,7 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly ProcessOutput _log = new();
     private readonly Dictionary<string, string?> _environment;
     private readonly bool _ownsData;
+    private string? _postgres; // the database made for this server on the run's PostgreSQL, dropped with it
 
     public string BaseUrl { get; }
     public string DataPath { get; }
@@ -76,11 +77,17 @@ public sealed class RegistryServer : IAsyncDisposable
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
         };
+        string? postgres = null;
+        if (options?.Database == Registry.Core.DatabaseProvider.PostgreSql)
+        {
+            postgres = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+            (environment["Registry__Database"], environment["Registry__DatabaseConnection"]) = ("PostgreSql", postgres);
+        }
         foreach (var (key, value) in options?.AsEnvironment() ?? []) environment[key] = value;
 
         var psi = ProcessRunner.StartInfo("dotnet", [Path.Combine(appDir, "Registry.Web.dll"), "--urls", baseUrl], environment, appDir);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new RegistryServer(process, baseUrl, dataPath, ownsData, appDir, environment);
+        var server = new RegistryServer(process, baseUrl, dataPath, ownsData, appDir, environment) { _postgres = postgres };
         process.OutputDataReceived += (_, e) => server._log.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server._log.Append(e.Data is null ? null : "[stderr] " + e.Data);
         process.Start();
@@ -154,6 +161,7 @@ public sealed class RegistryServer : IAsyncDisposable
         }
         catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
         _process.Dispose();
+        if (_postgres is not null) await (await PostgresServer.GetAsync()).DropDatabaseAsync(_postgres);
 
         foreach (var dir in _ownsData ? [DataPath, AppDir] : new[] { AppDir })
             for (var attempt = 0; attempt < 5 && Directory.Exists(dir); attempt++)

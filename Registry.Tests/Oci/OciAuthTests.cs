@@ -7,7 +7,7 @@ using Registry.Tests.Api;
 namespace Registry.Tests.Oci;
 
 /// <summary>The Bearer challenge, the token endpoint, and the Library API's rules holding on /v2/.</summary>
-public sealed class OciAuthTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciAuthTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task Base_challenges_with_a_same_origin_realm_and_the_token_endpoint_checks_credentials()

@@ -15,7 +15,7 @@ namespace Registry.Tests.Oci;
 /// it. A refusal changes nothing, and says only what the caller may know: 401 anonymously or outside the token's scopes,
 /// 404 for what the caller cannot see, 403 DENIED for a visible repository the caller may not write.
 /// </summary>
-public sealed class OciPermissionMatrixTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciPermissionMatrixTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private sealed record Expect(bool ViewPrivate, bool Push, bool Authenticated, bool PushScope);
 

@@ -7,7 +7,7 @@ using Registry.Tests.Api;
 namespace Registry.Tests.Oci;
 
 /// <summary>One store, two faces: what is pushed on /v2/ pulls through the Library API and the other way round.</summary>
-public sealed class OciPushPullTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciPushPullTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task A_sif_pushed_by_tag_is_a_library_image_and_its_manifest_is_served_byte_for_byte()

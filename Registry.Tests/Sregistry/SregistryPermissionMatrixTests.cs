@@ -14,7 +14,7 @@ namespace Registry.Tests.Sregistry;
 /// collections without their entity, so each cell's collection name must be unique). Each role × public/private ×
 /// pull, signed listing, label search and delete; a refusal changes nothing.
 /// </summary>
-public sealed class SregistryPermissionMatrixTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class SregistryPermissionMatrixTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private sealed record Expect(bool ViewPrivate, bool Push, bool Authenticated);
 

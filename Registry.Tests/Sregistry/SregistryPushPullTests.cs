@@ -9,7 +9,7 @@ using Registry.Tests.Api;
 namespace Registry.Tests.Sregistry;
 
 /// <summary>sregistry push, pull and delete against the real server, as sregistry-cli sends them.</summary>
-public sealed class SregistryPushPullTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class SregistryPushPullTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private async Task<SregistryClient> UserAsync(string name, bool admin = false, TokenScope scope = TokenScope.Write, string? collectionId = null)
     {

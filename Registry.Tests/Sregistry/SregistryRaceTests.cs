@@ -12,7 +12,7 @@ namespace Registry.Tests.Sregistry;
 /// sregistry-cli pushes as a hurried lab sends them: the same name:tag from several shells at once, and a push racing a
 /// delete of the same tag. Every answer is the push's JSON (never a 500), and what is left is one consistent image.
 /// </summary>
-public sealed class SregistryRaceTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class SregistryRaceTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private async Task<SregistryClient> UserAsync(string name)
     {

@@ -1,0 +1,15 @@
+using Registry.Core;
+using Registry.Tests.Core;
+
+namespace Registry.Tests.Postgres;
+
+// The Core service suites again, each test on a fresh database of the run's PostgreSQL server.
+public sealed class CollectionOptionsTestsOnPostgres : CollectionOptionsTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class MemberInviteTestsOnPostgres : MemberInviteTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class RegistrationPolicyTestsOnPostgres : RegistrationPolicyTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class SignupInviteTestsOnPostgres : SignupInviteTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class TeamServiceTestsOnPostgres : TeamServiceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class TermsServiceTestsOnPostgres : TermsServiceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class UserDeletionTestsOnPostgres : UserDeletionTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class WriteGenerationTestsOnPostgres : WriteGenerationTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class FoldTestsOnPostgres : FoldTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
