@@ -770,11 +770,13 @@ namespace Registry.Core.Data.Postgres.Migrations
                         .HasColumnType("text");
 
                     b.Property<string>("ImageId")
-                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("MediaType")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SubjectHash")
                         .HasColumnType("text");
 
                     b.HasKey("Id");
@@ -784,7 +786,37 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.HasIndex("ContainerId", "Hash")
                         .IsUnique();
 
+                    b.HasIndex("ContainerId", "SubjectHash");
+
                     b.ToTable("OciManifests");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContainerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContainerId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("OciTags");
                 });
 
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
@@ -1373,10 +1405,18 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.HasOne("Registry.Core.Images.Image", "Image")
                         .WithMany()
                         .HasForeignKey("ImageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>
+                {
+                    b.HasOne("Registry.Core.Containers.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
