@@ -27,6 +27,8 @@ public static partial class AdminCli
           key delete <fingerprint>
           gc [--dry-run]
           verify
+          backup <folder> [--copy]                 (online snapshot of a SQLite registry)
+          restore <backup-folder> [--force] [--copy]   (every server on the data folder stopped)
         """;
 
     public static void QuietLogging(ILoggingBuilder logging)
@@ -54,6 +56,7 @@ public static partial class AdminCli
                 ["key", "delete", var fingerprint] => await DeleteKeyAsync(sp, fingerprint),
                 ["gc", .. var rest] when rest.All(r => r == "--dry-run") => await CollectGarbageAsync(sp, rest.Length > 0),
                 ["verify"] => await VerifyAsync(sp),
+                ["backup", var folder, .. var rest] when rest.All(r => r == "--copy") => await BackupAsync(sp, folder, rest),
                 ["quota", var entity, var size] => await SetQuotaAsync(sp, entity, size),
                 ["help"] or [] => Help(),
                 _ => Fail(2, $"unknown or incomplete admin command '{string.Join(' ', args)}'; run 'admin help' for usage"),
