@@ -76,10 +76,10 @@ public sealed class HealthTests
 
     private static string Sql(string dataPath, string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, "registry.db")};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, "registry.db")};Pooling=False;Default Timeout=10");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=10000; " + sql;
+        command.CommandText = sql; // one statement: ExecuteScalar answers the first one's row
         return command.ExecuteScalar()?.ToString() ?? "";
     }
 }
