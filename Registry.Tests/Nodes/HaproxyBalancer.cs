@@ -50,7 +50,8 @@ public sealed class HaproxyBalancer : IAsyncDisposable
             backend nodes
                 balance roundrobin
                 cookie REGISTRY_NODE insert indirect nocache httponly secure
-                option httpchk GET /readyz
+                option httpchk
+                http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host registry-check
                 http-check expect status 200
             {{servers}}
 

@@ -67,6 +67,20 @@ public sealed class HealthTests
         api.ShouldContain(a => a.StatusCode == HttpStatusCode.TooManyRequests);
     }
 
+    [Fact]
+    public async Task An_http_1_0_check_without_a_host_header_is_answered()
+    {
+        await using var server = await RegistryServer.StartAsync();
+        var uri = new Uri(server.BaseUrl);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync("GET /readyz HTTP/1.0\r\n\r\n"u8.ToArray());
+        var answer = await new StreamReader(stream).ReadToEndAsync();
+        answer.ShouldStartWith("HTTP/1.1 200");
+        answer.ShouldContain("\"status\":\"ready\"");
+    }
+
     private static async Task<(HttpStatusCode Status, string Body)> ReadyAsync(RegistryServer server)
     {
         using var response = await server.Http.GetAsync("/readyz");

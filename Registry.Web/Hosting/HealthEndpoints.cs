@@ -16,6 +16,8 @@ public static class HealthEndpoints
     /// <summary>A check that takes longer counts as failed: a hung database must not hang the balancer's probe.</summary>
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
 
+    public static bool IsProbe(PathString path) => path == "/healthz" || path == "/readyz";
+
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
