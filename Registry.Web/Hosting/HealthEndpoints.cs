@@ -21,9 +21,13 @@ public static class HealthEndpoints
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", async (IDbContextFactory<RegistryDbContext> dbFactory, IOptions<RegistryOptions> options, HttpContext context) =>
+        var dbFactory = app.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>();
+        var dataRoot = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot;
+        var running = new InFlight();
+        app.MapGet("/readyz", async (HttpContext context) =>
         {
-            var reason = await FirstFailureAsync(dbFactory, options.Value.DataRoot, context.RequestAborted);
+            // Probes that arrive while a check runs share it: a burst of them costs one check, never a pile-up of timeouts.
+            var reason = await running.JoinOrStart(() => FirstFailureAsync(dbFactory, dataRoot, CancellationToken.None)).WaitAsync(context.RequestAborted);
             context.Response.Headers.CacheControl = "no-store";
             return reason is null
                 ? Results.Json(new { status = "ready" })
@@ -42,7 +46,7 @@ public static class HealthEndpoints
     private static string? CheckWritable(string dataRoot)
     {
         // A per-process name: nodes sharing the folder probe it at once.
-        var probe = Path.Combine(dataRoot, $".ready-probe-{Environment.MachineName}-{Environment.ProcessId}");
+        var probe = Path.Combine(dataRoot, $".ready-probe-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         File.WriteAllBytes(probe, [1]);
         File.Delete(probe);
         return null;
@@ -53,6 +57,18 @@ public static class HealthEndpoints
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList(); // reads the history table: the database answers
         return pending.Count == 0 ? null : $"database: {pending.Count} migrations not applied yet (first: {pending[0]})";
+    }
+
+    /// <summary>The check in progress, if any; the next caller after it finished starts a fresh one.</summary>
+    private sealed class InFlight
+    {
+        private readonly Lock _lock = new();
+        private Task<string?>? _current;
+
+        public Task<string?> JoinOrStart(Func<Task<string?>> start)
+        {
+            lock (_lock) return _current is { IsCompleted: false } ? _current : _current = start();
+        }
     }
 
     private static async Task<string?> WithinTimeoutAsync(string what, Func<Task<string?>> check, CancellationToken ct)
