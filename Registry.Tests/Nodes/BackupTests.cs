@@ -10,7 +10,7 @@ namespace Registry.Tests.Nodes;
 /// <c>admin restore</c> into a fresh folder: every image the snapshot has pulls back identical from a server on the
 /// restored folder, <c>admin verify</c> is clean, and restore refuses a folder that is served or already has a database.
 /// </summary>
-public sealed class BackupTests
+public sealed class BackupTests : IDisposable
 {
     [Fact]
     public async Task A_backup_taken_during_pushes_restores_into_a_fresh_folder_that_serves_every_image()
@@ -78,10 +78,19 @@ public sealed class BackupTests
         pushed[$"{entity}/kept/{container}:1.0"] = file;
     }
 
-    private static string NewFolder(string prefix)
+    private readonly List<string> _folders = [];
+
+    /// <summary>A new path, not created (backup and restore make their folder), deleted after the test.</summary>
+    private string NewFolder(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")[..8]);
-        return path; // not created: backup and restore make their folder
+        _folders.Add(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in _folders.Where(Directory.Exists)) Directory.Delete(folder, recursive: true);
     }
 
     /// <summary>The admin CLI of <paramref name="server"/>'s build on another data folder.</summary>
