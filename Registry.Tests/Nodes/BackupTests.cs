@@ -10,6 +10,7 @@ namespace Registry.Tests.Nodes;
 /// <c>admin restore</c> into a fresh folder: every image the snapshot has pulls back identical from a server on the
 /// restored folder, <c>admin verify</c> is clean, and restore refuses a folder that is served or already has a database.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class BackupTests : IDisposable
 {
     [Fact]

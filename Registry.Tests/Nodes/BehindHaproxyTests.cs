@@ -10,6 +10,7 @@ namespace Registry.Tests.Nodes;
 /// https by the real Apptainer library client: a multipart push whose parts go round robin over the nodes, a concurrent
 /// ranged pull, and the 303 and upload URLs pointing at the balancer, not at a node.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class BehindHaproxyTests
 {
     [Fact]

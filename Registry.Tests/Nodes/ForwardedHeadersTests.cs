@@ -10,6 +10,7 @@ namespace Registry.Tests.Nodes;
 /// it is not (a client spoofing them gets nothing). What follows them: the pull's 303 Location, the upload URL, the
 /// rate limits' per-address partition and the sign-in cookie's Secure flag.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class ForwardedHeadersTests
 {
     private const string PublicHost = "registry.example.org";

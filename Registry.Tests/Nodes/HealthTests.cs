@@ -9,6 +9,7 @@ namespace Registry.Tests.Nodes;
 /// red with its reason when the data folder stops taking new files or the database
 /// lacks a migration, and green again once that is over; neither is rate-limited.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class HealthTests
 {
     [Fact]

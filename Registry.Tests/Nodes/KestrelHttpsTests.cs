@@ -9,6 +9,7 @@ namespace Registry.Tests.Nodes;
 /// HTTPS on Kestrel itself, with the certificate and key files named in the settings (ASP.NET's <c>Kestrel</c> section,
 /// as the README shows): probes and pages answer over TLS, and nothing listens on plain http.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class KestrelHttpsTests
 {
     [Fact]

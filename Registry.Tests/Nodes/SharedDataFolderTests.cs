@@ -10,6 +10,7 @@ namespace Registry.Tests.Nodes;
 /// Several processes on one data folder: the URL-signing key is made once however many start at once, and what one node
 /// mints (a sign-in cookie, a signed download URL) another node accepts.
 /// </summary>
+[Collection(NodesCollection.Name)]
 public sealed class SharedDataFolderTests
 {
     [Fact]
