@@ -20,6 +20,7 @@ builder.Services.AddSingleton<SignedUrls>();
 builder.Services.AddSingleton<Registry.Web.Api.Oci.OciTokens>().AddSingleton<Registry.Web.Api.Oci.OciSessions>();
 builder.Services.AddTransient<IStartupFilter, CollapseApiSlashes>();
 builder.Services.AddRegistryRateLimits(builder.Configuration);
+builder.Services.AddRegistryReverseProxy(builder.Configuration);
 builder.Services.AddApiDocs();
 // Snackbars bottom-right: at the top they covered the app bar's Sign out button.
 builder.Services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
@@ -28,6 +29,8 @@ builder.Services.AddRegistryAccounts(builder.Configuration);
 builder.ConfigureRegistryKestrel();
 
 var app = builder.Build();
+// A restore writes the database file itself: nothing may open (or create) it first.
+if (isAdminCommand && args is [_, "restore", .. var restoreArgs]) return await BackupCommands.RestoreAsync(app.Services, restoreArgs);
 await app.MigrateDatabaseAsync();
 if (isAdminCommand)
 {

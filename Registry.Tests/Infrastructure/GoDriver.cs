@@ -22,10 +22,13 @@ public sealed class GoDriver
         return RunAsync([.. all]);
     }
 
-    public static async Task<ProcessResult> RunAsync(params string[] args)
+    public static Task<ProcessResult> RunAsync(params string[] args) => RunWithEnvironmentAsync(null, args);
+
+    /// <summary>Runs the driver with extra environment (<c>SSL_CERT_FILE</c>: the roots Go trusts for https).</summary>
+    public static async Task<ProcessResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var binary = await GetBinaryAsync();
-        return await ProcessRunner.RunAsync(binary, args, timeout: TimeSpan.FromMinutes(10));
+        return await ProcessRunner.RunAsync(binary, args, environment, timeout: TimeSpan.FromMinutes(10));
     }
 
     private static async Task<string> BuildAsync()

@@ -25,6 +25,8 @@ public static class AdminCli
           key delete <fingerprint>
           gc [--dry-run]
           verify
+          backup <folder> [--copy]                 (online snapshot of a SQLite registry)
+          restore <backup-folder> [--force] [--copy]   (every server on the data folder stopped)
         """;
 
     public static void QuietLogging(ILoggingBuilder logging)
@@ -53,6 +55,7 @@ public static class AdminCli
                 ["key", "delete", var fingerprint] => await KeyCommands.DeleteKeyAsync(sp, fingerprint),
                 ["gc", .. var rest] when rest.All(r => r == "--dry-run") => await StorageCommands.CollectGarbageAsync(sp, rest.Length > 0),
                 ["verify"] => await StorageCommands.VerifyAsync(sp),
+                ["backup", var folder, .. var rest] when rest.All(r => r == "--copy") => await BackupCommands.BackupAsync(sp, folder, rest),
                 ["quota", var entity, var size] => await StorageCommands.SetQuotaAsync(sp, entity, size),
                 ["help"] or [] => Help(),
                 _ => Fail(2, $"unknown or incomplete admin command '{string.Join(' ', args)}'; run 'admin help' for usage"),

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Registry.Core;
+using Registry.Core.Storage.SharedFolder;
 
 namespace Registry.Web.Api;
 
@@ -34,17 +35,7 @@ public sealed class SignedUrls(IOptions<RegistryOptions> options, TimeProvider c
     private string Sign(string imageId, long exp) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{imageId}|{exp}")));
 
-    private static byte[] LoadOrCreateKey(string dataRoot)
-    {
-        var path = Path.Combine(dataRoot, "keys", "url-signing.key");
-        if (File.Exists(path)) return File.ReadAllBytes(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temp = path + ".tmp";
-        File.WriteAllBytes(temp, key);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        try { File.Move(temp, path); }
-        catch (IOException) { File.Delete(temp); return File.ReadAllBytes(path); } // another process won the race
-        return key;
-    }
+    /// <summary>Created exactly once even when several nodes start at once on one shared, empty data folder.</summary>
+    private static byte[] LoadOrCreateKey(string dataRoot) =>
+        CreateOnce.ReadOrCreate(Path.Combine(dataRoot, "keys", "url-signing.key"), () => RandomNumberGenerator.GetBytes(32));
 }

@@ -17,6 +17,7 @@ public static class RequestPipeline
 {
     public static WebApplication UseRegistryPipeline(this WebApplication app)
     {
+        app.UseRegistryForwardedHeaders();
         app.UseSecurityHeaders();
         app.UseHostValidation();
         // The web UI's error and not-found pages. On the main pipeline, not in a UseWhen branch: a branch has no routing of
@@ -45,6 +46,7 @@ public static class RequestPipeline
 
     public static WebApplication MapRegistryEndpoints(this WebApplication app)
     {
+        app.MapHealthEndpoints();
         app.MapLibraryApi(app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.MultipartEnabled);
         app.MapStaticAssets();
         app.MapImageDownloads();

@@ -4,6 +4,7 @@ using Registry.Core.Access;
 using Registry.Core.Collections;
 using Registry.Core.Data;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Core.Storage.SharedFolder;
 using Registry.Core.Uploads;
 using Registry.Web.Api;
 
@@ -26,6 +27,9 @@ public static class StartupChores
     public static async Task RunServerChoresAsync(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
+        // Held while serving: admin restore refuses a data folder any node still serves.
+        var lease = ServerLease.HoldShared(options.DataRoot);
+        app.Lifetime.ApplicationStopped.Register(lease.Dispose);
         // Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
         app.Services.GetRequiredService<WriteGeneration>().WatchWritesOf(options.WriteSignalFile);
         // Uploads cut off by a crash or kill: their staged bytes go, their sessions are closed (browser uploads resume).

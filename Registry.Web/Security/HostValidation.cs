@@ -11,6 +11,8 @@ public static class HostValidation
     public static IApplicationBuilder UseHostValidation(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var host = context.Request.Host;
+        // A balancer's health check often speaks HTTP/1.0 without a Host; the probes build no URL from it.
+        if (Hosting.HealthEndpoints.IsProbe(context.Request.Path)) return next();
         if (host.HasValue && Uri.TryCreate($"http://{host.Value}/", UriKind.Absolute, out var uri) && uri.Host.Length is > 0 and <= 253
             && uri.Host.Split('.').All(label => label.Length <= 63))
             return next();
