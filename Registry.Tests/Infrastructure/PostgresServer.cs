@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Registry.Tests.Infrastructure;
@@ -56,7 +54,7 @@ public sealed class PostgresServer
         var bin = BinDirectory();
         RemoveAbandoned();
         var root = Directory.CreateTempSubdirectory("registry-pg-").FullName;
-        var server = new PostgresServer(root, FreePort());
+        var server = new PostgresServer(root, Loopback.FreePort());
         var asRoot = Environment.UserName == "root";
         if (asRoot) (await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", root])).ExitCode.ShouldBe(0);
         var data = Path.Combine(root, "data");
@@ -128,10 +126,4 @@ public sealed class PostgresServer
                 .FirstOrDefault() ?? throw new InvalidOperationException("no PostgreSQL server in /usr/lib/postgresql: run Registry.Tests/test.sh (installs postgresql)")
             : throw new InvalidOperationException("PostgreSQL is not installed: run Registry.Tests/test.sh (installs postgresql)");
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Registry.Tests.Infrastructure;
 
@@ -23,7 +22,7 @@ public sealed class ReferenceRegistry : IAsyncDisposable
     public static async Task<ReferenceRegistry> StartAsync()
     {
         var root = Directory.CreateTempSubdirectory("registry-reference-").FullName;
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var config = Path.Combine(root, "config.yml");
         await File.WriteAllTextAsync(config, $"""
             version: 0.1
@@ -63,25 +62,10 @@ public sealed class ReferenceRegistry : IAsyncDisposable
         throw new InvalidOperationException($"docker-registry did not start:\n{log}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await _process.WaitForExitAsync(cts.Token);
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
+        await Loopback.StopAsync(_process);
         _process.Dispose();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Registry.Tests.Infrastructure;
 
@@ -61,7 +59,7 @@ public sealed class RegistryServer : IAsyncDisposable
         var appDir = RepoPaths.CopyWebBin();
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         var environment = new Dictionary<string, string?>
         {
@@ -140,26 +138,11 @@ public sealed class RegistryServer : IAsyncDisposable
         throw new TimeoutException($"Registry server did not answer GET /version within {timeout} (last: {last}).\n{Log}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await _process.WaitForExitAsync(cts.Token);
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
+        await Loopback.StopAsync(_process, entireTree: true);
         _process.Dispose();
         if (_postgres is not null) await (await PostgresServer.GetAsync()).DropDatabaseAsync(_postgres);
 

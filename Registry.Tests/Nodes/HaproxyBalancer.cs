@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Nodes;
@@ -27,7 +25,7 @@ public sealed class HaproxyBalancer : IAsyncDisposable
 
     public static async Task<HaproxyBalancer> StartAsync(SelfSignedCertificate certificate, IReadOnlyList<RegistryServer> nodes)
     {
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var servers = string.Join("\n", nodes.Select((n, i) =>
             $"    server node{i + 1} {new Uri(n.BaseUrl).Authority} check inter 1s fall 2 rise 1 cookie node{i + 1}"));
         var config = Path.Combine(Path.GetTempPath(), $"registry-haproxy-{Guid.NewGuid():N}.cfg");
@@ -86,25 +84,10 @@ public sealed class HaproxyBalancer : IAsyncDisposable
         throw new TimeoutException($"haproxy did not serve /readyz within 60 s:\n{Log}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await _process.WaitForExitAsync(cts.Token);
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException) { }
+        await Loopback.StopAsync(_process);
         _process.Dispose();
         File.Delete(_config);
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Nodes;
@@ -18,7 +17,7 @@ public sealed class KestrelHttpsTests
         using var certificate = await SelfSignedCertificate.CreateAsync();
         var appDir = RepoPaths.CopyWebBin();
         var data = Directory.CreateTempSubdirectory("registry-kestrel-tls-").FullName;
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var psi = ProcessRunner.StartInfo("dotnet", [Path.Combine(appDir, "Registry.Web.dll")], new Dictionary<string, string?>
         {
             ["Registry__DataPath"] = data,
@@ -62,10 +61,4 @@ public sealed class KestrelHttpsTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
