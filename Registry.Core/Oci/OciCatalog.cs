@@ -35,10 +35,13 @@ public sealed class OciCatalog(IDbContextFactory<RegistryDbContext> dbFactory)
         var collections = AccessRules.Viewable(db.Collections, actor).Select(c => c.Id);
         var names = db.Containers.Where(x => collections.Contains(x.CollectionId)
                 && (db.Images.Any(i => i.ContainerId == x.Id && i.Uploaded) || db.OciManifests.Any(m => m.ContainerId == x.Id)))
-            .Select(x => x.Collection!.Entity!.Name + "/" + x.Collection.Name + "/" + x.Name);
-        // Names are ASCII ([a-z0-9._-] and '/'): SQLite's BINARY collation is ordinal order.
+            .Select(x => EF.Functions.Collate(x.Collection!.Entity!.Name + "/" + x.Collection.Name + "/" + x.Name, OrdinalCollation(db)));
         if (last is not null) names = names.Where(name => string.Compare(name, last) > 0);
         var page = await names.OrderBy(name => name).Take(size + 1).ToListAsync(ct);
         return (page.Take(size).ToList(), page.Count > size);
     }
+
+    // Names are ASCII ([a-z0-9._-] and '/'), and paging by last needs ordinal order: SQLite's BINARY collation is that,
+    // PostgreSQL's default (a locale's) is not ("b-c" and "b.c" swap), its "C" collation is.
+    private static string OrdinalCollation(RegistryDbContext db) => db.Database.IsNpgsql() ? "C" : "BINARY";
 }

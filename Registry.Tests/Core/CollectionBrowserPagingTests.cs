@@ -1,3 +1,4 @@
+using Registry.Core;
 using Microsoft.EntityFrameworkCore;
 using Registry.Core.Access;
 using Registry.Core.Collections;
@@ -11,15 +12,17 @@ namespace Registry.Tests.Core;
 /// <see cref="AccessRules.For"/> allows, every page walk shows each visible collection exactly once in the asked order,
 /// and the counts follow deletes.
 /// </summary>
-public sealed class CollectionBrowserPagingTests : IAsyncLifetime
+public class CollectionBrowserPagingTests : IAsyncLifetime
 {
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     private TestDatabase _db = default!;
     private BrowseFixture _data = default!;
     private CollectionBrowser _browser = default!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(Provider);
         _data = new BrowseFixture(_db);
         await _data.BuildAsync(57);
         _browser = new CollectionBrowser(_db.Factory, new ViewerCache(_db.Writes));

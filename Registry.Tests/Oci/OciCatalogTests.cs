@@ -15,7 +15,7 @@ namespace Registry.Tests.Oci;
 /// <c>/v2/_catalog</c> is paged in SQL (<see cref="AccessRules.Viewable"/>): for every kind of caller, walking it page by
 /// page gives exactly the repositories <see cref="AccessRules.For"/> lets that caller view, container images included.
 /// </summary>
-public sealed class OciCatalogTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciCatalogTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     [Fact]
     public async Task Walking_the_catalog_page_by_page_gives_what_the_access_rules_allow_for_every_kind_of_caller()

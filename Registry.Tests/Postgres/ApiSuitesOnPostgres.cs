@@ -36,6 +36,7 @@ public sealed class SregistryRaceTestsOnPostgres(PostgresApiFactory factory) : S
 public sealed class OciPushPullTestsOnPostgres(PostgresApiFactory factory) : Oci.OciPushPullTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class OciPermissionMatrixTestsOnPostgres(PostgresApiFactory factory) : Oci.OciPermissionMatrixTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class OciUploadTestsOnPostgres(PostgresApiFactory factory) : Oci.OciUploadTests(factory), IClassFixture<PostgresApiFactory>;
+public sealed class OciCatalogTestsOnPostgres(PostgresApiFactory factory) : Oci.OciCatalogTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class OciAuthTestsOnPostgres(PostgresApiFactory factory) : Oci.OciAuthTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class RacingInvariantsTestsOnPostgres(PostgresApiFactory factory) : RacingInvariantsTests(factory), IClassFixture<PostgresApiFactory>;
 

@@ -13,3 +13,4 @@ public sealed class TermsServiceTestsOnPostgres : TermsServiceTests { protected 
 public sealed class UserDeletionTestsOnPostgres : UserDeletionTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class WriteGenerationTestsOnPostgres : WriteGenerationTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class FoldTestsOnPostgres : FoldTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class CollectionBrowserPagingTestsOnPostgres : CollectionBrowserPagingTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
