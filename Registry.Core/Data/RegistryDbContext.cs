@@ -138,20 +138,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
             e.HasOne(x => x.Image).WithMany(x => x.Tags).HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Blob>().HasKey(x => x.Hash);
-        b.Entity<Oci.OciManifest>(e =>
-        {
-            e.HasIndex(x => new { x.ContainerId, x.Hash }).IsUnique();
-            e.HasIndex(x => x.ImageId);
-            e.HasIndex(x => new { x.ContainerId, x.SubjectHash });
-            e.HasOne<Container>().WithMany().HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
-        });
-        b.Entity<Oci.OciTag>(e =>
-        {
-            e.HasIndex(x => new { x.ContainerId, x.Name }).IsUnique();
-            e.HasOne<Container>().WithMany().HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
-        });
-        b.Entity<Oci.OciBlobLink>().HasKey(x => new { x.Repository, x.Hash });
+        Oci.OciModel.Configure(b);
         b.Entity<UploadSession>(e =>
         {
             e.HasIndex(x => x.ImageId);
