@@ -22,6 +22,8 @@ public static class DatabaseWiring
                   .AddInterceptors([PostgresWriteLock.Instance, new WriteGenerationInterceptor(sp.GetRequiredService<WriteGeneration>()), .. extra]));
             services.AddSingleton<IDbContextFactory<RegistryDbContext>>(sp =>
                 new AsRegistryDbContext<PostgresRegistryDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresRegistryDbContext>>()));
+            services.AddSingleton<PostgresWriteFeed>();
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresWriteFeed>());
         }
         else
         {

@@ -12,10 +12,10 @@ namespace Registry.Core.Data;
 /// <item>an explicit <see cref="Bump"/> after a raw <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> that changes what a cache
 /// holds and is not followed by a <c>SaveChanges</c> (counters and last-used times are not: they call nothing);</item>
 /// <item>another process's writes: the admin CLI touches <see cref="SignalWritesTo">a signal file</see> after each of its
-/// writes, and the server <see cref="WatchWritesOf">watches</see> it.</item>
+/// writes, and the server <see cref="WatchWritesOf">watches</see> it;</item>
+/// <item>another node's writes on a shared PostgreSQL database (<see cref="Postgres.PostgresWriteFeed"/> calls
+/// <see cref="LearnOfWriteElsewhere"/>).</item>
 /// </list>
-/// This is the seam for several nodes over one database: a node that learns of another's write (a shared signal file, a
-/// database notification, a message bus) calls <see cref="Bump"/>, and every cache of this node drops what it held.
 /// One per process (a singleton); <see cref="Current"/> is read several times per request and costs one stat(2) per 10 ms at most.
 /// </summary>
 public sealed class WriteGeneration
@@ -39,12 +39,22 @@ public sealed class WriteGeneration
         }
     }
 
+    /// <summary>
+    /// Raised after each write of this process (never for writes learnt of elsewhere): other nodes are told of it
+    /// (<see cref="Postgres.PostgresWriteFeed"/>). Handlers must be quick and must not throw.
+    /// </summary>
+    public event Action? MovedHere;
+
     /// <summary>Drops every cached read of this process (and of a server watching this process's signal file).</summary>
     public void Bump()
     {
         Interlocked.Increment(ref _generation);
         if (_signalFile is { } file) Touch(file);
+        MovedHere?.Invoke();
     }
+
+    /// <summary>Another node wrote: drops every cached read of this process, and tells nobody.</summary>
+    public void LearnOfWriteElsewhere() => Interlocked.Increment(ref _generation);
 
     /// <summary>The admin CLI: after each write, touch <paramref name="file"/> so a running server drops its cached reads.</summary>
     public void SignalWritesTo(string file) => _signalFile = file;

@@ -1,4 +1,5 @@
 using Registry.Core.Access;
+using Registry.Core.Data.Postgres;
 using Registry.Core.Identity.AccessTokens;
 
 namespace Registry.Web.Admin;
@@ -43,7 +44,7 @@ public static class AdminCli
         var sp = scope.ServiceProvider;
         try
         {
-            return args switch
+            var code = args switch
             {
                 ["user", "add", var name, .. var rest] => await UserCommands.AddUserAsync(sp, name, Options.Parse(rest, "--email", "--password"), rest.Contains("--admin"), rest.Contains("--accept-terms")),
                 ["user", "password", var name, .. var rest] => await UserCommands.ResetPasswordAsync(sp, name, Options.Parse(rest, "--password").GetValueOrDefault("--password")),
@@ -60,6 +61,9 @@ public static class AdminCli
                 ["help"] or [] => Help(),
                 _ => Fail(2, $"unknown or incomplete admin command '{string.Join(' ', args)}'; run 'admin help' for usage"),
             };
+            // On a shared PostgreSQL database every node drops its cached reads (the signal file tells only this folder's).
+            if (sp.GetService<PostgresWriteFeed>() is { } feed) await feed.TellOnceAsync();
+            return code;
         }
         catch (ArgumentException e)
         {
