@@ -27,13 +27,16 @@ public static class StartupChores
     public static async Task RunServerChoresAsync(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
-        // Held while serving: admin restore refuses a data folder any node still serves.
+        // Uploads cut off by a crash or kill: their staged bytes go, their sessions are closed (browser uploads resume).
+        // Only when no other node serves this folder: their uploads are live (gc removes whatever expires).
+        using (var alone = ServerLease.TryHoldExclusive(options.DataRoot))
+            if (alone is not null) await app.Services.GetRequiredService<UploadJanitor>().RecoverAfterRestartAsync();
+            else app.Logger.LogInformation("other nodes serve {DataRoot}: their open uploads are left to them", options.DataRoot);
+        // Held while serving: admin restore refuses a data folder any node still serves, and a restarting node keeps its hands off.
         var lease = ServerLease.HoldShared(options.DataRoot);
         app.Lifetime.ApplicationStopped.Register(lease.Dispose);
         // Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
         app.Services.GetRequiredService<WriteGeneration>().WatchWritesOf(options.WriteSignalFile);
-        // Uploads cut off by a crash or kill: their staged bytes go, their sessions are closed (browser uploads resume).
-        await app.Services.GetRequiredService<UploadJanitor>().RecoverAfterRestartAsync();
         app.Services.GetRequiredService<SignedUrls>().EnsureKey();
         // PrivateOnly holds for collections made public before it was turned on, too.
         var madePrivate = await app.Services.GetRequiredService<CollectionService>()
