@@ -14,19 +14,24 @@ public sealed class ViewerCache(WriteGeneration writes)
     /// <summary>Entries kept before all are dropped (one per signed-in viewer and aggregate): bounds memory, not correctness.</summary>
     public const int MaxEntries = 4096;
 
-    private readonly ConcurrentDictionary<string, (long Generation, Task<object> Value)> _entries = new();
+    // Lazy: under contention ConcurrentDictionary may call a value factory twice and keep one result; the Lazy it keeps
+    // is the only one whose computation starts.
+    private readonly ConcurrentDictionary<string, (long Generation, Lazy<Task<object>> Value)> _entries = new();
 
     public async Task<T> GetAsync<T>(string what, Actor actor, Func<Task<T>> compute) where T : class
     {
         var key = $"{what}|{KeyOf(actor)}";
         var generation = writes.Current; // noted before the query: a write during it leaves an entry that is already stale
-        if (_entries.TryGetValue(key, out var hit) && hit.Generation == generation && !hit.Value.IsFaulted && !hit.Value.IsCanceled)
-            return (T)await hit.Value;
+        if (_entries.TryGetValue(key, out var hit) && Usable(hit, generation))
+            return (T)await hit.Value.Value;
         if (_entries.Count >= MaxEntries) _entries.Clear();
-        var entry = _entries.AddOrUpdate(key, _ => (generation, Start(compute)),
-            (_, old) => old.Generation == generation && !old.Value.IsFaulted && !old.Value.IsCanceled ? old : (generation, Start(compute)));
-        return (T)await entry.Value;
+        var entry = _entries.AddOrUpdate(key, _ => (generation, new(() => Start(compute))),
+            (_, old) => Usable(old, generation) ? old : (generation, new(() => Start(compute))));
+        return (T)await entry.Value.Value;
     }
+
+    private static bool Usable((long Generation, Lazy<Task<object>> Value) entry, long generation) =>
+        entry.Generation == generation && !(entry.Value.IsValueCreated && (entry.Value.Value.IsFaulted || entry.Value.Value.IsCanceled));
 
     /// <summary>
     /// Starts the computation without the caller's synchronization context (a circuit's renderer): it is shared, so its
@@ -37,6 +42,7 @@ public sealed class ViewerCache(WriteGeneration writes)
         var caller = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(null);
         try { return Box(compute()); }
+        catch (Exception e) { return Task.FromException<object>(e); } // a faulted entry is replaced; a thrown Lazy would be kept
         finally { SynchronizationContext.SetSynchronizationContext(caller); }
 
         static async Task<object> Box(Task<T> task) => await task.ConfigureAwait(false);
