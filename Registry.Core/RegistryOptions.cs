@@ -35,7 +35,7 @@ public sealed class RegistryOptions
     /// <summary>Whether multipart uploads are offered at all (false: clients fall back to one PUT).</summary>
     public bool MultipartEnabled { get; set; } = true;
 
-    /// <summary>How long an upload URL handed to a client stays valid.</summary>
+    /// <summary>How long an upload URL handed to a client stays valid (gc keeps unreferenced blobs at least this long).</summary>
     public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>How long a signed download URL (the target of a pull's 303) stays valid.</summary>
@@ -59,7 +59,8 @@ public sealed class RegistryOptions
     /// <summary>Most collections one entity (a user's own, or a team's) may hold when a non-admin creates one; 0 = unlimited.</summary>
     public int MaxCollectionsPerUser { get; set; }
 
-    /// <summary>How often the server runs <c>admin gc</c> by itself; 0 = never (run it by hand or from cron).</summary>
+    /// <summary>How often the server runs <c>admin gc</c> by itself; 0 = never (run it by hand or from cron). On several nodes
+    /// one node at a time runs it (the others skip that round).</summary>
     public TimeSpan GcInterval { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Which database holds the registry's rows: <c>Sqlite</c> (a file in the data folder, the default) or

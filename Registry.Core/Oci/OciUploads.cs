@@ -19,6 +19,9 @@ public sealed record OciUploadState(string StagingId, long Length);
 /// </summary>
 public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs, IOptions<RegistryOptions> options)
 {
+    /// <summary>How long a session id stays valid after the session starts (gc goes by the staged file's last write: it has no row).</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(24);
+
     // One request at a time per session: a staged upload takes one writer, and is never committed while written.
     private readonly ConcurrentDictionary<string, byte> _busy = new();
 

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Data;
 using Registry.Core.Images;
+using Registry.Core.Nodes;
 using Registry.Core.Storage;
 
 namespace Registry.Core.Search;
@@ -10,8 +10,10 @@ namespace Registry.Core.Search;
 /// <summary>
 /// After an upgrade, reads the labels of images published before labels were stored, in the background after start-up:
 /// a batch at a time, each committed on its own, so a restart carries on where it stopped and a large registry starts at once.
+/// One node at a time (<see cref="ClusterJob"/>).
 /// </summary>
-public sealed class LabelBackfill(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ILogger<LabelBackfill> log) : BackgroundService
+public sealed class LabelBackfill(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ClusterJobLock jobLock, ILogger<LabelBackfill> log)
+    : ClusterJob("label-backfill", jobLock, log)
 {
     public const int BatchSize = 100;
 
@@ -38,17 +40,11 @@ public sealed class LabelBackfill(IDbContextFactory<RegistryDbContext> dbFactory
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string NextTry => "the next start tries again";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunOnceAsync(async ct =>
     {
-        await Task.Yield(); // start-up goes on while this runs
-        try
-        {
-            var read = await RunAsync(stoppingToken);
-            if (read > 0) log.LogInformation("stored the SIF labels of {Count} images published before labels were kept in the database", read);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            log.LogWarning(e, "reading SIF labels of older images failed; the next start tries again");
-        }
-    }
+        var read = await RunAsync(ct);
+        if (read > 0) Log.LogInformation("stored the SIF labels of {Count} images published before labels were kept in the database", read);
+    }, stoppingToken);
 }

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Core.Data;
 using Registry.Core.Images;
+using Registry.Core.Nodes;
 using Registry.Core.Storage;
 
 namespace Registry.Core.Signatures;
@@ -15,9 +15,11 @@ namespace Registry.Core.Signatures;
 /// verified (<c>Signed</c> null) are verified once; when a key is pushed, merged, revoked or deleted,
 /// the images with a signature naming it are verified again. Key changes are coalesced by fingerprint, so a burst of
 /// pushes of one key costs one pass over its images; each image is read once per pass (its signed objects hashed once).
+/// Passes run on one node at a time (<see cref="ClusterJob"/>); a node that finds one running elsewhere keeps its own
+/// work and asks again after <see cref="ClusterJob.RetryAfter"/>.
 /// </summary>
-public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, TimeProvider clock, ILogger<SignatureRefresh> log)
-    : BackgroundService
+public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ClusterJobLock jobLock, TimeProvider clock,
+    ILogger<SignatureRefresh> log) : ClusterJob("signature-refresh", jobLock, log)
 {
     public const int BatchSize = 50;
     private readonly ConcurrentDictionary<string, byte> pending = new();
@@ -68,38 +70,43 @@ public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFact
         }
     }
 
+    protected override string NextTry => "the next start tries again";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // start-up goes on while this runs
-        try
-        {
-            var verified = await BackfillAsync(stoppingToken);
-            if (verified > 0) log.LogInformation("verified the signatures of {Count} images stored before signatures were verified", verified);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            log.LogWarning(e, "verifying the signatures of older images failed; the next start tries again");
-        }
+        VerifyPublished(); // images stored before signatures were verified (an upgrade), or never verified by a node that stopped
         while (await wake.Reader.WaitToReadAsync(stoppingToken))
         {
             wake.Reader.TryRead(out _);
-            if (unverified)
+            if (await RunRoundAsync(PassAsync, stoppingToken) == JobRound.Skipped)
+                _ = Task.Delay(RetryAfter, clock, stoppingToken)
+                    .ContinueWith(_ => wake.Writer.TryWrite(true), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+    }
+
+    private async Task PassAsync(CancellationToken ct)
+    {
+        if (unverified)
+        {
+            unverified = false; // before the pass: an image published during it wakes another
+            try
             {
-                unverified = false; // before the pass: an image published during it wakes another
-                try { await BackfillAsync(stoppingToken); }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    log.LogWarning(e, "verifying the signatures of newly published images failed; the next start tries again");
-                }
+                var verified = await BackfillAsync(ct);
+                if (verified > 0) Log.LogInformation("verified the signatures of {Count} images not verified yet", verified);
             }
-            foreach (var fingerprint in pending.Keys)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                if (!pending.TryRemove(fingerprint, out _)) continue;
-                try { await RefreshAsync(fingerprint, stoppingToken); }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    log.LogWarning(e, "verifying again the images signed by key {Fingerprint} failed", fingerprint);
-                }
+                Log.LogWarning(e, "verifying the signatures of images not verified yet failed; the next start tries again");
+            }
+        }
+        foreach (var fingerprint in pending.Keys)
+        {
+            if (!pending.TryRemove(fingerprint, out _)) continue;
+            try { await RefreshAsync(fingerprint, ct); }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                Log.LogWarning(e, "verifying again the images signed by key {Fingerprint} failed", fingerprint);
             }
         }
     }

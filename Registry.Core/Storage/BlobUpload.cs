@@ -50,4 +50,10 @@ public abstract class BlobUpload
 
     /// <summary>Drops the staged bytes.</summary>
     public abstract void Discard();
+
+    /// <summary>
+    /// The same staged bytes under a new id (one rename), before bytes already written are written again: whatever running
+    /// hash any process (another node) keeps of the old id is never used again.
+    /// </summary>
+    public virtual BlobUpload Renamed() => throw new NotSupportedException($"{GetType().Name} is not renamed");
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
@@ -13,20 +14,30 @@ public sealed record GcReport(int Blobs, long BlobBytes, int Sessions, long Temp
 public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
 
 /// <summary>Storage housekeeping behind <c>admin gc</c> and <c>admin verify</c>.</summary>
-public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, UploadJanitor janitor, TimeProvider clock)
+public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, UploadJanitor janitor,
+    IOptions<RegistryOptions> options, TimeProvider clock)
 {
     /// <summary>
-    /// How old an unreferenced blob or staged upload must be before gc removes it. A publish commits the blob a moment before
-    /// the database says an image uses it, and a new upload names its staging before its row is written.
+    /// How old an unreferenced blob, or staged bytes no live upload session owns, must be before gc removes them: at least
+    /// the longest an upload may live (Library API URL, browser upload, <c>/v2/</c> session), and an hour. A push's
+    /// first blob must outlive its last upload (a <c>/v2/</c> manifest comes last), a completion commits its blob before
+    /// the database says an image uses it, and a new upload names its staging before its row is written, maybe on another
+    /// node, whose clock and the shared folder's may differ by minutes.
     /// </summary>
-    public static readonly TimeSpan GracePeriod = TimeSpan.FromHours(1);
+    public static TimeSpan GracePeriodFor(RegistryOptions settings) =>
+        new[] { TimeSpan.FromHours(1), settings.UploadUrlLifetime, BrowserUploadService.IdleLifetime, Oci.OciUploads.SessionLifetime }.Max();
+
+    /// <inheritdoc cref="GracePeriodFor"/>
+    public TimeSpan GracePeriod => GracePeriodFor(options.Value);
 
     /// <summary>
     /// Removes blobs no uploaded image or <c>/v2/</c> manifest references, stale <c>/v2/</c> blob links
     /// (<see cref="Oci.OciGarbage"/>), and what <see cref="UploadJanitor"/> sweeps (finished or expired
-    /// upload sessions, staged bytes no live upload owns); with <paramref name="dryRun"/> only reports.
+    /// upload sessions, staged bytes no live upload owns); with <paramref name="dryRun"/> only reports. Every run but a dry one
+    /// is recorded in the audit log (<c>storage.gc</c>: which process, when it started and ended, what it freed), by
+    /// <paramref name="actor"/> (the scheduled gc when null).
     /// </summary>
-    public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default)
+    public async Task<GcReport> CollectGarbageAsync(bool dryRun, CancellationToken ct = default, Actor? actor = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var old = now - GracePeriod;
@@ -52,7 +63,25 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
             await db.Blobs.Where(b => hashes.Contains(b.Hash)).ExecuteDeleteAsync(ct);
         }
         var uploads = await janitor.SweepAsync(dryRun, ct);
-        return new GcReport(unused.Count, unused.Sum(u => u.Length), uploads.Sessions, uploads.StagedBytes, links);
+        var report = new GcReport(unused.Count, unused.Sum(u => u.Length), uploads.Sessions, uploads.StagedBytes, links);
+        if (!dryRun) await RecordAsync(report, now, actor ?? new Actor("system", "system", true, Identity.AccessTokens.TokenScope.Admin, Address: "scheduled gc"));
+        return report;
+    }
+
+    private async Task RecordAsync(GcReport r, DateTime started, Actor actor)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        AuditLog.Record(db, actor, "storage.gc", "storage", detail: $"{Environment.MachineName} pid {Environment.ProcessId}, {started:O} to "
+            + $"{clock.GetUtcNow().UtcDateTime:O}: freed {r.BlobBytes} bytes in {r.Blobs} blobs and {r.TempBytes} staged bytes of {r.Sessions} upload sessions, dropped {r.Links} /v2/ blob links");
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>Images marked uploaded whose blob is not in the store (lost, or removed by mistake): their hashes.</summary>
+    public async Task<List<string>> MissingBlobsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hashes = await db.Images.Where(i => i.Uploaded).Select(i => i.Hash).Distinct().ToListAsync(ct);
+        return hashes.Where(h => !Digest.TryParseHex(h, out var d) || !blobs.Exists(d)).Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

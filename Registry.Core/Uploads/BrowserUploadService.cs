@@ -24,13 +24,10 @@ public sealed record BrowserUploadStatus(string Id, long Received, long Size, in
 public sealed class BrowserUploadService(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, IOptions<RegistryOptions> options, TimeProvider clock,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
-    UploadJanitor janitor, RefusedPush refused)
+    UploadJanitor janitor, RefusedPush refused, BrowserUploadLock uploadLock)
 {
     public const int ChunkSize = 8 * 1024 * 1024;
     public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(6);
-    // One request at a time per upload (chunks, finish): the row is the state, these only keep its writers in line. A fixed
-    // set picked by the id's hash, not one per id: nothing to clean up, and ids that don't exist can't grow it.
-    private readonly SemaphoreSlim[] _locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public async Task<Result<BrowserUploadStatus>> StartAsync(Actor actor, string entity, string collection, string container, string tag,
         long size, string description = "", bool fresh = false, CancellationToken ct = default)
@@ -81,11 +78,20 @@ public sealed class BrowserUploadService(
     /// <summary>Writes one chunk at <paramref name="offset"/>, which must not be past the bytes received so far.</summary>
     public async Task<Result<BrowserUploadStatus>> ReceiveAsync(Actor actor, string id, long offset, Stream body, CancellationToken ct = default)
     {
-        using var held = await LockAsync(id, ct);
+        await using var held = await uploadLock.TakeAsync(id, ct);
+        if (held is null) return Busy;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
         if (offset < 0 || offset > upload.Received) return Result.Conflict($"expected offset {upload.Received}, got {offset}");
         var staged = blobs.ResumeUpload(upload.StagingId);
+        if (offset < upload.Received)
+        {
+            // Bytes received before come again (maybe other bytes): the staged file takes a new id first, so no node
+            // finishes with a running hash of the bytes they replace (it keeps one per id, and in its memory only).
+            staged = staged.Renamed();
+            upload.StagingId = staged.Id;
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
         try
         {
             // Chunks in order advance the upload's running hash: finishing a multi-GB upload doesn't read it all back.
@@ -112,7 +118,8 @@ public sealed class BrowserUploadService(
     /// <summary>Finishes the file's hash and publishes it as <c>entity/collection/container:tag</c>; returns the container's path.</summary>
     public async Task<Result<string>> FinishAsync(Actor actor, string id, CancellationToken ct = default)
     {
-        using var held = await LockAsync(id, ct);
+        await using var held = await uploadLock.TakeAsync(id, ct);
+        if (held is null) return Busy;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } s) return NotFound;
         if (s.Received != s.Size) return Result.Conflict($"received {s.Received} of {s.Size} bytes");
@@ -152,7 +159,8 @@ public sealed class BrowserUploadService(
 
     public async Task<Result<bool>> AbortAsync(Actor actor, string id, CancellationToken ct = default)
     {
-        using var held = await LockAsync(id, ct);
+        await using var held = await uploadLock.TakeAsync(id, ct);
+        if (held is null) return Busy;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await FindAsync(db, actor, id, ct) is not { } upload) return NotFound;
         await DropAsync(db, upload, ct);
@@ -179,19 +187,9 @@ public sealed class BrowserUploadService(
         blobs.ResumeUpload(upload.StagingId).Discard();
     }
 
-    private async Task<IDisposable> LockAsync(string id, CancellationToken ct)
-    {
-        var gate = _locks[(uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_locks.Length];
-        await gate.WaitAsync(ct);
-        return new Release(gate);
-    }
-
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
-    {
-        public void Dispose() => gate.Release();
-    }
-
     private static Result.Failure NotFound => Result.NotFound("upload not found or expired");
+
+    private static Result.Failure Busy => Result.Conflict("another request on this upload has been running for 30 s; ask for its status and go on from there");
 
     private static BrowserUploadStatus Status(BrowserUpload u) => new(u.Id, u.Received, u.Size, ChunkSize);
 

@@ -21,7 +21,7 @@ public sealed class ScheduledGcTests(FrequentGcFactory factory) : IClassFixture<
 
         var orphan = RandomNumberGenerator.GetBytes(777);
         var orphanDigest = await store.StoreAsync(orphan);
-        File.SetLastWriteTimeUtc(store.PathOf(orphanDigest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(store.PathOf(orphanDigest), DateTime.UtcNow - factory.Services.GetRequiredService<StorageMaintenance>().GracePeriod - TimeSpan.FromMinutes(1));
 
         // Nobody calls gc here: the hosted service does, within a few of its 200 ms intervals.
         for (var i = 0; i < 300 && store.Exists(orphanDigest); i++) await Task.Delay(100);

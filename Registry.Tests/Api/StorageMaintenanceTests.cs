@@ -23,7 +23,7 @@ public class StorageMaintenanceTests(RegistryApiFactory factory) : IClassFixture
         // Within the grace period an unreferenced blob may be a publish in flight: gc leaves it.
         (await maintenance.CollectGarbageAsync(dryRun: false)).Blobs.ShouldBe(0);
         store.Exists(orphanDigest).ShouldBeTrue();
-        File.SetLastWriteTimeUtc(store.PathOf(orphanDigest), DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(store.PathOf(orphanDigest), DateTime.UtcNow - factory.Services.GetRequiredService<StorageMaintenance>().GracePeriod - TimeSpan.FromMinutes(1));
         var dry = await maintenance.CollectGarbageAsync(dryRun: true);
         dry.Blobs.ShouldBe(1);
         dry.BlobBytes.ShouldBe(1234);

@@ -25,7 +25,9 @@ public class WriteGenerationTests
         var secret = (await tokens.CreateAsync(owner, owner.UserId!, "ci", TokenScope.Write)).Value!.Secret!;
         var blobs = new FileSystemBlobStore(db.Root);
         var images = new ImageService(db.Factory, blobs, writes, NullLogger<ImageService>.Instance,
-            new Registry.Core.Signatures.SignatureRefresh(db.Factory, blobs, db.Clock, NullLogger<Registry.Core.Signatures.SignatureRefresh>.Instance));
+            new Registry.Core.Signatures.SignatureRefresh(db.Factory, blobs,
+                new Registry.Core.Nodes.ClusterJobLock(Microsoft.Extensions.Options.Options.Create(new RegistryOptions { DataPath = db.Root })), db.Clock,
+                NullLogger<Registry.Core.Signatures.SignatureRefresh>.Instance));
         var before = writes.Current;
 
         (await tokens.AuthenticateAsync(secret, "127.0.0.1")).ShouldNotBeNull(); // first use: writes LastUsedAt

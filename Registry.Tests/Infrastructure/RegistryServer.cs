@@ -105,6 +105,19 @@ public sealed class RegistryServer : IAsyncDisposable
     public Task<ProcessResult> AdminAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", [AppDll, "admin", .. args], _environment, AppDir, TimeSpan.FromMinutes(2));
 
+    /// <summary>Starts <c>admin ARGS...</c> and returns at once, its output lines going to <paramref name="output"/>: for a test that watches it wait.</summary>
+    public Process StartAdmin(ProcessOutput output, params string[] args)
+    {
+        var process = new Process { StartInfo = ProcessRunner.StartInfo("dotnet", [AppDll, "admin", .. args], _environment, AppDir) };
+        process.OutputDataReceived += (_, e) => output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Append(e.Data);
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
     public async Task KillHardAsync()
     {

@@ -17,7 +17,7 @@ public sealed class OciGcTests(RegistryApiFactory factory) : IClassFixture<Regis
     /// <summary>Every blob and link older than gc's grace period, as if the pushes were hours ago.</summary>
     private async Task AgeEverythingAsync()
     {
-        var past = DateTime.UtcNow - StorageMaintenance.GracePeriod - TimeSpan.FromMinutes(5);
+        var past = DateTime.UtcNow - factory.Services.GetRequiredService<StorageMaintenance>().GracePeriod - TimeSpan.FromMinutes(5);
         foreach (var (digest, _) in Store.List().ToList()) File.SetLastWriteTimeUtc(Store.PathOf(digest), past);
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
         await db.OciBlobLinks.ExecuteUpdateAsync(u => u.SetProperty(l => l.CreatedAt, past));

@@ -95,6 +95,17 @@ internal sealed class FileSystemBlobUpload(FileSystemBlobStore store, string id,
         return existed ? BlobCommit.AlreadyPresent : BlobCommit.Stored;
     }
 
+    public override BlobUpload Renamed()
+    {
+        var next = (FileSystemBlobUpload)store.BeginUpload(id.Contains('-') ? id[..id.IndexOf('-')] : "upload");
+        hashes.Forget(id);
+        try { File.Move(path, next.StagedPath); }
+        catch (FileNotFoundException) { } // nothing staged yet
+        return next;
+    }
+
+    private string StagedPath => path;
+
     public override void Discard()
     {
         hashes.Forget(id);

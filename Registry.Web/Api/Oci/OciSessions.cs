@@ -11,7 +11,7 @@ namespace Registry.Web.Api.Oci;
 /// </summary>
 public sealed class OciSessions(SignedUrls keys, TimeProvider clock)
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    public static readonly TimeSpan Lifetime = OciUploads.SessionLifetime;
     private const string Purpose = "oci-upload";
 
     public string Issue(string stagingId, OciRepository repo, string userId)
