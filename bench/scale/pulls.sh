@@ -83,25 +83,25 @@ pull() {
 pull warm # the data path compiled before the timed run
 
 # nginx: N concurrent plain GETs of the same file.
-for (( i = 0; i < N; i++ )); do printf 'url = "%s/job.sif"\noutput = "/dev/null"\nfail\nnext\n' "$NGX"; done > "$WORK/cfg/nginx"
+for (( i = 0; i < N; i++ )); do [ "$i" -gt 0 ] && echo next; printf 'url = "%s/job.sif"\noutput = "/dev/null"\nfail\n' "$NGX"; done > "$WORK/cfg/nginx"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(now); NGX_ERR=0; curl -fsS --no-progress-meter --parallel --parallel-max "$N" -K "$WORK/cfg/nginx" || NGX_ERR=$?; T_NGX=$(secs "$t0" "$(now)")
 
 # Registry: N pulls at once, the server's RSS sampled every 100 ms.
 RSS0=$(awk '/VmRSS/ { print $2 }' "/proc/$PID/status")
-( while kill -0 "$PID" 2>/dev/null; do awk '/VmRSS/ { print $2 }' "/proc/$PID/status"; sleep 0.1; done ) > "$WORK/rss" & RSS_PID=$!
+( while kill -0 "$PID" 2>/dev/null; do awk '/VmRSS/ { r = $2 } /Threads/ { t = $2 } END { print r, t }' "/proc/$PID/status"; sleep 0.1; done ) > "$WORK/rss" & RSS_PID=$!
 t0=$(now)
 pids=()
 for (( i = 0; i < N; i++ )); do ( pull "p$i" >/dev/null 2>>"$WORK/pull-errors" || echo fail >> "$WORK/failed" ) & pids+=($!); done
 wait "${pids[@]}"
 T_REG=$(secs "$t0" "$(now)")
 kill "$RSS_PID" 2>/dev/null || true; RSS_PID=
-PEAK=$(sort -n "$WORK/rss" | tail -n 1)
+PEAK=$(sort -n "$WORK/rss" | tail -n 1 | cut -d' ' -f1); THREADS=$(sort -n -k2 "$WORK/rss" | tail -n 1 | cut -d' ' -f2)
 FAILED=$( [ -f "$WORK/failed" ] && wc -l < "$WORK/failed" || echo 0)
 GROW=$(( (PEAK - RSS0) / 1024 ))
 TOTAL_MB=$(( N * SIZE / 1048576 ))
 R=$(awk -v a="$T_NGX" -v b="$T_REG" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-ROW="| $N concurrent pulls of $(( SIZE / 1048576 )) MiB (303, then 5 MiB ranges 3 at a time; curl to /dev/null) vs $N concurrent nginx GETs | ${T_REG} s ($(awk -v m="$TOTAL_MB" -v s="$T_REG" 'BEGIN { printf "%.0f", m / s }') MiB/s), $FAILED failed pulls | ${T_NGX} s ($(awk -v m="$TOTAL_MB" -v s="$T_NGX" 'BEGIN { printf "%.0f", m / s }') MiB/s), curl exit $NGX_ERR | $R | RSS $(( RSS0 / 1024 )) → $(( PEAK / 1024 )) MiB (+$GROW MiB) | ≥ 0.90, 0 errors, < 200 MiB |"
+ROW="| $N concurrent pulls of $(( SIZE / 1048576 )) MiB (303, then 5 MiB ranges 3 at a time; curl to /dev/null) vs $N concurrent nginx GETs | ${T_REG} s ($(awk -v m="$TOTAL_MB" -v s="$T_REG" 'BEGIN { printf "%.0f", m / s }') MiB/s), $FAILED failed pulls | ${T_NGX} s ($(awk -v m="$TOTAL_MB" -v s="$T_NGX" 'BEGIN { printf "%.0f", m / s }') MiB/s), curl exit $NGX_ERR | $R | RSS $(( RSS0 / 1024 )) → $(( PEAK / 1024 )) MiB (+$GROW MiB), $THREADS threads at most | ≥ 0.90, 0 errors, < 200 MiB |"
 echo "$ROW"
 {
   echo; echo "### job array (bench/scale/pulls.sh): $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$REPO" rev-parse --short HEAD), load $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"; echo
