@@ -41,3 +41,9 @@ public sealed record CollectionStorage(string Entity, string Name, bool IsPrivat
 
 /// <summary>A collection page: the collection, its containers (with tags and images) and the viewer's rights.</summary>
 public sealed record CollectionView(Collection Collection, List<Container> Containers, CollectionAccess Access);
+
+/// <summary>The treemap's data: the largest collections, the rest as one count and size, and the stored bytes of everything visible.</summary>
+public sealed record StorageOverview(List<CollectionStorage> Largest, int OtherCount, long OtherBytes, long StoredBytes)
+{
+    public long Bytes => Largest.Sum(c => c.Bytes) + OtherBytes;
+}

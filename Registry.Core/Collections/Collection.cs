@@ -26,8 +26,12 @@ public class Collection
     public List<Star> Stars { get; set; } = [];
     /// <summary>Bytes of the uploaded images of its containers, counted as in <see cref="Entities.Entity.Size"/>; filled by the queries that show it.</summary>
     [NotMapped] public long Size { get; set; }
-    /// <summary>How many users starred it; filled by the queries that show it (SQL COUNT), not stored.</summary>
-    [NotMapped] public int StarCount { get; set; }
+    /// <summary>How many users starred it. Kept by the database (triggers on Stars, see <see cref="CollectionCounters"/>), never written by the app.</summary>
+    public int StarCount { get; set; }
+    /// <summary>How many containers it holds. Kept by the database (triggers on Containers).</summary>
+    public int ContainerCount { get; set; }
+    /// <summary>Bytes of the uploaded images of its containers (as <see cref="Size"/>). Kept by the database (triggers on Images and Containers).</summary>
+    public long Bytes { get; set; }
 }
 
 public class CollectionMember

@@ -78,34 +78,37 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
             .OrderByDescending(r => r.UpdatedAt).Take(take).ToList();
     }
 
+    /// <summary>Collections the treemap draws; the rest are one "others" box.</summary>
+    public const int TreemapLargest = 300;
+
     /// <summary>
-    /// Uploaded bytes per visible collection and container (a blob shared by two containers counts in both: the logical
-    /// size), each collection's stored bytes (each distinct file once), and the stored bytes of all of them together.
+    /// The <paramref name="largest"/> visible collections with the most uploaded bytes (their maintained
+    /// <see cref="Collection.Bytes"/>, walked by its index with a LIMIT) with their containers' bytes (a blob shared by two
+    /// containers counts in both: the logical size) and stored bytes (each distinct file once); how many other visible
+    /// collections hold bytes and their bytes; and the stored bytes of all of them together (the home counts' figure).
     /// </summary>
-    public async Task<(List<CollectionStorage> Collections, long StoredBytes)> StorageAsync(Actor actor, CancellationToken ct = default)
-    {
-        var view = await cache.GetAsync("Treemap", actor, async () =>
+    public Task<StorageOverview> StorageAsync(Actor actor, int largest = TreemapLargest) =>
+        cache.GetAsync($"Treemap{largest}", actor, async () =>
         {
             await using var db = await dbFactory.CreateDbContextAsync();
-            var visible = db.Collections.AsNoTracking().VisibleTo(actor);
-            var uploaded = db.Images.AsNoTracking().Where(i => i.Uploaded && visible.Any(c => c.Id == i.Container!.CollectionId));
+            var holding = db.Collections.AsNoTracking().VisibleTo(actor).Where(c => c.Bytes > 0);
+            var top = await holding.OrderByDescending(c => c.Bytes).ThenBy(c => c.Id).Take(largest)
+                .Select(c => new { c.Id, Entity = c.Entity!.Name, c.Name, c.IsPrivate }).ToListAsync();
+            var ids = top.Select(c => c.Id).ToList();
+            var uploaded = db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId));
             var containers = (await uploaded.GroupBy(i => new { i.Container!.CollectionId, i.Container.Name })
                 .Select(g => new { g.Key.CollectionId, g.Key.Name, Bytes = g.Sum(i => i.Size) }).ToListAsync()).ToLookup(x => x.CollectionId);
             var stored = (await uploaded.Select(i => new { i.Container!.CollectionId, i.Hash, i.Size }).Distinct()
                 .GroupBy(x => x.CollectionId).Select(g => new { g.Key, Bytes = g.Sum(x => x.Size) }).ToListAsync()).ToDictionary(x => x.Key, x => x.Bytes);
-            var ids = stored.Keys.ToList();
-            var names = await db.Collections.AsNoTracking().Where(c => ids.Contains(c.Id))
-                .Select(c => new { c.Id, Entity = c.Entity!.Name, c.Name, c.IsPrivate }).ToListAsync();
-            var collections = names.Select(c => new CollectionStorage(c.Entity, c.Name, c.IsPrivate,
-                    containers[c.Id].Select(x => new ContainerStorage(x.Name, x.Bytes)).ToList(), stored[c.Id]))
+            var collections = top.Select(c => new CollectionStorage(c.Entity, c.Name, c.IsPrivate,
+                    containers[c.Id].Select(x => new ContainerStorage(x.Name, x.Bytes)).ToList(), stored.GetValueOrDefault(c.Id)))
                 .OrderByDescending(c => c.Bytes).ToList();
-            var total = await uploaded.Select(i => new { i.Hash, i.Size }).Distinct().SumAsync(x => (long?)x.Size) ?? 0;
-            return new StorageView(collections, total);
+            // All holding collections' count and bytes from the maintained column (no image row read); the top ones subtracted.
+            var count = await holding.CountAsync();
+            var bytes = await holding.SumAsync(c => (long?)c.Bytes) ?? 0;
+            var stats = await StatsAsync(actor);
+            return new StorageOverview(collections, count - collections.Count, bytes - collections.Sum(c => c.Bytes), stats.StoredBytes);
         });
-        return (view.Collections, view.StoredBytes);
-    }
-
-    private sealed record StorageView(List<CollectionStorage> Collections, long StoredBytes);
 
     /// <summary>Every collection the actor may see, with counts, by path (the sregistry listing shows them all).</summary>
     public async Task<List<CollectionSummary>> VisibleAsync(Actor actor, CancellationToken ct = default)

@@ -6,7 +6,7 @@ namespace Registry.Core.Collections;
 
 /// <summary>
 /// The collections grid's rows as one SQL query: visibility (<see cref="Visibility"/>), the filter and the search are
-/// WHERE clauses, the counts correlated subqueries over indexed keys, and sorting and paging ORDER BY / LIMIT, so only a
+/// WHERE clauses, the counts maintained columns (<see cref="CollectionCounters"/>), and sorting and paging ORDER BY / LIMIT, so only a
 /// page's rows (and their container names) leave the database.
 /// </summary>
 internal static class CollectionGrid
@@ -44,8 +44,9 @@ internal static class CollectionGrid
         var rows = filtered.Select(c => new
         {
             c.Id, Entity = c.Entity!.Name, c.Name, c.Description, c.IsPrivate, Path = c.Entity.Name + "/" + c.Name,
-            Stars = c.Stars.Count(), Containers = c.Containers.Count(),
-            Bytes = db.Images.Where(i => i.Uploaded && i.Container!.CollectionId == c.Id).Sum(i => (long?)i.Size) ?? 0,
+            // Maintained counters (CollectionCounters): indexed columns, so the default order walks an index instead of
+            // counting every visible collection's stars and containers before the first row.
+            Stars = c.StarCount, Containers = c.ContainerCount, c.Bytes,
             c.UpdatedAt, ContainerUpdatedAt = c.Containers.Max(x => (DateTime?)x.UpdatedAt),
             IsMine = c.Entity.UserId == user || c.Members.Any(m => m.UserId == user)
                      || (c.Entity.Kind == Entities.EntityKind.Team && c.Entity.Team!.Members.Any(m => m.UserId == user)),

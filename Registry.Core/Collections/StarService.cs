@@ -13,7 +13,7 @@ public sealed class StarService(IDbContextFactory<RegistryDbContext> dbFactory)
     public async Task<StarState> GetAsync(Actor actor, string collectionId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var count = await db.Stars.CountAsync(s => s.CollectionId == collectionId, ct);
+        var count = await db.Collections.Where(c => c.Id == collectionId).Select(c => c.StarCount).FirstOrDefaultAsync(ct);
         var starred = actor.IsAuthenticated && await db.Stars.AnyAsync(s => s.CollectionId == collectionId && s.UserId == actor.UserId, ct);
         return new StarState(starred, count);
     }
@@ -28,7 +28,17 @@ public sealed class StarService(IDbContextFactory<RegistryDbContext> dbFactory)
         var existing = await db.Stars.FirstOrDefaultAsync(s => s.CollectionId == collectionId && s.UserId == actor.UserId, ct);
         if (starred && existing is null) db.Stars.Add(new Star { CollectionId = collectionId, UserId = actor.UserId! });
         if (!starred && existing is not null) db.Stars.Remove(existing);
-        await db.SaveChangesAsync(ct);
-        return new StarState(starred, await db.Stars.CountAsync(s => s.CollectionId == collectionId, ct));
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) when (starred && existing is null)
+        {
+            // A racing request of the same user (a double click, two tabs) starred it first; whatever came after, this
+            // star happened. A collection deleted meanwhile is answered below.
+        }
+        catch (DbUpdateConcurrencyException) when (!starred)
+        {
+            // Unstarred by a racing request first: likewise.
+        }
+        var count = await db.Collections.Where(c => c.Id == collectionId).Select(c => (int?)c.StarCount).FirstOrDefaultAsync(ct);
+        return count is null ? Result.NotFound("collection not found") : new StarState(starred, count.Value);
     }
 }

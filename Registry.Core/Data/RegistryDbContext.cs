@@ -139,6 +139,8 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
         });
         b.Entity<Blob>().HasKey(x => x.Hash);
         Oci.OciModel.Configure(b);
+        CollectionCounters.Configure(b, Database.IsSqlite());
+        Search.LabelBackfill.Configure(b);
         b.Entity<UploadSession>(e =>
         {
             e.HasIndex(x => x.ImageId);

@@ -39,6 +39,32 @@ public class DownloadTests(RegistryApiFactory factory) : IClassFixture<RegistryA
     }
 
     [Fact]
+    public async Task A_job_array_of_concurrent_ranged_pulls_gets_the_exact_bytes()
+    {
+        // Issue 18: beyond 16 concurrent sends each reads smaller chunks; every range must still be exact.
+        var (_, token) = await factory.CreateUserAsync("jobarray");
+        var file = SifBuilder.Bytes(2_000_000);
+        await new LibraryClient(factory.Client(token)).PushAsync("jobarray", "c", "x", file, "latest");
+        var http = new HttpClient();
+        const int part = 300_000;
+        var pulls = Enumerable.Range(0, 32).Select(async _ =>
+        {
+            var redirect = await factory.Client().GetAsync("/v1/imagefile/jobarray/c/x:latest?arch=amd64");
+            redirect.StatusCode.ShouldBe(HttpStatusCode.SeeOther);
+            var parts = await Task.WhenAll(Enumerable.Range(0, (file.Length + part - 1) / part).Select(async k =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, redirect.Headers.Location)
+                    { Headers = { Range = new RangeHeaderValue(k * part, Math.Min(file.Length, (k + 1) * part) - 1) } };
+                var response = await http.SendAsync(request);
+                response.StatusCode.ShouldBe(HttpStatusCode.PartialContent);
+                return await response.Content.ReadAsByteArrayAsync();
+            }));
+            return parts.SelectMany(p => p).ToArray();
+        });
+        (await Task.WhenAll(pulls)).ShouldAllBe(pulled => pulled.SequenceEqual(file));
+    }
+
+    [Fact]
     public async Task Out_of_range_and_tampered_urls_get_json_errors()
     {
         var (file, location) = await PushedAsync("ranges");

@@ -14,3 +14,4 @@ public sealed class UserDeletionTestsOnPostgres : UserDeletionTests { protected 
 public sealed class WriteGenerationTestsOnPostgres : WriteGenerationTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class FoldTestsOnPostgres : FoldTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class CollectionBrowserPagingTestsOnPostgres : CollectionBrowserPagingTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class CollectionCounterTestsOnPostgres : CollectionCounterTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How Registry's cost grows with its size (issue 18), by hand, not in CI. See bench/README.md ("Scale").
-#   bench/scale/run.sh 10000 100000        # one seeded data folder and one measured run per size
+#   bench/scale/run.sh 10000 100000 1000000  # one seeded data folder and one measured run per size, then pulls.sh and circuits.sh
 # Seeds a data folder per size with bench/scale/seed.sql, starts the Release build on it, and measures with wrk
 # (concurrency 32) the API calls and the server-side render of the pages (the prerendered HTML of a GET) against the
 # same server's /version, plus cold start, `admin gc --dry-run` and the database size. Prints a markdown table per
@@ -148,3 +148,9 @@ measure_size() {
 mkdir -p "$WORK"
 { echo; echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — scale (issue 18), $LABEL, $(nproc) cores, $(uname -r)"; } >> "$RESULTS"
 for n in "$@"; do measure_size "$n"; cat "$WORK/$n.md" >> "$RESULTS"; done
+# The size-independent rows once per run (BENCH_SKIP_JOBS=1 leaves them out): the job array's 100 pulls of 1 GiB and
+# 200 idle browser sessions (bench/scale/pulls.sh, bench/scale/circuits.sh; their own variables scale them down).
+if [ -z "${BENCH_SKIP_JOBS:-}" ]; then
+  BENCH_DLL="$DLL" BENCH_DIR="$WORK" BENCH_RESULTS="$RESULTS" "$HERE/pulls.sh"
+  BENCH_DLL="$DLL" BENCH_DIR="$WORK" BENCH_RESULTS="$RESULTS" "$HERE/circuits.sh"
+fi

@@ -215,6 +215,12 @@ namespace Registry.Core.Data.Migrations
                     b.Property<string>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ContainerCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -240,12 +246,21 @@ namespace Registry.Core.Data.Migrations
                     b.Property<bool>("OnlySigned")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("StarCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Bytes");
+
+                    b.HasIndex("ContainerCount");
+
                     b.HasIndex("Name");
+
+                    b.HasIndex("StarCount");
 
                     b.HasIndex("EntityId", "Name")
                         .IsUnique();
@@ -287,6 +302,8 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("Stars");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Containers.Container", b =>
@@ -334,6 +351,8 @@ namespace Registry.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Containers");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Entities.Entity", b =>
@@ -574,7 +593,12 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("ContainerId", "Hash")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "Id" }, "IX_Images_LabelsUnread")
+                        .HasFilter("\"Uploaded\" AND NOT \"LabelsRead\"");
+
                     b.ToTable("Images");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Images.ImageLabel", b =>

@@ -226,6 +226,12 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContainerCount")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -251,12 +257,21 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.Property<bool>("OnlySigned")
                         .HasColumnType("boolean");
 
+                    b.Property<int>("StarCount")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Bytes");
+
+                    b.HasIndex("ContainerCount");
+
                     b.HasIndex("Name");
+
+                    b.HasIndex("StarCount");
 
                     b.HasIndex("EntityId", "Name")
                         .IsUnique();
@@ -584,6 +599,9 @@ namespace Registry.Core.Data.Postgres.Migrations
 
                     b.HasIndex("ContainerId", "Hash")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "Id" }, "IX_Images_LabelsUnread")
+                        .HasFilter("\"Uploaded\" AND NOT \"LabelsRead\"");
 
                     b.ToTable("Images");
                 });
