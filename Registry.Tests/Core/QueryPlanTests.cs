@@ -112,6 +112,7 @@ public sealed class QueryPlanTests
         await new BrowseFixture(db).BuildAsync(10);
         log.Commands.Clear();
         var backfill = new LabelBackfill(db.Factory, new Registry.Core.Storage.FileSystem.FileSystemBlobStore(db.Root),
+            new Registry.Core.Nodes.ClusterJobLock(Microsoft.Extensions.Options.Options.Create(new Registry.Core.RegistryOptions { DataPath = db.Root })),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<LabelBackfill>.Instance);
         (await backfill.RunAsync()).ShouldBe(0); // the fixture's blobs are not on disk: each unread image is skipped, once
         var query = log.Commands.First(c => c.Sql.Contains("LabelsRead"));
