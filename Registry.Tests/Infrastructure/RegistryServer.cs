@@ -48,7 +48,8 @@ public sealed class RegistryServer : IAsyncDisposable
 
     /// <param name="options">Settings on top of the defaults below (passed as <c>Section__Key</c> variables) and the data folder;
     /// service replacements need the in-process host (<see cref="Api.RegistryApiFactory"/>).</param>
-    public static async Task<RegistryServer> StartAsync(HostSetup? options = null)
+    /// <param name="port">The loopback port to listen on (a node started again where a load balancer expects it); default a free one.</param>
+    public static async Task<RegistryServer> StartAsync(HostSetup? options = null, int? port = null)
     {
         if (options?.Services is not null) throw new ArgumentException("a server process takes settings only", nameof(options));
         var dataPath = options?.DataPath;
@@ -59,8 +60,7 @@ public sealed class RegistryServer : IAsyncDisposable
         var appDir = RepoPaths.CopyWebBin();
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
-        var port = Loopback.FreePort();
-        var baseUrl = $"http://127.0.0.1:{port}";
+        var baseUrl = $"http://127.0.0.1:{port ?? Loopback.FreePort()}";
         var environment = new Dictionary<string, string?>
         {
             ["Registry__DataPath"] = dataPath,
