@@ -49,7 +49,8 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <param name="options">Settings on top of the defaults below (passed as <c>Section__Key</c> variables) and the data folder;
     /// service replacements need the in-process host (<see cref="Api.RegistryApiFactory"/>).</param>
     /// <param name="port">The loopback port to listen on (a node started again where a load balancer expects it); default a free one.</param>
-    public static async Task<RegistryServer> StartAsync(HostSetup? options = null, int? port = null)
+    /// <param name="readyWithin">How long it may take to answer (default 60 s; several servers starting at once take longer).</param>
+    public static async Task<RegistryServer> StartAsync(HostSetup? options = null, int? port = null, TimeSpan? readyWithin = null)
     {
         if (options?.Services is not null) throw new ArgumentException("a server process takes settings only", nameof(options));
         var dataPath = options?.DataPath;
@@ -93,7 +94,7 @@ public sealed class RegistryServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        try { await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)); }
+        try { await server.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60)); }
         catch { await server.DisposeAsync(); throw; }
         return server;
     }

@@ -77,6 +77,9 @@ public sealed class ThreeNodesBrowserTests(ThreeNodes three) : IAsyncLifetime
         await Expect(page.GetByText("Your tokens")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = user.Name, Exact = true })).ToBeVisibleAsync();
         (await StickyNodeAsync(page)).ShouldNotBe(before);
+        // One key ring for all: three nodes started at once on the empty folder made one key, not one each (a node's
+        // ring stops looking for keys it lacks two minutes after its start, and would refuse the others' cookies).
+        Directory.GetFiles(Path.Combine(fx.DataPath, "keys", "data-protection"), "key-*.xml").ShouldHaveSingleItem();
         // The new node's circuit works too: a click that needs the server answers.
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke cli", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();

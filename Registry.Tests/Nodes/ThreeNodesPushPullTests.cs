@@ -20,13 +20,15 @@ public sealed class ThreeNodesPushPullTests(ThreeNodes three)
     {
         var fx = await three.ReadyAsync();
         var user = await fx.UserAsync("pusher");
-        var sif = await new SifFiles(fx.Work).CreateAsync(20L * 1024 * 1024); // three 8 MiB parts
+        // The client goes multipart above 64 MiB: nine 8 MiB parts, each presigned and sent through the balancer.
+        var sif = await new SifFiles(fx.Work).CreateAsync(66L * 1024 * 1024);
         var mark = fx.Balancer.Requests.Count;
 
         var pushed = await fx.LibAsync(user.Token, null, "push", sif, $"{user.Name}/tools/spread", "1.0");
 
         pushed.ExitCode.ShouldBe(0, pushed.ToString());
-        var parts = await RequestsSinceAsync(fx, mark, r => r.Method == "PUT" && r.Path.StartsWith(UploadPath), 3);
+        var parts = await RequestsSinceAsync(fx, mark, r => r.Method == "PUT" && r.Path.StartsWith(UploadPath), 9);
+        parts.Count.ShouldBe(9, string.Join(", ", parts));
         parts.ShouldAllBe(p => p.Status == 200);
         parts.Select(p => p.Node).Distinct().Count().ShouldBeGreaterThan(1, $"every part went to one node: {string.Join(", ", parts)}");
         var expected = await File.ReadAllBytesAsync(sif);
