@@ -64,7 +64,9 @@ public sealed class ThreeNodesPushPullTests(ThreeNodes three)
         }
 
         await PartAsync(0, 1, file[..ThreeNodes.PartSize]); // node1 hashes it as the upload's first bytes
-        var resent = await PartAsync(1, 1, RandomNumberGenerator.GetBytes(ThreeNodes.PartSize)); // the same part, other bytes, on node2
+        var other = file[..ThreeNodes.PartSize]; // the same part, other bytes (a SIF still), on node2
+        RandomNumberGenerator.Fill(other.AsSpan(8192));
+        var resent = await PartAsync(1, 1, other);
         var last = await PartAsync(0, 2, file[ThreeNodes.PartSize..]); // node1 goes on from where its hash was
         var (done, answer) = await nodes[0].PutAsync($"/v2/imagefile/{imageId}/_multipart_complete",
             new { uploadID = uploadId, completedParts = new[] { new { partNumber = 1, token = resent }, new { partNumber = 2, token = last } } });
