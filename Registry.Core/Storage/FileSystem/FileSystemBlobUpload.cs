@@ -95,6 +95,8 @@ internal sealed class FileSystemBlobUpload(FileSystemBlobStore store, string id,
         return existed ? BlobCommit.AlreadyPresent : BlobCommit.Stored;
     }
 
+    public override void ForgetRunningHash() => hashes.Forget(id);
+
     public override void Discard()
     {
         hashes.Forget(id);
