@@ -56,6 +56,7 @@ public static class DependencyInjection
         services.AddSingleton<UploadJanitor>();
         services.AddSingleton<SessionOutcomes>();
         services.AddSingleton<UploadReceiver>();
+        services.AddSingleton<PartsWrittenHere>();
         services.AddSingleton<UploadCompleter>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<SearchService>();

@@ -48,6 +48,12 @@ public abstract class BlobUpload
     /// </summary>
     public abstract Task<BlobCommit> CommitAsync(Digest expected, CancellationToken ct);
 
+    /// <summary>
+    /// Forgets the running hash: another process (a node sharing the folder) may have written bytes it covers since, so
+    /// the next <see cref="DigestAsync"/> reads everything. Nothing to forget for an upload kept without one.
+    /// </summary>
+    public virtual void ForgetRunningHash() { }
+
     /// <summary>Drops the staged bytes.</summary>
     public abstract void Discard();
 

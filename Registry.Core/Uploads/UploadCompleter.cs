@@ -15,7 +15,7 @@ namespace Registry.Core.Uploads;
 /// </summary>
 public sealed class UploadCompleter(
     IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, SessionOutcomes outcomes,
-    ImagePublisher publisher, RefusedPush refused, IOptions<RegistryOptions> options)
+    ImagePublisher publisher, RefusedPush refused, PartsWrittenHere partsHere, IOptions<RegistryOptions> options)
 {
     /// <summary>How long a completion waits for another completion of the same upload before answering 409.</summary>
     private static readonly TimeSpan CompletionWait = TimeSpan.FromMinutes(10);
@@ -108,15 +108,18 @@ public sealed class UploadCompleter(
     /// <summary>Every part arrived and the assembled file hashes to the image; else the upload stays open or is discarded.</summary>
     private async Task<Result<bool>> VerifyPartsAsync(RegistryDbContext db, UploadSession session, BlobUpload staged, Image image, CancellationToken ct)
     {
-        var received = await db.UploadParts.Where(p => p.SessionId == session.Id && p.Received).Select(p => p.PartNumber).ToListAsync(ct);
-        var missing = Enumerable.Range(1, session.TotalParts).Except(received).ToList();
+        var received = await db.UploadParts.Where(p => p.SessionId == session.Id && p.Received).Select(p => new { p.PartNumber, p.ETag }).ToListAsync(ct);
+        var missing = Enumerable.Range(1, session.TotalParts).Except(received.Select(p => p.PartNumber)).ToList();
         if (missing.Count > 0)
         {
             await SessionOutcomes.SetStateAsync(db, session.Id, UploadState.Open, onlyIf: UploadState.Completing);
             return Result.Invalid($"parts not received: {string.Join(",", missing.Take(10))}");
         }
-        // The running hash covers the leading parts received in order; only the rest (usually nothing) is read again.
+        // The running hash covers the leading parts received in order; only the rest (usually nothing) is read again. It is
+        // this process's memory: with a part since written by another node (other bytes maybe), the whole file is read.
+        if (!partsHere.AllWrittenHere(session.Id, received.Select(p => (p.PartNumber, p.ETag)))) staged.ForgetRunningHash();
         var bytes = await staged.DigestAsync(ct);
+        partsHere.Forget(session.Id);
         if (bytes.Length == session.Size && bytes.Digest.Hex == image.Hash) return true;
         await outcomes.FailAsync(db, session.Id, session.StagingId);
         return Result.Invalid($"checksum mismatch: the assembled file is sha256.{bytes.Digest.Hex} ({bytes.Length} bytes), the image is sha256.{image.Hash}");

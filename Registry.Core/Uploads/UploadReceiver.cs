@@ -11,7 +11,7 @@ namespace Registry.Core.Uploads;
 /// the session's staged upload while hashed. Nothing here makes a blob or an image; <see cref="UploadCompleter"/> does.
 /// </summary>
 public sealed class UploadReceiver(
-    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, SessionOutcomes outcomes,
+    IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, SessionOutcomes outcomes, PartsWrittenHere partsHere,
     TimeProvider clock, ILogger<UploadReceiver> log)
 {
     /// <summary>
@@ -81,6 +81,7 @@ public sealed class UploadReceiver(
         part.Received = true;
         part.ETag = $"\"{digest}\"";
         await db.SaveChangesAsync(ct);
+        partsHere.Wrote(session.Id, part.PartNumber, part.ETag);
         return part.ETag;
     }
 

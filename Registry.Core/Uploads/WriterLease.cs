@@ -11,14 +11,18 @@ namespace Registry.Core.Uploads;
 /// </summary>
 internal static class WriterLease
 {
-    /// <summary>The lease's id, or null when another request is writing this part or the session is no longer open.</summary>
+    /// <summary>
+    /// The lease's id, or null when another request is writing this part or the session is no longer open. Taking it marks
+    /// the part not received until this write succeeds: a write cut off (maybe over bytes received before) leaves no part
+    /// that looks whole, whichever node took it.
+    /// </summary>
     public static async Task<string?> TryTakeAsync(RegistryDbContext db, string sessionId, int partNumber, CancellationToken ct)
     {
         var lease = Ids.New();
         var taken = await db.UploadParts
             .Where(p => p.SessionId == sessionId && p.PartNumber == partNumber && p.Writer == null
                         && db.UploadSessions.Any(s => s.Id == sessionId && s.State == UploadState.Open))
-            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Writer, lease), ct);
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Writer, lease).SetProperty(p => p.Received, false).SetProperty(p => p.ETag, ""), ct);
         return taken == 1 ? lease : null;
     }
 

@@ -7,7 +7,8 @@ namespace Registry.Tests.Infrastructure;
 /// <c>initdb</c> into a temp folder (as the <c>postgres</c> user when the tests run as root, since PostgreSQL refuses
 /// root), listening on a free 127.0.0.1 port with its unix socket in that folder, started on first use and stopped by
 /// its PID when the test process exits. Every test host gets a database of its own (<see cref="CreateDatabaseAsync"/>).
-/// xunit 2 has no assembly fixture: this lazy singleton is one.
+/// xunit 2 has no assembly fixture: this lazy singleton is one. A test that takes the database away (a restart under load)
+/// starts a server of its own instead (<see cref="StartOwnAsync"/>).
 /// </summary>
 public sealed class PostgresServer
 {
@@ -15,11 +16,33 @@ public sealed class PostgresServer
 
     private readonly string _root;
     private readonly int _port;
+    private readonly bool _asRoot = Environment.UserName == "root";
     private int _pid;
+    private int _stopped;
 
     private PostgresServer(string root, int port) => (_root, _port) = (root, port);
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    /// <summary>
+    /// A server of the caller's own, not the run's shared one: for a test that stops and starts it (an outage) without
+    /// hurting the other tests. Stopped by <see cref="DisposeOwnAsync"/> (or the watchdog, or the test process's exit).
+    /// </summary>
+    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+
+    /// <summary>Fast shutdown (open connections are cut, as in a crash or failover), waiting until it is down.</summary>
+    public Task StopServingAsync() =>
+        RunAsync(_asRoot, Path.Combine(BinDirectory(), "pg_ctl"), "-D", Path.Combine(_root, "data"), "-m", "fast", "-w", "-t", "60", "stop");
+
+    /// <summary>Starts a stopped server again, on the same port and data.</summary>
+    public async Task StartServingAsync()
+    {
+        await StartPostmasterAsync(BinDirectory());
+        _pid = ReadPid();
+    }
+
+    /// <summary>Stops an own server (<see cref="StartOwnAsync"/>) and removes its folder.</summary>
+    public Task DisposeOwnAsync() => Task.Run(Stop);
 
     /// <summary>A fresh, empty database (the registry's migrations make its tables) and its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
@@ -55,18 +78,22 @@ public sealed class PostgresServer
         RemoveAbandoned();
         var root = Directory.CreateTempSubdirectory("registry-pg-").FullName;
         var server = new PostgresServer(root, Loopback.FreePort());
-        var asRoot = Environment.UserName == "root";
-        if (asRoot) (await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", root])).ExitCode.ShouldBe(0);
+        if (server._asRoot) (await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", root])).ExitCode.ShouldBe(0);
         var data = Path.Combine(root, "data");
         // C ordering and UTF-8: strings sort by code point, as SQLite's BINARY collation does.
-        await server.RunAsync(asRoot, Path.Combine(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-locale", "-E", "UTF8", "--no-sync");
-        await server.RunAsync(asRoot, Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
-            $"-p {server._port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        server._pid = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First());
+        await server.RunAsync(server._asRoot, Path.Combine(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-locale", "-E", "UTF8", "--no-sync");
+        await server.StartPostmasterAsync(bin);
+        server._pid = server.ReadPid();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         server.StopWhenTestsEnd();
         return server;
     }
+
+    private Task StartPostmasterAsync(string bin) =>
+        RunAsync(_asRoot, Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(_root, "data"), "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start", "-o",
+            $"-p {_port} -k {_root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+
+    private int ReadPid() => int.Parse(File.ReadLines(Path.Combine(_root, "data", "postmaster.pid")).First());
 
     /// <summary>
     /// A watchdog for when the test process ends without running its exit handlers (killed by the runner's timeout):
@@ -74,8 +101,10 @@ public sealed class PostgresServer
     /// </summary>
     private void StopWhenTestsEnd()
     {
-        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; kill -INT {_pid} 2>/dev/null; "
-            + $"while kill -0 {_pid} 2>/dev/null; do sleep 0.2; done; rm -rf '{_root}'";
+        // The postmaster's PID is read from its file at the end: a server restarted by a test has a new one.
+        var pidFile = Path.Combine(_root, "data", "postmaster.pid");
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; pid=$(head -n 1 '{pidFile}' 2>/dev/null); "
+            + $"[ -n \"$pid\" ] && kill -INT $pid 2>/dev/null; while [ -n \"$pid\" ] && kill -0 $pid 2>/dev/null; do sleep 0.2; done; rm -rf '{_root}'";
         var watchdog = new System.Diagnostics.ProcessStartInfo("setsid", ["sh", "-c", script]) { UseShellExecute = false };
         System.Diagnostics.Process.Start(watchdog)?.Dispose();
     }
@@ -83,6 +112,7 @@ public sealed class PostgresServer
     /// <summary>Fast shutdown (SIGINT) of the postmaster by its PID, then the folder goes.</summary>
     private void Stop()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return; // once: its PID may belong to another process later
         try
         {
             using var postmaster = System.Diagnostics.Process.GetProcessById(_pid);

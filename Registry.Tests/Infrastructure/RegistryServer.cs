@@ -48,7 +48,9 @@ public sealed class RegistryServer : IAsyncDisposable
 
     /// <param name="options">Settings on top of the defaults below (passed as <c>Section__Key</c> variables) and the data folder;
     /// service replacements need the in-process host (<see cref="Api.RegistryApiFactory"/>).</param>
-    public static async Task<RegistryServer> StartAsync(HostSetup? options = null)
+    /// <param name="port">The loopback port to listen on (a node started again where a load balancer expects it); default a free one.</param>
+    /// <param name="readyWithin">How long it may take to answer (default 60 s; several servers starting at once take longer).</param>
+    public static async Task<RegistryServer> StartAsync(HostSetup? options = null, int? port = null, TimeSpan? readyWithin = null)
     {
         if (options?.Services is not null) throw new ArgumentException("a server process takes settings only", nameof(options));
         var dataPath = options?.DataPath;
@@ -59,8 +61,7 @@ public sealed class RegistryServer : IAsyncDisposable
         var appDir = RepoPaths.CopyWebBin();
         var ownsData = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("registry-e2e-data-").FullName;
-        var port = Loopback.FreePort();
-        var baseUrl = $"http://127.0.0.1:{port}";
+        var baseUrl = $"http://127.0.0.1:{port ?? Loopback.FreePort()}";
         var environment = new Dictionary<string, string?>
         {
             ["Registry__DataPath"] = dataPath,
@@ -93,7 +94,7 @@ public sealed class RegistryServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        try { await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)); }
+        try { await server.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60)); }
         catch { await server.DisposeAsync(); throw; }
         return server;
     }

@@ -18,8 +18,10 @@ public static class ApiErrors
                 BadHttpRequestException bad => (bad.StatusCode, "bad request: " + bad.Message),
                 OperationCanceledException => (499, "request cancelled"),
                 var e when StorageFull.Is(e) => (507, StorageFull.Message),
+                var e when DatabaseUnavailable.Is(e) => (503, DatabaseUnavailable.Message),
                 _ => (500, "internal error; the server log has the details"),
             };
+            if (status == 503) context.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString();
             await write(context, status, message);
         }));
         api.UseStatusCodePages(async status =>

@@ -28,7 +28,9 @@ public static class RequestPipeline
             ExceptionHandlingPath = "/Error",
             CreateScopeForErrors = true,
             // A full disk is the administrators' to fix, not a bug: 507, and /Error says what happened.
-            StatusCodeSelector = e => StorageFull.Is(e) ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError,
+            // An unreachable database is an outage, not a bug: 503, as /readyz says at the same time.
+            StatusCodeSelector = e => StorageFull.Is(e) ? StatusCodes.Status507InsufficientStorage
+                : DatabaseUnavailable.Is(e) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         // The API's caller is known (a verified token, or anonymous) before the limiter counts it, and refused after.

@@ -106,6 +106,8 @@ internal sealed class FileSystemBlobUpload(FileSystemBlobStore store, string id,
 
     private string StagedPath => path;
 
+    public override void ForgetRunningHash() => hashes.Forget(id);
+
     public override void Discard()
     {
         hashes.Forget(id);
