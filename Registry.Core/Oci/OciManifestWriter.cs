@@ -108,6 +108,8 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         if (found is null) return Result.NotFound($"manifest {reference} not found in {repo}");
         if (OciRefs.TryParseDigest(reference, out var digest))
         {
+            if (found.BuiltIndex)
+                return Result.Forbidden($"{reference} is the index of a tag's architectures, built from their images: delete the tag, or an architecture's manifest by its digest");
             if (found.Image is null) return await OciArtifacts.DeleteAsync(db, containerId, digest, ct);
             var deleted = await images.DeleteAsync(actor, new ImageRef(repo.Entity, repo.Collection, repo.Container, "", new Digest(found.Image.Hash)), null, ct);
             return deleted.Succeeded ? true : deleted.As<bool>();
