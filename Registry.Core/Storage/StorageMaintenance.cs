@@ -13,7 +13,8 @@ public sealed record GcReport(int Blobs, long BlobBytes, int Sessions, long Temp
 public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
 
 /// <summary>Storage housekeeping behind <c>admin gc</c> and <c>admin verify</c>.</summary>
-public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, UploadJanitor janitor, TimeProvider clock)
+public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, UploadJanitor janitor, TimeProvider clock,
+    Oci.OciRefBackfill ociRefs)
 {
     /// <summary>
     /// How old an unreferenced blob or staged upload must be before gc removes it. A publish commits the blob a moment before
@@ -30,6 +31,7 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var old = now - GracePeriod;
+        await ociRefs.RunAsync(ct); // manifests stored before their references were: gc keeps what they name
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (links, ociKept) = await Oci.OciGarbage.PruneLinksAsync(db, blobs, old, dryRun, ct);
         var referenced = (await db.Images.Where(i => i.Uploaded).Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();
