@@ -79,7 +79,11 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         if (start is { } s && s != offset) return Result.Conflict($"the upload holds {offset} bytes: the next chunk must start at {offset}, not {s}");
         var room = await RoomAsync(db, target.Value!.Entity, ct);
         try { await staged.WriteAsync(body, offset, Math.Max(0, room - offset), hashOwn: false, ct); }
-        catch (BlobTooLargeException) { return Result.InsufficientStorage(await FullMessageAsync(db, target.Value.Entity, ct)); }
+        catch (BlobTooLargeException)
+        {
+            staged.Discard(); // a refused push keeps nothing: the session is gone, the client starts over
+            return Result.InsufficientStorage(await FullMessageAsync(db, target.Value.Entity, ct));
+        }
         return new OciUploadState(stagingId, staged.Length);
     }
 

@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	digest "github.com/opencontainers/go-digest"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/opencontainers/image-spec/specs-go"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // push writes a SIF as apptainer 1.5 does: the empty config {} (no data field), the SIF as the one layer with its file
