@@ -81,7 +81,7 @@ func (s *session) blob(desc ocispec.Descriptor, open func() (io.ReadCloser, erro
 		return err
 	}
 	start.Body.Close()
-	location, err := s.resolve(start.Header.Get("Location"))
+	location, err := s.locate(start.Header.Get("Location"))
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *session) blob(desc ocispec.Descriptor, open func() (io.ReadCloser, erro
 		return err
 	}
 	patch.Body.Close()
-	if location, err = s.resolve(patch.Header.Get("Location")); err != nil {
+	if location, err = s.locate(patch.Header.Get("Location")); err != nil {
 		return err
 	}
 	separator := "?"

@@ -116,8 +116,8 @@ func (s *session) do(method, target string, body io.Reader, length int64, header
 	return nil, fmt.Errorf("%s %s: %s %s", method, req.URL.Path, resp.Status, strings.TrimSpace(string(text)))
 }
 
-// resolve makes a Location absolute against the registry (they may be relative).
-func (s *session) resolve(location string) (string, error) {
+// locate makes a Location absolute against the registry (they may be relative).
+func (s *session) locate(location string) (string, error) {
 	base, _ := url.Parse(s.base)
 	u, err := base.Parse(location)
 	if err != nil {
