@@ -52,7 +52,7 @@ func run() int {
 	default:
 		err = fmt.Errorf("unknown command %q", args[0])
 	}
-	for _, key := range []string{"pings", "tokens", "manifestGets", "blobGets", "blobPatches", "manifestPuts"} {
+	for _, key := range []string{"pings", "tokens", "unauthorized", "manifestGets", "blobGets", "blobPatches", "manifestPuts"} {
 		fmt.Printf("%s=%d\n", key, r.counts[key])
 	}
 	if err != nil {

@@ -18,7 +18,7 @@ type remote struct {
 }
 
 // sameOrigin refuses any request off the registry's host:port (the token realm included), like apptainer's transport,
-// and counts what is sent.
+// and counts what is answered: a 401 (the auth client's first try before its token) as "unauthorized", else by kind.
 type sameOrigin struct {
 	host   string
 	counts map[string]int
@@ -28,8 +28,14 @@ func (t *sameOrigin) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Host != t.host {
 		return nil, fmt.Errorf("refusing %s %s: not on the registry's own host %s", req.Method, req.URL, t.host)
 	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
 	path := req.URL.Path
 	switch {
+	case resp.StatusCode == http.StatusUnauthorized && path != "/v2/":
+		t.counts["unauthorized"]++
 	case path == "/v2/":
 		t.counts["pings"]++
 	case path == "/v2/token":
@@ -43,7 +49,7 @@ func (t *sameOrigin) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req.Method == http.MethodPut && strings.Contains(path, "/manifests/"):
 		t.counts["manifestPuts"]++
 	}
-	return http.DefaultTransport.RoundTrip(req)
+	return resp, nil
 }
 
 // session is what go-containerregistry builds per remote image: a ping that learns the challenge, then an auth client
