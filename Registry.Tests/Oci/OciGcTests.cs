@@ -10,7 +10,7 @@ using Registry.Tests.Api;
 namespace Registry.Tests.Oci;
 
 /// <summary>gc and <c>/v2/</c>: container image blobs stay while a manifest uses them; links with no manifest or no bytes go.</summary>
-public sealed class OciGcTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciGcTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private IBlobStore Store => factory.Services.GetRequiredService<IBlobStore>();
 

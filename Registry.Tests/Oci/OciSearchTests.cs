@@ -8,7 +8,7 @@ namespace Registry.Tests.Oci;
 /// Containers that hold only container images pushed through <c>/v2/</c> are found by <c>/v1/search</c> and the web search
 /// (by name, and on the web by their tags), and a private one only by those who may see it.
 /// </summary>
-public sealed class OciSearchTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciSearchTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private static async Task<List<string>> ContainersFoundAsync(HttpClient client, string value)
     {
