@@ -63,6 +63,8 @@ public static class DependencyInjection
         services.AddSingleton<LabelSearch>();
         services.AddSingleton<LabelBackfill>();
         services.AddHostedService(sp => sp.GetRequiredService<LabelBackfill>());
+        services.AddSingleton<Oci.OciRefBackfill>();
+        services.AddHostedService(sp => sp.GetRequiredService<Oci.OciRefBackfill>());
         services.AddSingleton<SignatureRefresh>();
         services.AddHostedService(sp => sp.GetRequiredService<SignatureRefresh>());
         // Cookie, antiforgery and token-secret keys live in the data folder: nothing is written elsewhere, and sign-ins and

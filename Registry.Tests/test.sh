@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(postgresql golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev golang-github-sylabs-sif-dev golang-github-protonmail-go-crypto-dev siftool chromium skopeo docker-registry jq haproxy openssl)
+packages=(postgresql golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev golang-github-sylabs-sif-dev golang-github-protonmail-go-crypto-dev golang-oras-oras-go-dev siftool chromium skopeo docker-registry jq haproxy openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,6 +5,7 @@
 #
 # Sizes (MiB) can be scaled down when disk or time is short:
 #   BENCH_PUSH_MB=2048 BENCH_BIG_MB=8192 BENCH_CONC=32 BENCH_CONC_MB=100 BENCH_IMAGES=10000 BENCH_DIR=/var/tmp/registry-bench
+# The /v2/ (OCI, skopeo) rows are bench/oci.sh, run on its own.
 set -Eeuo pipefail
 trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 

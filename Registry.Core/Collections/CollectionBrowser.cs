@@ -62,14 +62,19 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
         return new CollectionView(collection!, containers, access);
     }
 
-    /// <summary>Containers with a tag whose name contains <paramref name="value"/> (the Core search covers names and descriptions).</summary>
+    /// <summary>
+    /// Containers with a tag whose name contains <paramref name="value"/>: Library tags and the <c>/v2/</c> tags of container
+    /// images and other artifacts (the Core search covers names and descriptions).
+    /// </summary>
     public async Task<List<RecentContainer>> TagMatchesAsync(Actor actor, string value, int take, CancellationToken ct = default)
     {
         value = value.Trim().ToLowerInvariant();
         if (value.Length == 0) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var visible = db.Collections.VisibleTo(actor);
-        var hits = await db.Tags.AsNoTracking().Where(t => t.Name.Contains(value))
+        var tags = db.Tags.Where(t => t.Name.Contains(value)).Select(t => new { t.ContainerId, t.Name })
+            .Concat(db.OciTags.Where(t => t.Name.Contains(value)).Select(t => new { t.ContainerId, t.Name }));
+        var hits = await tags.AsNoTracking()
             .Join(db.Containers.Where(x => visible.Any(c => c.Id == x.CollectionId)), t => t.ContainerId, x => x.Id,
                   (t, x) => new { Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt, Tag = t.Name })
             .Take(take * 4).ToListAsync(ct);

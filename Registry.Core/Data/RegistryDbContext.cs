@@ -37,6 +37,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
     public DbSet<Oci.OciManifest> OciManifests => Set<Oci.OciManifest>();
     public DbSet<Oci.OciBlobLink> OciBlobLinks => Set<Oci.OciBlobLink>();
     public DbSet<Oci.OciTag> OciTags => Set<Oci.OciTag>();
+    public DbSet<Oci.OciManifestRef> OciManifestRefs => Set<Oci.OciManifestRef>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();
     public DbSet<BrowserUpload> BrowserUploads => Set<BrowserUpload>();

@@ -27,8 +27,8 @@ public class Entity
     /// <summary>
     /// Bytes of the uploaded images in <see cref="Collections"/> (the collections the asker may see, so a private one's
     /// size doesn't leak); filled by the queries that show it (SQL SUM), not stored. Every uploaded image counts in full,
-    /// also when its blob is shared with another image: the rule of quota usage (<see cref="EntityService.UsageAsync"/>),
-    /// so for its owner an entity's size is what its quota charges.
+    /// also when its blob is shared with another image: the images' part of quota usage (<see cref="EntityService.UsageAsync"/>,
+    /// which also counts the blobs of container images pushed through <c>/v2/</c>).
     /// </summary>
     [NotMapped] public long Size { get; set; }
 }

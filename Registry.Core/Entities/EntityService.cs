@@ -61,11 +61,16 @@ public sealed class EntityService(IDbContextFactory<RegistryDbContext> dbFactory
         return entity;
     }
 
-    /// <summary>Bytes stored by the entity's uploaded images and its quota (0 = unlimited).</summary>
-    public static async Task<(long Usage, long Quota)> UsageAsync(RegistryDbContext db, Entity entity, RegistryOptions options, CancellationToken ct)
+    /// <summary>
+    /// Bytes stored by the entity's uploaded images (each in full) and its <c>/v2/</c> blobs (each distinct one once:
+    /// <see cref="Oci.OciUsage"/>), and its quota (0 = unlimited). <paramref name="publishing"/>: the hash of an image
+    /// being published, counted as the image only.
+    /// </summary>
+    public static async Task<(long Usage, long Quota)> UsageAsync(RegistryDbContext db, Entity entity, RegistryOptions options, CancellationToken ct,
+        string? publishing = null)
     {
-        var usage = await db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == entity.Id)
+        var images = await db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == entity.Id)
             .SumAsync(i => (long?)i.Size, ct) ?? 0;
-        return (usage, entity.QuotaBytes ?? options.DefaultQuotaBytes);
+        return (images + await Oci.OciUsage.BytesAsync(db, entity, publishing, ct), entity.QuotaBytes ?? options.DefaultQuotaBytes);
     }
 }

@@ -63,7 +63,7 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options, SignatureR
         // The quota and the flip to uploaded in one write transaction (SQLite's BEGIN IMMEDIATE): two pushes that each
         // fit alone can't both pass on usage counted before the other's publish.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var (usage, quota) = await EntityService.UsageAsync(db, entity, options.Value, ct);
+        var (usage, quota) = await EntityService.UsageAsync(db, entity, options.Value, ct, publishing: bytes.Digest.Hex);
         if (quota > 0 && usage + bytes.Length > quota)
             return Result.InsufficientStorage($"quota exceeded: {entity.Name} uses {usage} of {quota} bytes and this image needs {bytes.Length} more");
         await db.Entry(image).ReloadAsync(ct);

@@ -32,10 +32,12 @@ internal static class OciArtifacts
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.OciManifests.AnyAsync(m => m.ContainerId == containerId && m.Hash == digest.Hex, ct)) return;
-        db.OciManifests.Add(new OciManifest
+        var manifest = new OciManifest
         {
             ContainerId = containerId, Hash = digest.Hex, MediaType = doc.MediaType, Content = body, SubjectHash = doc.Subject?.Hex,
-        });
+        };
+        db.OciManifests.Add(manifest);
+        db.OciManifestRefs.AddRange(OciManifestRef.Of(manifest, doc));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { } // the same manifest kept by a concurrent push
     }

@@ -8,7 +8,8 @@ namespace Registry.Core.Oci;
 /// What gc must know of <c>/v2/</c>: the blobs stored manifests use (container image layers and configs are no Library
 /// image, yet must stay), and the blob links that no longer mean anything: a link whose bytes are gone, or one older
 /// than the grace period that no manifest of its repository names (an upload never used, or its manifest deleted).
-/// Reads every stored manifest: fine for the manifests of a lab registry; a reference table is the next step at scale.
+/// What manifests name is joined from <see cref="OciManifestRef"/> (written at each manifest PUT; manifests stored before
+/// it existed are parsed once by <see cref="OciRefBackfill"/>, which gc runs first), never parsed here.
 /// </summary>
 public static class OciGarbage
 {
@@ -30,17 +31,18 @@ public static class OciGarbage
         return (stale.Count, kept);
     }
 
-    /// <summary>Per repository (<c>entity/collection/container</c>), the blobs its stored manifests name.</summary>
+    /// <summary>Per repository (<c>entity/collection/container</c>), the blobs its stored manifests name: one join.</summary>
     private static async Task<Dictionary<string, HashSet<string>>> UsedByRepositoryAsync(RegistryDbContext db, CancellationToken ct)
     {
-        var paths = await db.Containers.AsNoTracking().Where(c => db.OciManifests.Any(m => m.ContainerId == c.Id))
-            .Select(c => new { c.Id, Path = c.Collection!.Entity!.Name + "/" + c.Collection.Name + "/" + c.Name }).ToDictionaryAsync(c => c.Id, c => c.Path, ct);
+        var named = from r in db.OciManifestRefs
+                    join m in db.OciManifests on r.ManifestId equals m.Id
+                    join c in db.Containers on m.ContainerId equals c.Id
+                    select new { Path = c.Collection!.Entity!.Name + "/" + c.Collection.Name + "/" + c.Name, r.Hash };
         var used = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        await foreach (var m in db.OciManifests.AsNoTracking().Select(m => new { m.ContainerId, m.MediaType, m.Content }).AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var row in named.Distinct().AsAsyncEnumerable().WithCancellation(ct))
         {
-            if (!paths.TryGetValue(m.ContainerId, out var path) || OciDocument.Parse(m.Content, m.MediaType) is not { Succeeded: true } doc) continue;
-            if (!used.TryGetValue(path, out var hashes)) used[path] = hashes = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var blob in doc.Value!.Blobs) hashes.Add(blob.Digest.Hex);
+            if (!used.TryGetValue(row.Path, out var hashes)) used[row.Path] = hashes = new HashSet<string>(StringComparer.Ordinal);
+            hashes.Add(row.Hash);
         }
         return used;
     }

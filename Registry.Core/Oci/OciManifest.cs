@@ -23,6 +23,27 @@ public class OciManifest
     /// <summary>Hex digest of the manifest this one's <c>subject</c> names (OCI 1.1), for the referrers API.</summary>
     public string? SubjectHash { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    /// <summary>
+    /// Whether <see cref="OciManifestRef"/> rows list its blobs: true from the PUT on; false for a manifest stored before
+    /// they were kept, until <see cref="OciRefBackfill"/> parses it once.
+    /// </summary>
+    public bool RefsStored { get; set; } = true;
+}
+
+/// <summary>
+/// A blob (config or layer) a stored manifest names, written with the manifest: what gc keeps and quota counts, joined
+/// instead of parsing every manifest. Child manifests of an index are manifests, not blobs, and have no row.
+/// </summary>
+public class OciManifestRef
+{
+    public string ManifestId { get; set; } = "";
+    public string Hash { get; set; } = "";
+    /// <summary>The size the manifest declares (checked against the blob when the manifest was stored).</summary>
+    public long Size { get; set; }
+
+    /// <summary>The rows of a manifest's blobs, each digest once.</summary>
+    public static IEnumerable<OciManifestRef> Of(OciManifest manifest, OciDocument doc) =>
+        doc.Blobs.DistinctBy(b => b.Digest).Select(b => new OciManifestRef { ManifestId = manifest.Id, Hash = b.Digest.Hex, Size = b.Size });
 }
 
 /// <summary>
@@ -35,6 +56,8 @@ public class OciBlobLink
     /// <summary><c>entity/collection/container</c>.</summary>
     public string Repository { get; set; } = "";
     public string Hash { get; set; } = "";
+    /// <summary>The blob's length (what quota counts); null for a link made before lengths were kept, until backfilled.</summary>
+    public long? Size { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
 }
 

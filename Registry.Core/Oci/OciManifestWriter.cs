@@ -29,7 +29,7 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         var doc = document.Value!;
         if (doc is { IsIndex: false, Config.MediaType: SifManifest.ConfigType, Subject: null })
         {
-            var sif = await PutSifAsync(actor, repo, reference, body, contentType, ct);
+            var sif = await PutSifAsync(actor, repo, reference, body, contentType, doc, ct);
             return sif.Succeeded ? Result.Created(new OciPut(sif.Value, null)) : sif.As<OciPut>();
         }
         var digest = SifManifest.DigestOf(body);
@@ -55,7 +55,8 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         return Result.Created(new OciPut(digest, doc.Subject));
     }
 
-    private async Task<Result<Digest>> PutSifAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct)
+    private async Task<Result<Digest>> PutSifAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, OciDocument doc,
+        CancellationToken ct)
     {
         var layer = SifManifest.Parse(body, contentType);
         if (!layer.Succeeded) return layer.As<Digest>();
@@ -87,7 +88,7 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
             var published = await publisher.PublishAsync(publishDb, actor, image.Value.Id, stored, inspected.Value!, " (oci)", ct);
             if (!published.Succeeded) return published.As<Digest>();
         }
-        await KeepAsync(container.Value!, image.Value.Id, digest, body, ct);
+        await KeepAsync(container.Value!, image.Value.Id, digest, body, doc, ct);
         if (tag is not null)
         {
             var tagged = await Retried(() => tags.SetAsync(actor, container.Value!, null, tag, image.Value.Id, ct));
@@ -108,6 +109,8 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         if (found is null) return Result.NotFound($"manifest {reference} not found in {repo}");
         if (OciRefs.TryParseDigest(reference, out var digest))
         {
+            if (found.BuiltIndex)
+                return Result.Forbidden($"{reference} is the index of a tag's architectures, built from their images: delete the tag, or an architecture's manifest by its digest");
             if (found.Image is null) return await OciArtifacts.DeleteAsync(db, containerId, digest, ct);
             var deleted = await images.DeleteAsync(actor, new ImageRef(repo.Entity, repo.Collection, repo.Container, "", new Digest(found.Image.Hash)), null, ct);
             return deleted.Succeeded ? true : deleted.As<bool>();
@@ -145,11 +148,13 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         return container.Succeeded ? container.Value!.Id : container.As<string>();
     }
 
-    private async Task KeepAsync(string containerId, string imageId, Digest digest, byte[] body, CancellationToken ct)
+    private async Task KeepAsync(string containerId, string imageId, Digest digest, byte[] body, OciDocument doc, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.OciManifests.AnyAsync(m => m.ContainerId == containerId && m.Hash == digest.Hex, ct)) return;
-        db.OciManifests.Add(new OciManifest { ContainerId = containerId, ImageId = imageId, Hash = digest.Hex, MediaType = SifManifest.ManifestType, Content = body });
+        var manifest = new OciManifest { ContainerId = containerId, ImageId = imageId, Hash = digest.Hex, MediaType = SifManifest.ManifestType, Content = body };
+        db.OciManifests.Add(manifest);
+        db.OciManifestRefs.AddRange(OciManifestRef.Of(manifest, doc));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { } // the same manifest kept by a concurrent push
     }

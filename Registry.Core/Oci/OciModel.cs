@@ -22,5 +22,11 @@ internal static class OciModel
             e.HasOne<Container>().WithMany().HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<OciBlobLink>().HasKey(x => new { x.Repository, x.Hash });
+        b.Entity<OciManifestRef>(e =>
+        {
+            e.HasKey(x => new { x.ManifestId, x.Hash });
+            e.HasIndex(x => x.Hash);
+            e.HasOne<OciManifest>().WithMany().HasForeignKey(x => x.ManifestId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }

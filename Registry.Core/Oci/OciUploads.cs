@@ -45,11 +45,16 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     public async Task<bool> MountAsync(Actor actor, OciRepository repo, OciRepository from, Digest digest, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!(await OciAccess.PushableAsync(db, repo, actor, ct)).Succeeded) return false;
+        var target = await OciAccess.PushableAsync(db, repo, actor, ct);
+        if (!target.Succeeded) return false;
         var source = await OciAccess.ReadableAsync(db, from, actor, ct);
         if (!source.Succeeded) return false;
-        if (await ociBlobs.LengthInAsync(db, from, source.Value!.Container?.Id, digest, ct) is null) return false;
-        await LinkAsync(db, repo, digest, ct);
+        if (await ociBlobs.LengthInAsync(db, from, source.Value!.Container?.Id, digest, ct) is not { } length) return false;
+        // A mount adds the blob to this entity's usage, unless it is counted here already: past the quota it is an
+        // ordinary session, whose upload is then refused with the quota's message.
+        var (usage, quota) = await EntityService.UsageAsync(db, target.Value!.Entity, options.Value, ct);
+        if (quota > 0 && usage + length > quota && !await OciUsage.CountsAsync(db, target.Value.Entity, digest, ct)) return false;
+        await LinkAsync(db, repo, digest, length, ct);
         return true;
     }
 
@@ -77,7 +82,11 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         if (start is { } s && s != offset) return Result.Conflict($"the upload holds {offset} bytes: the next chunk must start at {offset}, not {s}");
         var room = await RoomAsync(db, target.Value!.Entity, ct);
         try { await staged.WriteAsync(body, offset, Math.Max(0, room - offset), hashOwn: false, ct); }
-        catch (BlobTooLargeException) { return Result.InsufficientStorage(await FullMessageAsync(db, target.Value.Entity, ct)); }
+        catch (BlobTooLargeException)
+        {
+            staged.Discard(); // a refused push keeps nothing: the session is gone, the client starts over
+            return Result.InsufficientStorage(await FullMessageAsync(db, target.Value.Entity, ct));
+        }
         return new OciUploadState(stagingId, staged.Length);
     }
 
@@ -107,7 +116,7 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
             return Result.Invalid($"the uploaded bytes ({bytes.Length}) hash to {bytes.Digest.Oci()}, not {expected.Oci()}");
         }
         if (await staged.CommitAsync(expected, ct) == BlobCommit.DigestMismatch) return Result.Invalid("the upload changed while it was committed");
-        await LinkAsync(db, repo, expected, ct);
+        await LinkAsync(db, repo, expected, bytes.Length, ct);
         return expected;
     }
 
@@ -122,11 +131,11 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
 
     private static Result.Failure Busy() => Result.Conflict("another request is writing this upload session: send its chunks one at a time");
 
-    private static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, CancellationToken ct)
+    private static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, long length, CancellationToken ct)
     {
         var path = repo.ToString();
         if (await db.OciBlobLinks.AnyAsync(l => l.Repository == path && l.Hash == digest.Hex, ct)) return;
-        db.OciBlobLinks.Add(new OciBlobLink { Repository = path, Hash = digest.Hex });
+        db.OciBlobLinks.Add(new OciBlobLink { Repository = path, Hash = digest.Hex, Size = length });
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { } // the same blob linked by a concurrent upload: the row is there either way
     }

@@ -15,7 +15,7 @@ public sealed record BlobMismatch(Digest Expected, string Actual, long Length);
 
 /// <summary>Storage housekeeping behind <c>admin gc</c> and <c>admin verify</c>.</summary>
 public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, UploadJanitor janitor,
-    IOptions<RegistryOptions> options, TimeProvider clock)
+    IOptions<RegistryOptions> options, TimeProvider clock, Oci.OciRefBackfill ociRefs)
 {
     /// <summary>
     /// How old an unreferenced blob, or staged bytes no live upload session owns, must be before gc removes them: at least
@@ -41,6 +41,7 @@ public sealed class StorageMaintenance(IDbContextFactory<RegistryDbContext> dbFa
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var old = now - GracePeriod;
+        await ociRefs.RunAsync(ct); // manifests stored before their references were: gc keeps what they name
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (links, ociKept) = await Oci.OciGarbage.PruneLinksAsync(db, blobs, old, dryRun, ct);
         var referenced = (await db.Images.Where(i => i.Uploaded).Select(i => i.Hash).Distinct().ToListAsync(ct)).ToHashSet();

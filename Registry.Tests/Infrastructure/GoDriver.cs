@@ -7,7 +7,8 @@ namespace Registry.Tests.Infrastructure;
 /// </summary>
 public sealed class GoDriver
 {
-    private static readonly Lazy<Task<string>> Binary = new(BuildAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<Task<string>> Binary = new(() => BuildAsync(Path.Combine("EndToEnd", "libclient"), "libclient"),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Path of the compiled driver; builds it on first use.</summary>
     public static Task<string> GetBinaryAsync() => Binary.Value;
@@ -31,15 +32,19 @@ public sealed class GoDriver
         return await ProcessRunner.RunAsync(binary, args, environment, timeout: TimeSpan.FromMinutes(10));
     }
 
-    private static async Task<string> BuildAsync()
+    /// <summary>
+    /// Builds the Go program in <paramref name="relativeDir"/> of Registry.Tests (its copy in the test output, else the
+    /// repository's) offline in GOPATH mode against Debian's Go packages; answers the binary's path.
+    /// </summary>
+    internal static async Task<string> BuildAsync(string relativeDir, string name)
     {
-        var source = FindSource();
-        var outDir = Directory.CreateTempSubdirectory("registry-e2e-libclient-").FullName;
+        var source = FindSource(relativeDir);
+        var outDir = Directory.CreateTempSubdirectory($"registry-e2e-{name}-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try { Directory.Delete(outDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         };
-        var binary = Path.Combine(outDir, "libclient");
+        var binary = Path.Combine(outDir, name);
 
         // Keep the Go build cache across runs (fast rebuilds) unless the caller chose one.
         var goCache = Environment.GetEnvironmentVariable("GOCACHE");
@@ -57,17 +62,17 @@ public sealed class GoDriver
         };
         var result = await ProcessRunner.RunAsync("go", ["build", "-o", binary, "."], env, source, TimeSpan.FromMinutes(5));
         if (result.ExitCode != 0 || !File.Exists(binary))
-            throw new InvalidOperationException($"building the Go library-client driver in {source} failed:\n{result}");
+            throw new InvalidOperationException($"building the Go program {name} in {source} failed:\n{result}");
         return binary;
     }
 
-    private static string FindSource()
+    private static string FindSource(string relativeDir)
     {
-        // The test project copies EndToEnd/libclient/** to its output; fall back to the repo.
-        var copy = Path.Combine(AppContext.BaseDirectory, "EndToEnd", "libclient");
-        if (File.Exists(Path.Combine(copy, "main.go"))) return copy;
-        var repo = Path.Combine(RepoPaths.RepoRoot, "Registry.Tests", "EndToEnd", "libclient");
-        if (File.Exists(Path.Combine(repo, "main.go"))) return repo;
-        throw new DirectoryNotFoundException($"EndToEnd/libclient/main.go found neither in {copy} nor in {repo}");
+        // The test project copies the Go sources to its output; fall back to the repo.
+        var copy = Path.Combine(AppContext.BaseDirectory, relativeDir);
+        if (Directory.Exists(copy) && Directory.EnumerateFiles(copy, "*.go").Any()) return copy;
+        var repo = Path.Combine(RepoPaths.RepoRoot, "Registry.Tests", relativeDir);
+        if (Directory.Exists(repo) && Directory.EnumerateFiles(repo, "*.go").Any()) return repo;
+        throw new DirectoryNotFoundException($"no Go sources of {relativeDir} in {copy} or {repo}");
     }
 }

@@ -10,7 +10,7 @@ using Registry.Tests.Api;
 namespace Registry.Tests.Oci;
 
 /// <summary>gc and <c>/v2/</c>: container image blobs stay while a manifest uses them; links with no manifest or no bytes go.</summary>
-public sealed class OciGcTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
+public class OciGcTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
     private IBlobStore Store => factory.Services.GetRequiredService<IBlobStore>();
 
@@ -85,5 +85,44 @@ public sealed class OciGcTests(RegistryApiFactory factory) : IClassFixture<Regis
         Store.Delete(DigestOf(OciClient.Digest(young)));
         (await maintenance.CollectGarbageAsync(dryRun: false)).Links.ShouldBe(1);
         (await LinksAsync("ogc/lab/copy")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_manifest_stored_before_blob_references_were_kept_has_them_filled_at_gc_and_keeps_its_blobs()
+    {
+        var (_, token) = await factory.CreateUserAsync("ogcold");
+        var oci = new OciClient(factory.BaseAddress, "ogcold", token);
+        await oci.LoginAsync("repository:ogcold/lab/app:pull,push");
+        var (_, manifest) = await oci.PushImageAsync("ogcold/lab/app", "v1", layers: 2);
+        var named = JsonNode.Parse(manifest)!["layers"]!.AsArray().Prepend(JsonNode.Parse(manifest)!["config"])
+            .Select(d => (Hash: ((string)d!["digest"]!)["sha256:".Length..], Size: (long)d["size"]!)).OrderBy(r => r.Hash, StringComparer.Ordinal).ToList();
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>();
+        var hash = OciClient.Digest(manifest)["sha256:".Length..];
+        // As the upgrade finds it: no reference rows, not marked as parsed, links without sizes.
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var id = await db.OciManifests.Where(m => m.Hash == hash).Select(m => m.Id).SingleAsync();
+            (await db.OciManifestRefs.Where(r => r.ManifestId == id).Select(r => new { r.Hash, r.Size }).ToListAsync())
+                .Select(r => (r.Hash, r.Size)).OrderBy(r => r.Hash, StringComparer.Ordinal).ShouldBe(named); // what a PUT writes today
+            await db.OciManifestRefs.Where(r => r.ManifestId == id).ExecuteDeleteAsync();
+            await db.OciManifests.Where(m => m.Id == id).ExecuteUpdateAsync(u => u.SetProperty(m => m.RefsStored, false));
+            await db.OciBlobLinks.Where(l => l.Repository == "ogcold/lab/app").ExecuteUpdateAsync(u => u.SetProperty(l => l.Size, (long?)null));
+        }
+
+        await AgeEverythingAsync();
+        await factory.Services.GetRequiredService<StorageMaintenance>().CollectGarbageAsync(dryRun: false);
+        foreach (var (digest, _) in named) Store.Exists(new Digest(digest)).ShouldBeTrue();
+        (await LinksAsync("ogcold/lab/app")).ShouldBe(3);
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var stored = await db.OciManifests.SingleAsync(m => m.Hash == hash);
+            stored.RefsStored.ShouldBeTrue();
+            (await db.OciManifestRefs.Where(r => r.ManifestId == stored.Id).Select(r => new { r.Hash, r.Size }).ToListAsync())
+                .Select(r => (r.Hash, r.Size)).OrderBy(r => r.Hash, StringComparer.Ordinal).ShouldBe(named);
+            (await db.OciBlobLinks.Where(l => l.Repository == "ogcold/lab/app").Select(l => new { l.Hash, l.Size }).ToListAsync())
+                .Select(l => (l.Hash, l.Size ?? -1)).OrderBy(l => l.Hash, StringComparer.Ordinal).ShouldBe(named);
+        }
+        using var pulled = await oci.SendAsync(HttpMethod.Get, $"/v2/ogcold/lab/app/blobs/sha256:{named[^1].Hash}");
+        pulled.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }

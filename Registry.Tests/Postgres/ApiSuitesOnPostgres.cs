@@ -38,6 +38,8 @@ public sealed class OciPermissionMatrixTestsOnPostgres(PostgresApiFactory factor
 public sealed class OciUploadTestsOnPostgres(PostgresApiFactory factory) : Oci.OciUploadTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class OciCatalogTestsOnPostgres(PostgresApiFactory factory) : Oci.OciCatalogTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class OciAuthTestsOnPostgres(PostgresApiFactory factory) : Oci.OciAuthTests(factory), IClassFixture<PostgresApiFactory>;
+public sealed class OciGcTestsOnPostgres(PostgresApiFactory factory) : Oci.OciGcTests(factory), IClassFixture<PostgresApiFactory>;
+public sealed class OciSearchTestsOnPostgres(PostgresApiFactory factory) : Oci.OciSearchTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class RacingInvariantsTestsOnPostgres(PostgresApiFactory factory) : RacingInvariantsTests(factory), IClassFixture<PostgresApiFactory>;
 
 // The admin command line, a real process, against a server on PostgreSQL.

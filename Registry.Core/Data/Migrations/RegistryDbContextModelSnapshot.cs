@@ -757,6 +757,9 @@ namespace Registry.Core.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("Size")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Repository", "Hash");
 
                     b.ToTable("OciBlobLinks");
@@ -789,6 +792,9 @@ namespace Registry.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RefsStored")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SubjectHash")
                         .HasColumnType("TEXT");
 
@@ -802,6 +808,24 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("ContainerId", "SubjectHash");
 
                     b.ToTable("OciManifests");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciManifestRef", b =>
+                {
+                    b.Property<string>("ManifestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ManifestId", "Hash");
+
+                    b.HasIndex("Hash");
+
+                    b.ToTable("OciManifestRefs");
                 });
 
             modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>
@@ -1417,6 +1441,15 @@ namespace Registry.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciManifestRef", b =>
+                {
+                    b.HasOne("Registry.Core.Oci.OciManifest", null)
+                        .WithMany()
+                        .HasForeignKey("ManifestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>

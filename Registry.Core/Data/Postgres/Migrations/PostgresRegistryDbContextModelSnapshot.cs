@@ -762,6 +762,9 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("Size")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Repository", "Hash");
 
                     b.ToTable("OciBlobLinks");
@@ -794,6 +797,9 @@ namespace Registry.Core.Data.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("RefsStored")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("SubjectHash")
                         .HasColumnType("text");
 
@@ -807,6 +813,24 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.HasIndex("ContainerId", "SubjectHash");
 
                     b.ToTable("OciManifests");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciManifestRef", b =>
+                {
+                    b.Property<string>("ManifestId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hash")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ManifestId", "Hash");
+
+                    b.HasIndex("Hash");
+
+                    b.ToTable("OciManifestRefs");
                 });
 
             modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>
@@ -1426,6 +1450,15 @@ namespace Registry.Core.Data.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("Registry.Core.Oci.OciManifestRef", b =>
+                {
+                    b.HasOne("Registry.Core.Oci.OciManifest", null)
+                        .WithMany()
+                        .HasForeignKey("ManifestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>

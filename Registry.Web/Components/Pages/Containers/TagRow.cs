@@ -5,8 +5,8 @@ namespace Registry.Web.Components.Pages.Containers;
 
 /// <summary>
 /// One line of the container page: a tag (or, for untagged images, none), the image it points to, the manifest digest
-/// <c>/v2/</c> serves for that image, and whether <c>/v2/</c> resolves the tag to this row (a tag on several
-/// architectures serves its most recently set one).
+/// <c>/v2/</c> serves for that image, and whether the pull command names the tag (the tag's newest row; a tag on several
+/// architectures is an index on <c>/v2/</c> that picks by the puller's platform, so other rows are named by digest).
 /// </summary>
 public sealed record TagRow(string? Tag, string Arch, bool Frozen, string PushedBy, DateTime When, Image Image)
 {
