@@ -47,7 +47,8 @@ public sealed class RefusedPush(IDbContextFactory<RegistryDbContext> dbFactory, 
             await Task.Delay(ContainerGrace, clock);
             await using var db = await dbFactory.CreateDbContextAsync();
             var removed = await db.Containers
-                .Where(c => c.Id == containerId && c.AwaitingFirstImage && !db.Images.Any(i => i.ContainerId == c.Id))
+                .Where(c => c.Id == containerId && c.AwaitingFirstImage && !db.Images.Any(i => i.ContainerId == c.Id)
+                    && !db.OciManifests.Any(m => m.ContainerId == c.Id)) // container images pushed through /v2/ hold it too
                 .ExecuteDeleteAsync();
             if (removed > 0) writes.Bump();
         }
