@@ -74,6 +74,7 @@ public static class DependencyInjection
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataRoot, "keys", "data-protection")));
         services.AddSingleton<TokenSecrets>();
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<CliSecrets>();
         services.AddSingleton<SregistryAuth>(); services.AddSingleton<SregistryCatalog>(); services.AddSingleton<SregistryPush>(); services.AddSingleton<SregistryDelete>();
         services.AddSingleton<Oci.OciUploads>(); services.AddSingleton<Oci.OciBlobs>(); services.AddSingleton<Oci.OciManifests>(); services.AddSingleton<Oci.OciManifestWriter>(); services.AddSingleton<Oci.OciCatalog>(); services.AddSingleton<Oci.OciReferrers>(); services.AddSingleton<Oci.OciArtifactList>();
         services.AddSingleton<StorageMaintenance>();

@@ -46,15 +46,19 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
             if (!isAdmin) u.SecurityStamp = Guid.NewGuid().ToString("N");
         }, ct);
 
-    /// <summary>Disabling changes the security stamp, so every sign-in of the user ends at once, open pages included.</summary>
+    /// <summary>
+    /// Disabling changes the security stamp, so every sign-in of the user ends at once, open pages included, and revokes
+    /// their CLI secret: enabled again, they get a new one, never the one that was out while they were locked out.
+    /// </summary>
     public Task<Result<bool>> SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken ct = default) =>
         UpdateAsync(actor, userId, disabled ? "user.disable" : "user.enable", u =>
         {
             u.IsDisabled = disabled;
             u.SecurityStamp = Guid.NewGuid().ToString("N");
-        }, ct);
+        }, ct, revokeCliSecret: disabled);
 
-    private async Task<Result<bool>> UpdateAsync(Actor actor, string userId, string action, Action<RegistryUser> change, CancellationToken ct)
+    private async Task<Result<bool>> UpdateAsync(Actor actor, string userId, string action, Action<RegistryUser> change, CancellationToken ct,
+        bool revokeCliSecret = false)
     {
         if (!actor.IsAdmin) return Result.Forbidden("admins only");
         if (userId == actor.UserId) return Result.Conflict("you cannot demote or disable yourself");
@@ -62,6 +66,7 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null) return Result.NotFound("user not found");
         change(user);
+        if (revokeCliSecret) await Identity.AccessTokens.CliSecrets.RevokeAllAsync(db, user.Id, DateTime.UtcNow, ct);
         AuditLog.Record(db, actor, action, user.UserName!);
         await db.SaveChangesAsync(ct);
         changes.Announce(user.Id);

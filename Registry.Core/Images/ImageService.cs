@@ -94,9 +94,11 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Images.Where(i => i.Id == image.Id).ExecuteDeleteAsync(ct);
-        // The container goes with its last image (an empty one only clutters the pages). One statement, so an image
-        // a concurrent push has just registered keeps its container.
-        await db.Containers.Where(x => x.Id == container.Id && !db.Images.Any(i => i.ContainerId == x.Id)).ExecuteDeleteAsync(ct);
+        // The container goes with its last image (an empty one only clutters the pages), unless it holds container images
+        // or artifacts pushed through /v2/ (they would go with it). One statement, so an image a concurrent push has just
+        // registered keeps its container.
+        await db.Containers.Where(x => x.Id == container.Id && !db.Images.Any(i => i.ContainerId == x.Id)
+            && !db.OciManifests.Any(m => m.ContainerId == x.Id && m.ImageId == null)).ExecuteDeleteAsync(ct);
         writes.Bump();
         AuditLog.Record(db, actor, "image.delete", reference.ToString(), container.CollectionId, $"sha256.{image.Hash} {image.Arch}");
         await db.SaveChangesAsync(ct);

@@ -28,18 +28,27 @@ internal static class OciArtifacts
         return null;
     }
 
-    public static async Task KeepAsync(IDbContextFactory<RegistryDbContext> dbFactory, string containerId, Digest digest, OciDocument doc, byte[] body, CancellationToken ct)
+    /// <summary>Stores the manifest; true when this call stored it (false: it was there already).</summary>
+    public static async Task<bool> KeepAsync(IDbContextFactory<RegistryDbContext> dbFactory, string containerId, Digest digest, OciDocument doc, byte[] body, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await db.OciManifests.AnyAsync(m => m.ContainerId == containerId && m.Hash == digest.Hex, ct)) return;
+        if (await db.OciManifests.AnyAsync(m => m.ContainerId == containerId && m.Hash == digest.Hex, ct)) return false;
         var manifest = new OciManifest
         {
             ContainerId = containerId, Hash = digest.Hex, MediaType = doc.MediaType, Content = body, SubjectHash = doc.Subject?.Hex,
         };
         db.OciManifests.Add(manifest);
         db.OciManifestRefs.AddRange(OciManifestRef.Of(manifest, doc));
-        try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateException) { } // the same manifest kept by a concurrent push
+        try { await db.SaveChangesAsync(ct); return true; }
+        catch (DbUpdateException) { return false; } // the same manifest kept by a concurrent push
+    }
+
+    /// <summary>Drops a manifest this PUT stored but found incomplete when it looked again (<see cref="OciBlobUse"/>), unless a tag names it.</summary>
+    public static async Task ForgetAsync(IDbContextFactory<RegistryDbContext> dbFactory, string containerId, Digest digest, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.OciManifests.Where(m => m.ContainerId == containerId && m.Hash == digest.Hex && m.ImageId == null
+            && !db.OciTags.Any(t => t.ContainerId == containerId && t.Hash == digest.Hex)).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Points tag <paramref name="name"/> at <paramref name="digest"/> (one row per tag name and container).</summary>

@@ -43,18 +43,24 @@ public sealed class OciBlobs(IDbContextFactory<RegistryDbContext> dbFactory, IBl
 
     /// <summary>
     /// <c>DELETE</c> of a blob: unlinks one pushed into the repository (gc frees its bytes when nothing uses them). The SIF
-    /// of an image is deleted with its manifest, not underneath it.
+    /// of an image, or a blob a stored manifest names, is deleted with its manifest, not underneath it (<see cref="OciBlobUse"/>).
     /// </summary>
     public async Task<Result<bool>> DeleteAsync(Actor actor, OciRepository repo, Digest digest, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
         if (!target.Succeeded) return target.As<bool>();
-        var containerId = target.Value!.Container?.Id;
-        if (containerId is not null && await db.Images.AnyAsync(i => i.ContainerId == containerId && i.Hash == digest.Hex, ct))
-            return Result.Forbidden($"{digest.Oci()} is the SIF of an image in {repo}: delete its manifest instead");
+        if (await OciBlobUse.RefusalAsync(db, repo, digest, ct) is { } used) return Result.Forbidden(used);
         var path = repo.ToString();
+        var size = await db.OciBlobLinks.Where(l => l.Repository == path && l.Hash == digest.Hex).Select(l => l.Size).FirstOrDefaultAsync(ct);
         var removed = await db.OciBlobLinks.Where(l => l.Repository == path && l.Hash == digest.Hex).ExecuteDeleteAsync(ct);
-        return removed > 0 ? true : Result.NotFound($"blob {digest.Oci()} not found in {repo}");
+        if (removed == 0) return Result.NotFound($"blob {digest.Oci()} not found in {repo}");
+        // A manifest PUT that checked this blob before the unlink and stored its manifest since: the blob stays.
+        if (await OciBlobUse.RefusalAsync(db, repo, digest, ct) is { } late)
+        {
+            await OciUploads.LinkAsync(db, repo, digest, size ?? new FileInfo(blobs.PathOf(digest)).Length, ct);
+            return Result.Forbidden(late);
+        }
+        return true;
     }
 }

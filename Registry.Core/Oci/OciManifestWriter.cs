@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Registry.Core.Access;
 using Registry.Core.Collections;
 using Registry.Core.Containers;
@@ -19,7 +20,8 @@ public sealed record OciPut(Digest Digest, Digest? Subject);
 /// See: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
 /// </summary>
 public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs,
-    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher)
+    CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
+    IOptions<RegistryOptions> options)
 {
     /// <summary>A SIF manifest becomes an image; any other manifest or index is stored as it is (<see cref="OciArtifacts"/>).</summary>
     public async Task<Result<OciPut>> PutAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct = default)
@@ -45,9 +47,16 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
             return Result.Forbidden($"{repo}:{tag} is frozen and cannot be replaced");
         var container = await ContainerAsync(actor, repo, target.Value, ct);
         if (!container.Succeeded) return container.As<OciPut>();
-        await OciArtifacts.KeepAsync(dbFactory, container.Value!, digest, doc, body, ct);
+        var stored = await OciArtifacts.KeepAsync(dbFactory, container.Value!, digest, doc, body, ct);
+        await using (var again = await dbFactory.CreateDbContextAsync(ct))
+            if (await OciArtifacts.MissingAsync(again, ociBlobs, repo, container.Value!, doc, ct) is { } gone) // a blob DELETE raced this PUT
+            {
+                if (stored) await OciArtifacts.ForgetAsync(dbFactory, container.Value!, digest, ct);
+                return gone;
+            }
         if (tag is not null)
         {
+            using var held = await OciTagLock.TakeAsync(container.Value!, tag, ct);
             await OciArtifacts.TagAsync(dbFactory, container.Value!, tag, digest, ct);
             var removed = await RemoveLibraryTagAsync(actor, container.Value!, tag, ct);
             if (!removed.Succeeded) return removed.As<OciPut>();
@@ -74,6 +83,8 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         var tag = named == digest ? null : reference;
         if (tag is not null && await FrozenAsync(db, target.Value.Container?.Id, tag, ct))
             return Result.Forbidden($"{repo}:{tag} is frozen and cannot be replaced");
+        if (await OciSignedGate.RefusalAsync(db, target.Value, options.Value.DefaultOnlySigned, repo, new StoredBlob(blobs, sif.Digest, length), sif.Digest, ct) is { } unsigned)
+            return unsigned;
 
         var container = await ContainerAsync(actor, repo, target.Value, ct);
         if (!container.Succeeded) return container.As<Digest>();
@@ -91,6 +102,7 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         await KeepAsync(container.Value!, image.Value.Id, digest, body, doc, ct);
         if (tag is not null)
         {
+            using var held = await OciTagLock.TakeAsync(container.Value!, tag, ct);
             var tagged = await Retried(() => tags.SetAsync(actor, container.Value!, null, tag, image.Value.Id, ct));
             if (!tagged.Succeeded) return tagged.As<Digest>();
             await OciArtifacts.UntagAsync(dbFactory, container.Value!, tag, ct); // the name now names the image

@@ -131,7 +131,7 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
 
     private static Result.Failure Busy() => Result.Conflict("another request is writing this upload session: send its chunks one at a time");
 
-    private static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, long length, CancellationToken ct)
+    internal static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, long length, CancellationToken ct)
     {
         var path = repo.ToString();
         if (await db.OciBlobLinks.AnyAsync(l => l.Repository == path && l.Hash == digest.Hex, ct)) return;

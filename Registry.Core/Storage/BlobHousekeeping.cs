@@ -9,6 +9,8 @@ public static class BlobHousekeeping
     public static async Task<long> DeleteIfUnusedAsync(RegistryDbContext db, IBlobStore blobs, string hash, CancellationToken ct)
     {
         if (await db.Images.AnyAsync(i => i.Hash == hash, ct)) return 0;
+        // Linked into a /v2/ repository (mounted there, or pushed as a layer): its manifests need the bytes; gc decides later.
+        if (await db.OciBlobLinks.AnyAsync(l => l.Hash == hash, ct)) return 0;
         var blob = await db.Blobs.FirstOrDefaultAsync(b => b.Hash == hash, ct);
         if (blob is null) return 0;
         db.Blobs.Remove(blob);

@@ -78,8 +78,11 @@ public sealed class ContractTests(RegistryApiFactory factory) : IClassFixture<Re
         (await client.GetAsync("/v1/token-status")).Body!.ToJsonString().ShouldBe(
             """{"data":{"status":"valid","username":"statususer","scope":"write","admin":false,"collection":null,"expires":null}}""");
         // Not enveloped: the CLI decodes this object directly ("Logged in as: …").
-        (await client.GetAsync("/v1/rbac/users/current")).Body!.ToJsonString().ShouldBe(
-            """{"username":"statususer","email":"","realname":"","role":"user","scope":"write","oidc_user_meta":{"secret":""}}""");
+        var current = (await client.GetAsync("/v1/rbac/users/current")).Body!;
+        var secret = (string)current["oidc_user_meta"]!["secret"]!; // the CLI secret, made on this first ask (CliSecretTests)
+        secret.ShouldStartWith("reg_");
+        current.ToJsonString().ShouldBe(
+            $$$"""{"username":"statususer","email":"","realname":"","role":"user","scope":"write","oidc_user_meta":{"secret":"{{{secret}}}"}}""");
         var (anonStatus, anon) = await new LibraryClient(factory.Client()).GetAsync("/v1/rbac/users/current");
         anonStatus.ShouldBe(HttpStatusCode.Unauthorized);
         anon!.ToJsonString().ShouldBe("""{"error":{"code":401,"message":"a token is required"}}""");

@@ -18,7 +18,8 @@ public static class ProcessRunner
         IEnumerable<string> args,
         IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        string? stdin = null)
     {
         var psi = StartInfo(fileName, args, environment, workingDirectory);
         using var process = new Process { StartInfo = psi };
@@ -28,6 +29,7 @@ public static class ProcessRunner
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
 
         process.Start();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin); // e.g. a password for --password-stdin
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

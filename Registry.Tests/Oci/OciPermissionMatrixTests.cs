@@ -30,6 +30,10 @@ public class OciPermissionMatrixTests(RegistryApiFactory factory) : IClassFixtur
         ["contributor"] = new(true, false, true, true),
         ["owner"] = new(true, true, true, true),
         ["admin"] = new(true, true, true, true),
+        // The CLI secret (get-login-password) is its user's write rights; an admin's acts as a plain user, as an admin's write token does.
+        ["owner's cli secret"] = new(true, true, true, true),
+        ["contributor's cli secret"] = new(true, false, true, true),
+        ["admin's cli secret"] = new(false, false, true, true),
     };
 
     public static TheoryData<string, bool> Cells()
@@ -65,6 +69,9 @@ public class OciPermissionMatrixTests(RegistryApiFactory factory) : IClassFixtur
             "collection token elsewhere" => (owner.UserName, await factory.CreateTokenAsync(owner, TokenScope.Write, await IdOfAsync(owner.UserName!, "else"))),
             "contributor" => (contributor.UserName, contributorToken),
             "owner" => (owner.UserName, await factory.CreateTokenAsync(owner, TokenScope.Admin)),
+            "owner's cli secret" => (owner.UserName, await CliSecretAsync(ownerToken)),
+            "contributor's cli secret" => (contributor.UserName, await CliSecretAsync(contributorToken)),
+            "admin's cli secret" => ($"vs{n}", await CliSecretAsync((await factory.CreateUserAsync($"vs{n}", admin: true, scope: TokenScope.Admin)).Token)),
             _ => ($"va{n}", (await factory.CreateUserAsync($"va{n}", admin: true, scope: TokenScope.Admin)).Token),
         };
         var repo = $"{owner.UserName}/lab/app";
@@ -97,6 +104,8 @@ public class OciPermissionMatrixTests(RegistryApiFactory factory) : IClassFixtur
             delete.StatusCode.ShouldBe(allowed ? HttpStatusCode.Accepted : refused, $"delete: {await delete.Content.ReadAsStringAsync()}");
         (await CountAsync(db => db.Images.CountAsync(i => i.Id == imageId))).ShouldBe(allowed ? 0 : 1, "delete");
     }
+
+    private async Task<string> CliSecretAsync(string token) => (await CliRequests.GetLoginPasswordAsync(factory.BaseAddress, token)).Secret!;
 
     private async Task<int> CountAsync(Func<RegistryDbContext, Task<int>> query)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Registry.Core.Data;
 using Registry.Core.Identity;
+using Registry.Core.Identity.AccessTokens;
 using Registry.Web.Api.Authentication;
 
 namespace Registry.Web.Api;
@@ -22,7 +23,7 @@ public static class ServiceApi
         app.MapGet("/v1/token-status", GetTokenStatus)
             .Doc("Service", "GetTokenStatus", "Whether the bearer token is valid, whose it is, its scope, collection and expiry");
         app.MapGet("/v1/rbac/users/current", GetCurrentUser)
-            .Doc("Service", "GetCurrentUser", "The user the bearer token belongs to, with the token's role and scope (not enveloped); `oidc_user_meta.secret` is always empty: no OCI registry is paired with this library");
+            .Doc("Service", "GetCurrentUser", "The user the bearer token belongs to, with the token's role and scope (not enveloped); `oidc_user_meta.secret` is the user's CLI secret, the /v2/ password (empty for a read-only or one-collection token)");
         app.MapGet("/v1/oci-redirect", GetOciRedirect)
             .Doc("Service", "GetOciRedirect", "Always 404: this registry serves the Library protocol, not OCI");
     }
@@ -60,18 +61,18 @@ public static class ServiceApi
     }
 
     // Not enveloped: the CLI decodes the user object directly.
-    private static async Task<IResult> GetCurrentUser(HttpContext context, UserManager<RegistryUser> users)
+    private static async Task<IResult> GetCurrentUser(HttpContext context, UserManager<RegistryUser> users, CliSecrets cliSecrets)
     {
         var actor = context.GetActor();
         if (!actor.IsAuthenticated) return Envelope.Error(401, "a token is required");
         var user = await users.FindByIdAsync(actor.UserId!);
         // The role is the token's: an admin's read or write token is an ordinary user.
-        // oidc_user_meta.secret is the password of an OCI registry paired with the library (`remote get-login-password`
-        // prints it). None sits beside this one (no registryUri, /v1/oci-redirect is 404), so the documented shape
-        // comes with an empty secret, which the CLI reports as "user does not have cli token set": never the bearer
-        // token, which would then travel on as a registry password.
+        // oidc_user_meta.secret is the /v2/ password `remote get-login-password` prints: the user's CLI secret (made on
+        // first ask), never the bearer token itself. A read-only or one-collection token gets "" (the CLI then says "user
+        // does not have cli token set"): it must not lead to a secret with more rights than it has.
+        var secret = await cliSecrets.GetOrCreateAsync(actor, context.RequestAborted) ?? "";
         return Results.Json(new { username = user!.UserName, email = user.Email ?? "", realname = user.RealName, role = actor.IsAdmin ? "admin" : "user",
-            scope = actor.Scope.ToString().ToLowerInvariant(), oidc_user_meta = new { secret = "" } });
+            scope = actor.Scope.ToString().ToLowerInvariant(), oidc_user_meta = new { secret } });
     }
 
     // Gen-C clients try an OCI redirect first; 404 keeps them on the classic Library protocol.

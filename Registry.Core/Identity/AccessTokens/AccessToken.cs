@@ -28,6 +28,11 @@ public class AccessToken
     /// </summary>
     public string? ProtectedSecret { get; set; }
     public TokenScope Scope { get; set; } = TokenScope.Write;
+    /// <summary>
+    /// The user's CLI secret (<see cref="CliSecrets"/>): a password for <c>/v2/</c> only, never a Library API bearer token
+    /// or an sregistry-cli signing key. At most one live per user.
+    /// </summary>
+    public bool IsCliSecret { get; set; }
     /// <summary>When set, the token acts only on this collection (robot tokens for clusters and CI).</summary>
     public string? CollectionId { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;

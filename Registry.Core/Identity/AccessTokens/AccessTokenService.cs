@@ -41,21 +41,23 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
     /// The actor a bearer secret stands for, the terms version its user agreed to and the token's expiry, or null when it is
     /// unknown, revoked, expired or its user disabled. An admin's powers come only with an admin-scope token: an admin's read
     /// or write token (a CI job's) acts as a plain user. Answers from <see cref="TokenCache"/> for a few seconds; LastUsedAt
-    /// is written at most once a minute per token.
+    /// is written at most once a minute per token. A CLI secret counts only where <paramref name="acceptCliSecret"/> (/v2/).
     /// </summary>
-    public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateAsync(string secret, string address, CancellationToken ct = default)
+    public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateAsync(string secret, string address,
+        CancellationToken ct = default, bool acceptCliSecret = false)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length > 200) return null;
-        return await AuthenticateHashAsync(Ids.Sha256Hex(secret), address, ct);
+        return await AuthenticateHashAsync(Ids.Sha256Hex(secret), address, ct, acceptCliSecret);
     }
 
     /// <summary>As <see cref="AuthenticateAsync"/> by the secret's SHA-256 (what a short-lived <c>/v2/</c> token carries, not the secret).</summary>
-    public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateHashAsync(string hash, string address, CancellationToken ct = default)
+    public async Task<(Actor Actor, int AcceptedTermsVersion, DateTime? ExpiresAt)?> AuthenticateHashAsync(string hash, string address,
+        CancellationToken ct = default, bool acceptCliSecret = false)
     {
         if (hash.Length != 64) return null;
         var now = clock.GetUtcNow().UtcDateTime;
         var entry = cache.Find(hash, now) ?? await LoadAsync(hash, now, ct);
-        if (entry is null) return null;
+        if (entry is null || (entry.IsCliSecret && !acceptCliSecret)) return null;
         if (now - entry.LastUsedWritten > TimeSpan.FromMinutes(1))
         {
             entry.LastUsedWritten = now;
@@ -73,12 +75,12 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var token = await db.AccessTokens.AsNoTracking().Where(t => t.SecretHash == hash).Select(t => new
         {
-            t.Id, t.UserId, t.Scope, t.CollectionId, t.ExpiresAt, t.RevokedAt, t.LastUsedAt,
+            t.Id, t.UserId, t.Scope, t.CollectionId, t.ExpiresAt, t.RevokedAt, t.LastUsedAt, t.IsCliSecret,
             t.User!.UserName, t.User.IsAdmin, t.User.IsDisabled, t.User.AcceptedTermsVersion,
         }).FirstOrDefaultAsync(ct);
         if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now || token.IsDisabled) return null;
         var entry = new CachedToken(token.Id, token.UserId, token.UserName!, token.IsAdmin, token.Scope, token.CollectionId,
-            token.AcceptedTermsVersion ?? 0, token.ExpiresAt, now, generation) { LastUsedWritten = token.LastUsedAt ?? DateTime.MinValue };
+            token.AcceptedTermsVersion ?? 0, token.ExpiresAt, now, generation, token.IsCliSecret) { LastUsedWritten = token.LastUsedAt ?? DateTime.MinValue };
         cache.Add(hash, entry);
         return entry;
     }
@@ -94,7 +96,7 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
         var normalized = userName.ToUpperInvariant();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var stored = await db.AccessTokens.AsNoTracking()
-            .Where(t => t.User!.NormalizedUserName == normalized && t.RevokedAt == null && t.ProtectedSecret != null && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .Where(t => t.User!.NormalizedUserName == normalized && t.RevokedAt == null && !t.IsCliSecret && t.ProtectedSecret != null && (t.ExpiresAt == null || t.ExpiresAt > now))
             .OrderByDescending(t => t.CreatedAt).Take(100).Select(t => t.ProtectedSecret!).ToListAsync(ct);
         return stored.Select(secrets.Unprotect).OfType<string>().ToList();
     }
@@ -102,7 +104,7 @@ public sealed class AccessTokenService(IDbContextFactory<RegistryDbContext> dbFa
     public async Task<List<AccessToken>> ListAsync(string userId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.AccessTokens.AsNoTracking().Where(t => t.UserId == userId && t.RevokedAt == null)
+        return await db.AccessTokens.AsNoTracking().Where(t => t.UserId == userId && t.RevokedAt == null && !t.IsCliSecret)
             .OrderByDescending(t => t.CreatedAt).ToListAsync(ct);
     }
 

@@ -6,7 +6,7 @@ namespace Registry.Core.Identity.AccessTokens;
 /// <summary>What a valid token resolved to, kept briefly so API calls don't query the database for every request.</summary>
 internal sealed record CachedToken(
     string TokenId, string UserId, string UserName, bool IsAdmin, TokenScope Scope, string? CollectionId,
-    int AcceptedTermsVersion, DateTime? ExpiresAt, DateTime CachedAt, long Generation)
+    int AcceptedTermsVersion, DateTime? ExpiresAt, DateTime CachedAt, long Generation, bool IsCliSecret)
 {
     /// <summary>When LastUsedAt was last written (at most once a minute per token).</summary>
     public DateTime LastUsedWritten { get; set; }

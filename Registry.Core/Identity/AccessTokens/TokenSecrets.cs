@@ -5,7 +5,8 @@ namespace Registry.Core.Identity.AccessTokens;
 
 /// <summary>
 /// Encrypts token secrets for storage with ASP.NET Core Data Protection (its keys live in the data folder, next to the
-/// database but not in it: a copy of registry.db alone reveals no token). Only sregistry-cli's signature check decrypts.
+/// database but not in it: a copy of registry.db alone reveals no token). Decrypted only for sregistry-cli's signature
+/// check and to hand a user their own CLI secret (<see cref="CliSecrets"/>).
 /// </summary>
 public sealed class TokenSecrets(IDataProtectionProvider provider)
 {

@@ -34,7 +34,7 @@ public sealed record OciCaller(OciGrant? Grant)
     private static async Task IdentifyHolderAsync(HttpContext context, OciGrant grant)
     {
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "";
-        var found = await context.RequestServices.GetRequiredService<AccessTokenService>().AuthenticateHashAsync(grant.TokenHash!, address, context.RequestAborted);
+        var found = await context.RequestServices.GetRequiredService<AccessTokenService>().AuthenticateHashAsync(grant.TokenHash!, address, context.RequestAborted, acceptCliSecret: true);
         if (found is null)
             context.NoteRefusal(401, "the API token behind this login is revoked or expired: log in again with a live token");
         else if (!context.RequestServices.GetRequiredService<TermsService>().HasAgreed(found.Value.AcceptedTermsVersion))

@@ -74,5 +74,21 @@ public static class OciErrors
         await context.Response.WriteAsJsonAsync(Body(code, message, null), Json);
     }
 
+    /// <summary>
+    /// Answers in full now (with a length) and closes the connection: for a body refused unread while the client is still
+    /// sending it, whose rest Kestrel will not drain. Flushed before the connection drops, the answer reaches the client whole.
+    /// </summary>
+    public static async Task<IResult> FinalAsync(HttpContext context, int status, string code, string message)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(Body(code, message, null), Json);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = bytes.Length;
+        context.Response.Headers.Connection = "close";
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        await context.Response.CompleteAsync();
+        return Results.Empty;
+    }
+
     private static object Body(string code, string message, object? detail) => new { errors = new[] { new { code, message, detail } } };
 }

@@ -22,7 +22,7 @@ public static class OciManifestsApi
     {
         var request = context.Request();
         if (await ReadAsync(context) is not { } body)
-            return OciErrors.Error(413, OciErrors.ManifestInvalid, $"a manifest is at most {OciLimits.MaxManifestBytes} bytes here");
+            return await OciErrors.FinalAsync(context, 413, OciErrors.ManifestInvalid, $"a manifest is at most {OciLimits.MaxManifestBytes} bytes here");
         var put = await writer.PutAsync(OciCaller.ActorOf(context), request.Repository, request.Reference!, body, context.Request.ContentType, context.RequestAborted);
         if (!put.Succeeded)
             return OciErrors.From(context, put, put.Message.StartsWith("blob ", StringComparison.Ordinal) ? OciErrors.ManifestBlobUnknown : OciErrors.NameUnknown,
@@ -82,11 +82,16 @@ public static class OciManifestsApi
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
         int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        try
         {
-            if (buffer.Length + read > OciLimits.MaxManifestBytes) return null;
-            buffer.Write(chunk, 0, read);
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > OciLimits.MaxManifestBytes) return null;
+                buffer.Write(chunk, 0, read);
+            }
         }
+        // A chunked body (no Content-Length) hits the endpoint's body limit inside Kestrel first: the same refusal.
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return null; }
         return buffer.ToArray();
     }
 }

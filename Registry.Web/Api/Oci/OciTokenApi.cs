@@ -7,7 +7,8 @@ namespace Registry.Web.Api.Oci;
 
 /// <summary>
 /// <c>GET /v2/token?service=…&amp;scope=repository:&lt;name&gt;:pull,push</c>, the realm of the Bearer challenge. Basic
-/// credentials are a user name and one of that user's API tokens; none gives an anonymous pull token. A write action is
+/// credentials are a user name and one of that user's API tokens or their CLI secret (<see cref="CliSecrets"/>, what
+/// <c>apptainer remote get-login-password</c> prints); none gives an anonymous pull token. A write action is
 /// granted only to a token whose scope can write; whether the user may write there is decided per request.
 /// See: https://distribution.github.io/distribution/spec/auth/token/
 /// </summary>
@@ -24,10 +25,11 @@ public static class OciTokenApi
         var header = context.Request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
-            if (!TryBasic(header, out var user, out var secret)) return Refuse(context, "send Basic credentials: your user name and an API token from /auth/tokens");
-            var found = await apiTokens.AuthenticateAsync(secret, context.Connection.RemoteIpAddress?.ToString() ?? "", context.RequestAborted);
+            if (!TryBasic(header, out var user, out var secret))
+                return Refuse(context, "send Basic credentials: your user name and an API token from /auth/tokens (or your CLI secret)");
+            var found = await apiTokens.AuthenticateAsync(secret, context.Connection.RemoteIpAddress?.ToString() ?? "", context.RequestAborted, acceptCliSecret: true);
             if (found is null || !string.Equals(found.Value.Actor.UserName, user, StringComparison.OrdinalIgnoreCase))
-                return Refuse(context, "the user name or API token is wrong, or the token is revoked or expired");
+                return Refuse(context, "the user name or password (API token or CLI secret) is wrong, or it is revoked or expired");
             if (!terms.HasAgreed(found.Value.AcceptedTermsVersion))
                 return OciErrors.Error(403, OciErrors.Denied, "agree to the registry's terms of service (sign in to the web UI, page /terms) before using tokens");
             tokenHash = Registry.Core.Ids.Sha256Hex(secret);
