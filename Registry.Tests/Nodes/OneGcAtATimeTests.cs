@@ -12,8 +12,8 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Nodes;
 
 /// <summary>
-/// gc runs on one node (or admin CLI) at a time, and never takes what a live upload on another node is writing. The proof
-/// is what the product records: every gc run is an audit event (<c>storage.gc</c>) naming its process, start and end.
+/// gc runs on one node (or admin CLI) at a time, never taking what a live upload on another node writes. The proof is
+/// what the product records: every gc run is an audit event (<c>storage.gc</c>, its process, start and end).
 /// </summary>
 [Collection(NodesCollection.Name)]
 public sealed partial class OneGcAtATimeTests
@@ -95,15 +95,15 @@ public sealed partial class OneGcAtATimeTests
         var lockFile = ClusterJobLock.LockFile(server.DataPath, ScheduledGc.LockName);
         Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
 
-        // The same flock the server takes, held by another process (the test): the server skips, admin gc waits.
-        DateTime held, released;
+        // The server's flock, held by another process (the test, once the server's own gc lets go): the server skips, admin gc waits.
+        var hold = await HoldAsync(lockFile);
+        DateTime held = DateTime.UtcNow, released;
         var output = new ProcessOutput();
         using var cli = server.StartAdmin(output, "gc");
         try
         {
-            await using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            await using (hold)
             {
-                held = DateTime.UtcNow;
                 for (var i = 0; i < 480 && output.CountLines("waiting for it to end") == 0 && !cli.HasExited; i++) await Task.Delay(250);
                 output.Text.ShouldContain("a gc is running (on a server, or another admin gc); waiting for it to end");
                 await Task.Delay(TimeSpan.FromSeconds(3)); // the server's gc would have run three times
@@ -126,6 +126,13 @@ public sealed partial class OneGcAtATimeTests
         runs.Count(r => r.Pid != server.Pid).ShouldBe(5, "every admin gc ran, once");
         ShouldNotOverlap(runs);
         runs.ShouldNotContain(r => r.Start < released && r.End > held, "a gc ran while the test held the gc lock");
+    }
+
+    private static async Task<FileStream> HoldAsync(string lockFile)
+    {
+        for (var attempt = 0; ; attempt++)
+            try { return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (attempt < 400) { await Task.Delay(25); }
     }
 
     private sealed record GcRun(int Pid, DateTime Start, DateTime End, int Sessions);
@@ -180,12 +187,9 @@ public sealed partial class OneGcAtATimeTests
         return details;
     }
 
-    private static List<GcRun> Parse(List<string> details) => details.Select(d =>
-    {
-        var m = GcDetail().Match(d);
-        m.Success.ShouldBeTrue(d);
-        return new GcRun(int.Parse(m.Groups[1].Value), Time(m.Groups[2].Value), Time(m.Groups[3].Value), int.Parse(m.Groups[4].Value));
-    }).ToList();
+    private static List<GcRun> Parse(List<string> details) => details.Select(d => (Detail: d, Match: GcDetail().Match(d))).Select(x => x.Match.Success
+        ? new GcRun(int.Parse(x.Match.Groups[1].Value), Time(x.Match.Groups[2].Value), Time(x.Match.Groups[3].Value), int.Parse(x.Match.Groups[4].Value))
+        : throw new ShouldAssertException($"not a gc run: {x.Detail}")).ToList();
 
     private static DateTime Time(string text) => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
