@@ -39,6 +39,9 @@ public sealed class PasswordResetTests(BrowserFixture fx)
         await admin.WaitForInteractiveAsync();
         await admin.GetByRole(AriaRole.Banner).GetByRole(AriaRole.Link, new() { Name = "Admin", Exact = true }).ClickAsync();
         await admin.GetByPlaceholder("Filter users").FillAsync("forgetful");
+        // The filter re-renders the table after a pause: a click before that lands on a row being replaced.
+        await Expect(admin.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(admin.Locator("tbody tr")).ToContainTextAsync("forgetful");
         await admin.GetByRole(AriaRole.Button, Named("Reset password of forgetful")).ClickAsync();
         var panel = admin.GetByTestId("password-reset");
         await Expect(panel).ToContainTextAsync("Reset the password of forgetful");
