@@ -65,6 +65,8 @@ public static class DependencyInjection
         services.AddHostedService(sp => sp.GetRequiredService<LabelBackfill>());
         services.AddSingleton<Oci.OciRefBackfill>();
         services.AddHostedService(sp => sp.GetRequiredService<Oci.OciRefBackfill>());
+        services.AddMetrics(); // a host has it already; bUnit's services do not
+        services.AddSingleton<SignatureChecks>();
         services.AddSingleton<SignatureRefresh>();
         services.AddHostedService(sp => sp.GetRequiredService<SignatureRefresh>());
         // Cookie, antiforgery and token-secret keys live in the data folder: nothing is written elsewhere, and sign-ins and

@@ -18,7 +18,7 @@ public sealed record SifInspection(string? Arch, SifMetadata Metadata);
 /// checked, the quota is checked against their real size, the staged bytes become a blob and the image is marked uploaded,
 /// in that order, so nothing half-done is ever visible.
 /// </summary>
-public sealed class ImagePublisher(IOptions<RegistryOptions> options, SignatureRefresh refresh)
+public sealed class ImagePublisher(IOptions<RegistryOptions> options, SignatureRefresh refresh, SignatureChecks checks)
 {
     /// <summary>Reads the header of staged bytes; a failure says why they are not a publishable SIF.</summary>
     public static Result<SifInspection> Inspect(BlobUpload staged)
@@ -33,9 +33,11 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options, SignatureR
     /// Publishes the <paramref name="staged"/> bytes as <paramref name="imageId"/>, which they must hash to. Answers
     /// false when another upload of the same image published it first (the bytes are the same: they are dropped). A
     /// quota exceeded is 507 and changes nothing; the caller decides what becomes of the staged bytes then.
+    /// <paramref name="verified"/>: the verdicts already taken on these same bytes (the <c>/v2/</c> gate, before any row
+    /// existed), used as they are so the bytes are read for signatures once.
     /// </summary>
     public async Task<Result<bool>> PublishAsync(RegistryDbContext db, Actor actor, string imageId, BlobUpload staged, SifInspection sif,
-        string via, CancellationToken ct)
+        string via, CancellationToken ct, IReadOnlyList<SignatureVerdict>? verified = null)
     {
         var image = await db.Images.Include(i => i.Container).ThenInclude(c => c!.Collection).ThenInclude(c => c!.Entity)
             .FirstAsync(i => i.Id == imageId, ct);
@@ -52,13 +54,12 @@ public sealed class ImagePublisher(IOptions<RegistryOptions> options, SignatureR
         // took), so only a collection that accepts only signed images waits for it, before the write transaction. Elsewhere
         // a SIF with signature objects is published at once, not verified yet (Signed null: "signatures not checked yet",
         // never shown as signed), and verified right after in the background; one without is unsigned now (nothing to hash).
-        List<SignatureVerdict>? signatures = null;
-        if (c.Collection.OnlySigned || !sif.Metadata.Signed)
-        {
-            signatures = await ImageSignatures.VerifyStagedAsync(db, staged, DateTime.UtcNow, ct);
-            if (c.Collection.OnlySigned && !signatures.Any(v => v.Status == SignatureStatus.Verified))
-                return Result.Forbidden(ImageSignatures.OnlySignedRefusal);
-        }
+        // Verdicts the /v2/ gate took on these same bytes are used as they are: the bytes are read for signatures once.
+        var signatures = verified;
+        if (signatures is null && (c.Collection.OnlySigned || !sif.Metadata.Signed))
+            signatures = await ImageSignatures.VerifyStagedAsync(db, staged, DateTime.UtcNow, checks, ct);
+        if (c.Collection.OnlySigned && !signatures!.Any(v => v.Status == SignatureStatus.Verified))
+            return Result.Forbidden(ImageSignatures.OnlySignedRefusal);
 
         // The quota and the flip to uploaded in one write transaction (SQLite's BEGIN IMMEDIATE): two pushes that each
         // fit alone can't both pass on usage counted before the other's publish.

@@ -5,6 +5,7 @@ using Registry.Core.Collections;
 using Registry.Core.Containers;
 using Registry.Core.Data;
 using Registry.Core.Images;
+using Registry.Core.Signatures;
 using Registry.Core.Storage;
 using Registry.Core.Tags;
 
@@ -21,7 +22,7 @@ public sealed record OciPut(Digest Digest, Digest? Subject);
 /// </summary>
 public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
-    IOptions<RegistryOptions> options)
+    SignatureChecks checks, IOptions<RegistryOptions> options)
 {
     /// <summary>A SIF manifest becomes an image; any other manifest or index is stored as it is (<see cref="OciArtifacts"/>).</summary>
     public async Task<Result<OciPut>> PutAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct = default)
@@ -83,8 +84,9 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         var tag = named == digest ? null : reference;
         if (tag is not null && await FrozenAsync(db, target.Value.Container?.Id, tag, ct))
             return Result.Forbidden($"{repo}:{tag} is frozen and cannot be replaced");
-        if (await OciSignedGate.RefusalAsync(db, target.Value, options.Value.DefaultOnlySigned, repo, new StoredBlob(blobs, sif.Digest, length), sif.Digest, ct) is { } unsigned)
-            return unsigned;
+        var signatures = await OciSignedGate.CheckAsync(db, target.Value, options.Value.DefaultOnlySigned, repo, new StoredBlob(blobs, sif.Digest, length),
+            sif.Digest, checks, ct);
+        if (!signatures.Succeeded) return signatures.As<Digest>();
 
         var container = await ContainerAsync(actor, repo, target.Value, ct);
         if (!container.Succeeded) return container.As<Digest>();
@@ -96,7 +98,8 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
             var inspected = ImagePublisher.Inspect(stored);
             if (!inspected.Succeeded) return inspected.As<Digest>();
             await using var publishDb = await dbFactory.CreateDbContextAsync(ct);
-            var published = await publisher.PublishAsync(publishDb, actor, image.Value.Id, stored, inspected.Value!, " (oci)", ct);
+            var published = await publisher.PublishAsync(publishDb, actor, image.Value.Id, stored, inspected.Value!, " (oci)", ct,
+                verified: signatures.Value);
             if (!published.Succeeded) return published.As<Digest>();
         }
         await KeepAsync(container.Value!, image.Value.Id, digest, body, doc, ct);

@@ -17,15 +17,18 @@ public static class ImageSignatures
         SignatureVerifier.VerifyAsync(sif, (fingerprint, keyId, token) => FindKeyAsync(db, fingerprint, keyId, token), now, ct);
 
     /// <summary>As <see cref="VerifyAsync(RegistryDbContext, Stream, DateTime, CancellationToken)"/> on staged bytes, off the caller's thread.</summary>
-    public static Task<List<SignatureVerdict>> VerifyStagedAsync(RegistryDbContext db, BlobUpload staged, DateTime now, CancellationToken ct) =>
+    public static Task<List<SignatureVerdict>> VerifyStagedAsync(RegistryDbContext db, BlobUpload staged, DateTime now, SignatureChecks checks,
+        CancellationToken ct) =>
         Task.Run(async () =>
         {
+            checks.Staged();
             await using var file = staged.OpenRead();
             return await VerifyAsync(db, file, now, ct);
         }, ct);
 
     /// <summary>The verdicts on a stored blob; null when the blob is missing or cannot be read now.</summary>
-    public static async Task<List<SignatureVerdict>?> VerifyBlobAsync(RegistryDbContext db, IBlobStore blobs, string hash, DateTime now, CancellationToken ct)
+    public static async Task<List<SignatureVerdict>?> VerifyBlobAsync(RegistryDbContext db, IBlobStore blobs, string hash, DateTime now,
+        SignatureChecks checks, CancellationToken ct)
     {
         var digest = new Digest(hash);
         if (!blobs.Exists(digest)) return null;
@@ -33,6 +36,7 @@ public static class ImageSignatures
         {
             return await Task.Run(async () =>
             {
+                checks.Stored();
                 await using var stream = blobs.OpenRead(digest);
                 return await VerifyAsync(db, stream, now, ct);
             }, ct);

@@ -19,7 +19,7 @@ namespace Registry.Core.Signatures;
 /// work and asks again after <see cref="ClusterJob.RetryAfter"/>.
 /// </summary>
 public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, ClusterJobLock jobLock, TimeProvider clock,
-    ILogger<SignatureRefresh> log) : ClusterJob("signature-refresh", jobLock, log)
+    SignatureChecks checks, ILogger<SignatureRefresh> log) : ClusterJob("signature-refresh", jobLock, log)
 {
     public const int BatchSize = 50;
     private readonly ConcurrentDictionary<string, byte> pending = new();
@@ -61,7 +61,7 @@ public sealed class SignatureRefresh(IDbContextFactory<RegistryDbContext> dbFact
             {
                 var now = clock.GetUtcNow().UtcDateTime;
                 // A blob that can't be read now keeps its verdicts (or stays unverified) until the next pass.
-                if (await ImageSignatures.VerifyBlobAsync(db, blobs, image.Hash, now, ct) is not { } verdicts) continue;
+                if (await ImageSignatures.VerifyBlobAsync(db, blobs, image.Hash, now, checks, ct) is not { } verdicts) continue;
                 await ImageSignatures.StoreAsync(db, image, verdicts, now, ct);
                 verified++;
             }

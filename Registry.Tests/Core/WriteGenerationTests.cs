@@ -1,5 +1,6 @@
 using Registry.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Registry.Core.Storage.FileSystem;
 using Registry.Core.Access;
@@ -27,6 +28,8 @@ public class WriteGenerationTests
         var images = new ImageService(db.Factory, blobs, writes, NullLogger<ImageService>.Instance,
             new Registry.Core.Signatures.SignatureRefresh(db.Factory, blobs,
                 new Registry.Core.Nodes.ClusterJobLock(Microsoft.Extensions.Options.Options.Create(new RegistryOptions { DataPath = db.Root })), db.Clock,
+                new Registry.Core.Signatures.SignatureChecks(new ServiceCollection().AddMetrics().BuildServiceProvider()
+                    .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
                 NullLogger<Registry.Core.Signatures.SignatureRefresh>.Instance));
         var before = writes.Current;
 

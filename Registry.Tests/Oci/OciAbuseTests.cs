@@ -106,6 +106,45 @@ public sealed class OciOnlySignedTests(OnlySignedOciFactory factory) : IClassFix
         await NothingKeptAsync(token, "strictoci/open/tool", OciClient.Digest(await File.ReadAllBytesAsync(other)), keptTags: ["v1"]);
     }
 
+    [Fact]
+    public async Task A_signed_sif_is_checked_once_on_every_push_path_into_an_only_signed_collection()
+    {
+        var (_, token) = await factory.CreateUserAsync("onceoci");
+        using (var key = await factory.Client(token).PostAsync("/pks/add", new FormUrlEncodedContent([new("keytext", _key.Armored)])))
+            key.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var checks = new SignatureCheckCount(factory.Services);
+        var oci = new OciClient(factory.BaseAddress, "onceoci", token);
+        (await oci.LoginAsync("repository:onceoci/strict/tool:pull,push")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // /v2/ into a collection made by the push (the gate checks before any row exists), then into the one now there.
+        var first = await File.ReadAllBytesAsync(await _sifs.CreateSignedAsync(_key));
+        var (made, _) = await oci.PushSifAsync("onceoci/strict/tool", "v1", first);
+        made.StatusCode.ShouldBe(HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
+        checks.Staged.ShouldBe(1); // the gate's verdicts went to the publisher, which read nothing again
+        var second = await File.ReadAllBytesAsync(await _sifs.CreateSignedAsync(_key));
+        var (again, _) = await oci.PushSifAsync("onceoci/strict/tool", "v2", second);
+        again.StatusCode.ShouldBe(HttpStatusCode.Created, await again.Content.ReadAsStringAsync());
+        checks.Staged.ShouldBe(2);
+
+        // The Library API (no gate: the publisher checks) and a refused unsigned /v2/ push (the gate's check, nothing after).
+        var third = await File.ReadAllBytesAsync(await _sifs.CreateSignedAsync(_key));
+        await new LibraryClient(factory.Client(token)).PushAsync("onceoci", "strict", "tool", third, "v3");
+        checks.Staged.ShouldBe(3);
+        var (refused, _) = await oci.PushSifAsync("onceoci/strict/tool", "v4", await File.ReadAllBytesAsync(await _sifs.CreateAsync()));
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        checks.Staged.ShouldBe(4);
+
+        // Published as before: signed by the key, its verdicts stored with each image at once.
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<RegistryDbContext>>().CreateDbContextAsync();
+        foreach (var sif in new[] { first, second, third })
+        {
+            var hex = OciClient.Digest(sif)["sha256:".Length..];
+            var image = await db.Images.SingleAsync(i => i.Hash == hex);
+            (image.Uploaded, image.Signed, image.SignedBy).ShouldBe((true, (bool?)true, _key.Fingerprint));
+            (await db.ImageSignatures.Where(v => v.ImageId == image.Id).Select(v => v.Status).ToListAsync()).ShouldBe([SignatureStatus.Verified]);
+        }
+    }
+
     private async Task NothingKeptAsync(string token, string repo, string digest, string[]? keptTags = null)
     {
         var hex = digest["sha256:".Length..];
