@@ -48,11 +48,18 @@ public sealed class MultipartPush(LibraryClient first, LibraryClient second, str
         (_uploadId, _partSize, _parts) = ((string)start!["data"]!["uploadID"]!, start["data"]!["partSize"]!.GetValue<long>(), start["data"]!["totalParts"]!.GetValue<int>());
     }
 
-    private async Task<string> PutPartAsync(LibraryClient through, int n)
+    private Task<string> PutPartAsync(LibraryClient through, int n) =>
+        PutPartAsync(through, _imageId, _uploadId, n, file.Skip((int)((n - 1) * _partSize)).Take((int)_partSize).ToArray());
+
+    /// <summary>
+    /// Sends part <paramref name="n"/> of an upload <paramref name="through"/> a node (the part request, then its bytes to
+    /// the presigned URL) and answers its ETag; <paramref name="withChecksum"/> false sends an empty <c>sha256sum</c>, as a
+    /// client may, so the node has no part hash to hold the bytes to.
+    /// </summary>
+    public static async Task<string> PutPartAsync(LibraryClient through, string imageId, string uploadId, int n, byte[] chunk, bool withChecksum = true)
     {
-        var chunk = file.Skip((int)((n - 1) * _partSize)).Take((int)_partSize).ToArray();
-        var (status, part) = await through.PutAsync($"/v2/imagefile/{_imageId}/_multipart",
-            new { partSize = chunk.Length, uploadID = _uploadId, partNumber = n, sha256sum = Hex(chunk) });
+        var (status, part) = await through.PutAsync($"/v2/imagefile/{imageId}/_multipart",
+            new { partSize = chunk.Length, uploadID = uploadId, partNumber = n, sha256sum = withChecksum ? Hex(chunk) : "" });
         status.ShouldBe(HttpStatusCode.OK, part?.ToJsonString());
         using var plain = new HttpClient();
         var put = await plain.PutAsync((string)part!["data"]!["presignedURL"]!, new ByteArrayContent(chunk));
