@@ -15,3 +15,4 @@ public sealed class WriteGenerationTestsOnPostgres : WriteGenerationTests { prot
 public sealed class FoldTestsOnPostgres : FoldTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class CollectionBrowserPagingTestsOnPostgres : CollectionBrowserPagingTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class CollectionCounterTestsOnPostgres : CollectionCounterTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
