@@ -30,7 +30,10 @@ public class Collection
     public int StarCount { get; set; }
     /// <summary>How many containers it holds. Kept by the database (triggers on Containers).</summary>
     public int ContainerCount { get; set; }
-    /// <summary>Bytes of the uploaded images of its containers (as <see cref="Size"/>). Kept by the database (triggers on Images and Containers).</summary>
+    /// <summary>
+    /// Bytes of the uploaded images of its containers (as <see cref="Size"/>) and of the blobs its <c>/v2/</c> manifests name
+    /// (<see cref="OciCollectionBytes"/>). Kept by the database (triggers on Images, Containers and the OCI manifest tables).
+    /// </summary>
     public long Bytes { get; set; }
 }
 

@@ -30,8 +30,10 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
             var containers = db.Containers.AsNoTracking().Where(x => visible.Any(c => c.Id == x.CollectionId));
             var uploaded = db.Images.AsNoTracking().Where(i => i.Uploaded && visible.Any(c => c.Id == i.Container!.CollectionId));
             var images = await uploaded.CountAsync();
-            var bytes = await uploaded.SumAsync(i => (long?)i.Size) ?? 0;
-            var stored = await uploaded.Select(i => new { i.Hash, i.Size }).Distinct().SumAsync(x => (long?)x.Size) ?? 0;
+            // Uploaded images and what /v2/ stores (container images, artifacts): in full each, and each distinct file once.
+            var blobs = Oci.OciStoredBlobs.Images(db).Concat(Oci.OciStoredBlobs.Of(db)).Where(b => visible.Any(c => c.Id == b.CollectionId));
+            var bytes = await blobs.SumAsync(b => (long?)b.Size) ?? 0;
+            var stored = await blobs.Select(b => new { b.Hash, b.Size }).Distinct().SumAsync(x => (long?)x.Size) ?? 0;
             return new RegistryStats(await visible.CountAsync(), await containers.CountAsync(), images, bytes, stored);
         });
 
@@ -87,7 +89,7 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
     public const int TreemapLargest = 300;
 
     /// <summary>
-    /// The <paramref name="largest"/> visible collections with the most uploaded bytes (their maintained
+    /// The <paramref name="largest"/> visible collections with the most bytes (uploaded images and what <c>/v2/</c> stores) (their maintained
     /// <see cref="Collection.Bytes"/>, walked by its index with a LIMIT) with their containers' bytes (a blob shared by two
     /// containers counts in both: the logical size) and stored bytes (each distinct file once); how many other visible
     /// collections hold bytes and their bytes; and the stored bytes of all of them together (the home counts' figure).
@@ -100,10 +102,11 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
             var top = await holding.OrderByDescending(c => c.Bytes).ThenBy(c => c.Id).Take(largest)
                 .Select(c => new { c.Id, Entity = c.Entity!.Name, c.Name, c.IsPrivate }).ToListAsync();
             var ids = top.Select(c => c.Id).ToList();
-            var uploaded = db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId));
-            var containers = (await uploaded.GroupBy(i => new { i.Container!.CollectionId, i.Container.Name })
-                .Select(g => new { g.Key.CollectionId, g.Key.Name, Bytes = g.Sum(i => i.Size) }).ToListAsync()).ToLookup(x => x.CollectionId);
-            var stored = (await uploaded.Select(i => new { i.Container!.CollectionId, i.Hash, i.Size }).Distinct()
+            // Uploaded images and /v2/ manifests' blobs, as Collection.Bytes counts them.
+            var uploaded = Oci.OciStoredBlobs.Images(db).Concat(Oci.OciStoredBlobs.Of(db)).Where(b => ids.Contains(b.CollectionId));
+            var containers = (await uploaded.GroupBy(b => new { b.CollectionId, b.Container })
+                .Select(g => new { g.Key.CollectionId, Name = g.Key.Container, Bytes = g.Sum(b => b.Size) }).ToListAsync()).ToLookup(x => x.CollectionId);
+            var stored = (await uploaded.Select(b => new { b.CollectionId, b.Hash, b.Size }).Distinct()
                 .GroupBy(x => x.CollectionId).Select(g => new { g.Key, Bytes = g.Sum(x => x.Size) }).ToListAsync()).ToDictionary(x => x.Key, x => x.Bytes);
             var collections = top.Select(c => new CollectionStorage(c.Entity, c.Name, c.IsPrivate,
                     containers[c.Id].Select(x => new ContainerStorage(x.Name, x.Bytes)).ToList(), stored.GetValueOrDefault(c.Id)))

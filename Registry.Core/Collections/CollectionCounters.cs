@@ -12,6 +12,7 @@ namespace Registry.Core.Collections;
 /// treemap picks its largest by an index instead of counting every collection's rows per request.
 /// The migration CollectionCounters creates the triggers from the SQL here. A later SQLite migration that rebuilds Stars,
 /// Containers or Images (EF copies the table, which drops its triggers) must run them again: CollectionCounterTests fail until it does.
+/// What <c>/v2/</c> stores is added to Bytes by <see cref="OciCollectionBytes"/>' triggers.
 /// </summary>
 public static class CollectionCounters
 {
@@ -31,6 +32,8 @@ public static class CollectionCounters
         b.Entity<Star>().ToTable(t => t.UseSqlReturningClause(false));
         b.Entity<Container>().ToTable(t => t.UseSqlReturningClause(false));
         b.Entity<Image>().ToTable(t => t.UseSqlReturningClause(false));
+        b.Entity<Oci.OciManifest>().ToTable(t => t.UseSqlReturningClause(false)); // OciCollectionBytes' triggers
+        b.Entity<Oci.OciManifestRef>().ToTable(t => t.UseSqlReturningClause(false));
     }
 
     /// <summary>Sets every collection's counters from its rows (the migration's fill, and a repair).</summary>

@@ -74,15 +74,17 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
     }
 
     /// <summary>
-    /// Stored bytes per entity (uploaded images), largest first: a pass over every image, so kept until the next write
+    /// Stored bytes per entity (its collections' <see cref="Collections.Collection.Bytes"/>: uploaded images and what
+    /// <c>/v2/</c> stores), largest first, kept until the next write
     /// (<see cref="Collections.ViewerCache"/>); callers get their own list.
     /// </summary>
     public async Task<List<EntityUsage>> StorageAsync(CancellationToken ct = default) =>
         (await cache.GetAsync("EntityUsage", StorageViewer, async () =>
         {
             await using var db = await dbFactory.CreateDbContextAsync();
+            // The collections' maintained bytes (uploaded images and /v2/ manifests' blobs, each in full): no image row read.
             var rows = await db.Entities.AsNoTracking().Select(e => new EntityUsage(e.Name, e.Kind, e.Collections.Count,
-                db.Images.Where(i => i.Uploaded && i.Container!.Collection!.EntityId == e.Id).Sum(i => (long?)i.Size) ?? 0, e.QuotaBytes)).ToListAsync();
+                e.Collections.Sum(c => (long?)c.Bytes) ?? 0, e.QuotaBytes)).ToListAsync();
             return rows.OrderByDescending(r => r.Bytes).ThenBy(r => r.Name).ToList();
         })).ToList();
 

@@ -22,7 +22,11 @@ public sealed record OciPut(Digest Digest, Digest? Subject);
 /// </summary>
 public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
+<<<<<<< HEAD
     SignatureChecks checks, IOptions<RegistryOptions> options)
+=======
+    IOptions<RegistryOptions> options, Nodes.ClusterLock locks)
+>>>>>>> oci4
 {
     /// <summary>A SIF manifest becomes an image; any other manifest or index is stored as it is (<see cref="OciArtifacts"/>).</summary>
     public async Task<Result<OciPut>> PutAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct = default)
@@ -57,7 +61,7 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
             }
         if (tag is not null)
         {
-            using var held = await OciTagLock.TakeAsync(container.Value!, tag, ct);
+            await using var held = await TagLockAsync(container.Value!, tag, ct);
             await OciArtifacts.TagAsync(dbFactory, container.Value!, tag, digest, ct);
             var removed = await RemoveLibraryTagAsync(actor, container.Value!, tag, ct);
             if (!removed.Succeeded) return removed.As<OciPut>();
@@ -105,13 +109,21 @@ public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFac
         await KeepAsync(container.Value!, image.Value.Id, digest, body, doc, ct);
         if (tag is not null)
         {
-            using var held = await OciTagLock.TakeAsync(container.Value!, tag, ct);
+            await using var held = await TagLockAsync(container.Value!, tag, ct);
             var tagged = await Retried(() => tags.SetAsync(actor, container.Value!, null, tag, image.Value.Id, ct));
             if (!tagged.Succeeded) return tagged.As<Digest>();
             await OciArtifacts.UntagAsync(dbFactory, container.Value!, tag, ct); // the name now names the image
         }
         return digest;
     }
+
+    /// <summary>
+    /// One tag write at a time per container and tag name, on every node. A tag is one thing at a time across both faces
+    /// (a Library tag on a SIF image, or an <see cref="OciTag"/> on any other manifest) and setting one removes the other:
+    /// unserialized, two PUTs to one tag, one of each kind, could each remove the other's tag and leave none.
+    /// </summary>
+    private Task<IAsyncDisposable> TagLockAsync(string containerId, string tag, CancellationToken ct) =>
+        locks.TakeAsync($"oci-tag:{containerId}\n{tag}", ct);
 
     /// <summary>By digest: the image and every tag on it (as <c>DELETE /v1/images</c>); by tag: the tag only.</summary>
     public async Task<Result<bool>> DeleteAsync(Actor actor, OciRepository repo, string reference, CancellationToken ct = default)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Registry.Core.Access;
@@ -14,16 +13,17 @@ public sealed record OciUploadState(string StagingId, long Length);
 /// <summary>
 /// Blob uploads on <c>/v2/</c>: the same staged-upload pipeline as every other push (<see cref="BlobUpload"/>: a temp file on
 /// the blob volume, hashed as written, committed only against the digest the client names). Push access is checked on
-/// every request, and writes are bounded by the entity's quota and the disk's free space.
+/// every request, and writes are bounded by the entity's quota and the disk's free space. A session is its staged file in
+/// the shared data folder (its id is signed, <c>OciSessions</c>), so any node can go on with it; one request at a time
+/// writes or commits it, on whichever node (<see cref="Nodes.ClusterLock"/>), which is what keeps the bytes a node hashed
+/// as they arrived the bytes it commits.
 /// See: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
 /// </summary>
-public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs, IOptions<RegistryOptions> options)
+public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs, IOptions<RegistryOptions> options,
+    Nodes.ClusterLock locks)
 {
     /// <summary>How long a session id stays valid after the session starts (gc goes by the staged file's last write: it has no row).</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(24);
-
-    // One request at a time per session: a staged upload takes one writer, and is never committed while written.
-    private readonly ConcurrentDictionary<string, byte> _busy = new();
 
     public async Task<Result<OciUploadState>> StartAsync(Actor actor, OciRepository repo, CancellationToken ct = default)
     {
@@ -67,9 +67,9 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     /// </summary>
     public async Task<Result<OciUploadState>> AppendAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct = default)
     {
-        if (!_busy.TryAdd(stagingId, 0)) return Busy();
-        try { return await AppendUnlockedAsync(actor, repo, stagingId, body, start, ct); }
-        finally { _busy.TryRemove(stagingId, out _); }
+        await using var held = await WriterAsync(stagingId, ct);
+        if (held is null) return Busy();
+        return await AppendUnlockedAsync(actor, repo, stagingId, body, start, ct);
     }
 
     private async Task<Result<OciUploadState>> AppendUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct)
@@ -78,6 +78,7 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
         if (!target.Succeeded) return target.As<OciUploadState>();
         var staged = blobs.ResumeUpload(stagingId);
+        if (!staged.Exists) return Gone(); // committed or dropped by the request that held the session before this one
         var offset = staged.Length;
         if (start is { } s && s != offset) return Result.Conflict($"the upload holds {offset} bytes: the next chunk must start at {offset}, not {s}");
         var room = await RoomAsync(db, target.Value!.Entity, ct);
@@ -96,9 +97,9 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     /// </summary>
     public async Task<Result<Digest>> FinishAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct = default)
     {
-        if (!_busy.TryAdd(stagingId, 0)) return Busy();
-        try { return await FinishUnlockedAsync(actor, repo, stagingId, expected, last, ct); }
-        finally { _busy.TryRemove(stagingId, out _); }
+        await using var held = await WriterAsync(stagingId, ct);
+        if (held is null) return Busy();
+        return await FinishUnlockedAsync(actor, repo, stagingId, expected, last, ct);
     }
 
     private async Task<Result<Digest>> FinishUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct)
@@ -109,6 +110,7 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         var target = await OciAccess.PushableAsync(db, repo, actor, ct);
         if (!target.Succeeded) return target.As<Digest>();
         var staged = blobs.ResumeUpload(stagingId);
+        if (!staged.Exists) return Gone();
         var bytes = await staged.DigestAsync(ct);
         if (bytes.Digest != expected)
         {
@@ -121,15 +123,23 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     }
 
     /// <summary>Drops a session's bytes (<c>DELETE</c> on a session); false while another request writes it.</summary>
-    public bool Cancel(string stagingId)
+    public async Task<bool> CancelAsync(string stagingId, CancellationToken ct = default)
     {
-        if (!_busy.TryAdd(stagingId, 0)) return false;
-        try { blobs.ResumeUpload(stagingId).Discard(); }
-        finally { _busy.TryRemove(stagingId, out _); }
+        await using var held = await WriterAsync(stagingId, ct);
+        if (held is null) return false;
+        blobs.ResumeUpload(stagingId).Discard();
         return true;
     }
 
+    /// <summary>The session's writer lock, on every node; null while another request (here or on another node) holds it.</summary>
+    private Task<IAsyncDisposable?> WriterAsync(string stagingId, CancellationToken ct) => locks.TryTakeAsync("oci-upload:" + stagingId, ct);
+
     private static Result.Failure Busy() => Result.Conflict("another request is writing this upload session: send its chunks one at a time");
+
+    /// <summary>The message of a session whose staged bytes are gone (the API answers it as <c>BLOB_UPLOAD_UNKNOWN</c>).</summary>
+    public const string GoneMessage = "upload session unknown, expired or not yours: start a new one with POST";
+
+    private static Result.Failure Gone() => Result.NotFound(GoneMessage);
 
     internal static async Task LinkAsync(RegistryDbContext db, OciRepository repo, Digest digest, long length, CancellationToken ct)
     {

@@ -10,7 +10,7 @@ namespace Registry.Core.Search;
 
 public sealed record SearchResults(List<Entity> Entities, List<Collection> Collections, List<Container> Containers, List<Image> Images);
 
-/// <summary>Case-insensitive substring search over names and descriptions; private things only for those who may see them.</summary>
+/// <summary>Case-insensitive substring search over names, descriptions and tags; private things only for those who may see them.</summary>
 public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory)
 {
     public const int MaxResults = 200;
@@ -28,17 +28,23 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
 
         // Names are lower case; descriptions are folded (LIKE ignores ASCII case on SQLite only, none on PostgreSQL).
         // Visibility is decided in memory by the one rule set; candidates are bounded by the LIKE filter and MaxResults.
+        // A container is also found by its tags, on both faces: Library tags and the /v2/ tags of container images and
+        // other artifacts (as the web search finds them).
+        var tagged = db.Tags.Where(t => EF.Functions.Like(t.Name, pattern, "\\")).Select(t => t.ContainerId)
+            .Concat(db.OciTags.Where(t => EF.Functions.Like(t.Name, pattern, "\\")).Select(t => t.ContainerId));
         var collections = (await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
                 .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(RegistryDbContext.Fold(c.Description), pattern, "\\")
                             || EF.Functions.Like(c.Entity!.Name, pattern, "\\") || EF.Functions.Like(c.Entity!.Name + "/" + c.Name, pattern, "\\")
                             || c.Containers.Any(x => EF.Functions.Like(c.Entity!.Name + "/" + c.Name + "/" + x.Name, pattern, "\\")
-                                             || EF.Functions.Like(RegistryDbContext.Fold(x.Description), pattern, "\\")))
+                                             || EF.Functions.Like(RegistryDbContext.Fold(x.Description), pattern, "\\") || tagged.Contains(x.Id)))
                 .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
             .Where(c => AccessRules.For(actor, c).CanView).ToList();
 
+        var candidates = collections.SelectMany(c => c.Containers).Select(x => x.Id).ToList();
+        var byTag = (await tagged.Where(id => candidates.Contains(id)).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var matched = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
             .Where(x => x.Name.Contains(value) || x.Description.Contains(value, StringComparison.OrdinalIgnoreCase)
-                        || $"{x.Collection!.Entity!.Name}/{x.Collection.Name}/{x.Name}".Contains(value))
+                        || $"{x.Collection!.Entity!.Name}/{x.Collection.Name}/{x.Name}".Contains(value) || byTag.Contains(x.Id))
             .ToList();
         var matchedIds = matched.Select(x => x.Id).ToList();
         var collectionIds = collections.Select(c => c.Id).ToList();

@@ -40,6 +40,8 @@ public sealed class ThreeNodes : IAsyncLifetime
     public HaproxyBalancer Balancer => _balancer ?? throw NotStarted();
     public SelfSignedCertificate Certificate => _certificate ?? throw NotStarted();
     public RegistryServer Node(int i) => _nodes[i] ?? throw NotStarted();
+    /// <summary>The connection string of the nodes' database.</summary>
+    public string DatabaseConnection => _setup?["Registry:DatabaseConnection"] ?? throw NotStarted();
 
     /// <summary>HAProxy's name for node <paramref name="i"/> (0–2).</summary>
     public static string NodeName(int i) => $"node{i + 1}";

@@ -1,12 +1,13 @@
 using System.Net;
 using AngleSharp.Html.Parser;
 using Registry.Tests.Api;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Oci;
 
 /// <summary>
 /// Containers that hold only container images pushed through <c>/v2/</c> are found by <c>/v1/search</c> and the web search
-/// (by name, and on the web by their tags), and a private one only by those who may see it.
+/// by name and by their tags (both faces: Library tags and /v2/ tags), and a private one only by those who may see it.
 /// </summary>
 public class OciSearchTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
 {
@@ -49,5 +50,26 @@ public class OciSearchTests(RegistryApiFactory factory) : IClassFixture<Registry
         byTag.ShouldBe([("osrch/lab/webserver", "nightly-20261207")]);
         var (_, hidden) = await WebSearchAsync("nightly-20261208");
         hidden.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task V1_search_finds_a_container_by_its_tags_on_both_faces_and_a_private_one_only_for_those_who_may_see_it()
+    {
+        var (_, token) = await factory.CreateUserAsync("otagsrch");
+        var (_, otherToken) = await factory.CreateUserAsync("otagsrchother");
+        var library = new LibraryClient(factory.Client(token));
+        var (_, entity) = await library.GetAsync("/v1/entities/otagsrch");
+        (await library.PostAsync("/v1/collections", new { name = "hidden", entity = (string)entity!["data"]!["id"]!, @private = true })).Status.ShouldBe(HttpStatusCode.OK);
+        var oci = new OciClient(factory.BaseAddress, "otagsrch", token);
+        (await oci.LoginAsync("repository:otagsrch/lab/webapp:pull,push repository:otagsrch/hidden/vaultapp:pull,push")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await oci.PushImageAsync("otagsrch/lab/webapp", "canary-zq7")).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await oci.PushImageAsync("otagsrch/hidden/vaultapp", "canary-zq8")).Response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        await library.PushAsync("otagsrch", "lab", "tool", SifBuilder.Bytes(2000), "stable-qx4");
+
+        (await ContainersFoundAsync(factory.Client(), "canary-zq")).ShouldBe(["otagsrch/lab/webapp"]);
+        (await ContainersFoundAsync(factory.Client(otherToken), "canary-zq")).ShouldBe(["otagsrch/lab/webapp"]);
+        (await ContainersFoundAsync(factory.Client(token), "CANARY-ZQ8")).ShouldBe(["otagsrch/hidden/vaultapp"]);
+        (await ContainersFoundAsync(factory.Client(), "stable-qx")).ShouldBe(["otagsrch/lab/tool"]);
+        (await ContainersFoundAsync(factory.Client(), "canary_zq")).ShouldBeEmpty(); // '_' is a character, not a wildcard
     }
 }

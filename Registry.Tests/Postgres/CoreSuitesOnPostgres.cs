@@ -16,3 +16,4 @@ public sealed class FoldTestsOnPostgres : FoldTests { protected override Databas
 public sealed class CollectionBrowserPagingTestsOnPostgres : CollectionBrowserPagingTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class CollectionCounterTestsOnPostgres : CollectionCounterTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class CliSecretRaceTestsOnPostgres : CliSecretRaceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }

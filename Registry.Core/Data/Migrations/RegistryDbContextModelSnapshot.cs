@@ -811,6 +811,8 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("ContainerId", "SubjectHash");
 
                     b.ToTable("OciManifests");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Oci.OciManifestRef", b =>
@@ -829,6 +831,8 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("Hash");
 
                     b.ToTable("OciManifestRefs");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Oci.OciTag", b =>

@@ -60,6 +60,7 @@ public static partial class OciUploadsApi
         }
         var written = await WriteAsync(() => uploads.AppendAsync(OciCaller.ActorOf(context), context.Request().Repository, stagingId, context.Request.Body, start, context.RequestAborted));
         if (written.Outcome == Outcome.Conflict) return OutOfOrder(context, uploads, stagingId, written.Message);
+        if (IsGone(written)) return UnknownSession();
         if (!written.Succeeded) return OciErrors.From(context, written, OciErrors.NameUnknown, OciErrors.UploadInvalid);
         return Accepted(context, 202, SessionId(context), written.Value!.Length);
     }
@@ -77,16 +78,17 @@ public static partial class OciUploadsApi
         Session(context, sessions, uploads) is { } stagingId && uploads.LengthOf(stagingId) is { } length
             ? Accepted(context, 204, SessionId(context), length) : UnknownSession();
 
-    public static IResult CancelAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
+    public static async Task<IResult> CancelAsync(HttpContext context, OciUploads uploads, OciSessions sessions)
     {
         if (Session(context, sessions, uploads) is not { } stagingId) return UnknownSession();
-        return uploads.Cancel(stagingId) ? Results.NoContent() : OciErrors.Error(409, OciErrors.UploadInvalid, "another request is writing this upload session");
+        return await uploads.CancelAsync(stagingId, context.RequestAborted) ? Results.NoContent() : OciErrors.Error(409, OciErrors.UploadInvalid, "another request is writing this upload session");
     }
 
     private static async Task<IResult> FinishAsync(HttpContext context, OciUploads uploads, string stagingId, Digest digest, Stream? body)
     {
         var request = context.Request();
         var done = await WriteAsync(() => uploads.FinishAsync(OciCaller.ActorOf(context), request.Repository, stagingId, digest, body, context.RequestAborted));
+        if (IsGone(done)) return UnknownSession();
         if (!done.Succeeded) return OciErrors.From(context, done, OciErrors.NameUnknown, OciErrors.DigestInvalid);
         context.Response.Headers.Location = $"/v2/{request.Repository}/blobs/{digest.Oci()}";
         context.Response.Headers["Docker-Content-Digest"] = digest.Oci();
@@ -107,8 +109,10 @@ public static partial class OciUploadsApi
 
     private static string SessionId(HttpContext context) => context.Request.RouteValues["session"]!.ToString()!;
 
-    private static IResult UnknownSession() =>
-        OciErrors.Error(404, OciErrors.UploadUnknown, "upload session unknown, expired or not yours: start a new one with POST");
+    private static IResult UnknownSession() => OciErrors.Error(404, OciErrors.UploadUnknown, OciUploads.GoneMessage);
+
+    /// <summary>A session whose bytes went (committed or dropped) while this request waited its turn.</summary>
+    private static bool IsGone<T>(Result<T> result) => result.Outcome == Outcome.NotFound && result.Message == OciUploads.GoneMessage;
 
     private static IResult Accepted(HttpContext context, int status, string session, long length)
     {
