@@ -22,11 +22,7 @@ public sealed record OciPut(Digest Digest, Digest? Subject);
 /// </summary>
 public sealed class OciManifestWriter(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs,
     CollectionService collections, ContainerService containers, ImageService images, TagService tags, ImagePublisher publisher,
-<<<<<<< HEAD
-    SignatureChecks checks, IOptions<RegistryOptions> options)
-=======
-    IOptions<RegistryOptions> options, Nodes.ClusterLock locks)
->>>>>>> oci4
+    SignatureChecks checks, IOptions<RegistryOptions> options, Nodes.ClusterLock locks)
 {
     /// <summary>A SIF manifest becomes an image; any other manifest or index is stored as it is (<see cref="OciArtifacts"/>).</summary>
     public async Task<Result<OciPut>> PutAsync(Actor actor, OciRepository repo, string reference, byte[] body, string? contentType, CancellationToken ct = default)

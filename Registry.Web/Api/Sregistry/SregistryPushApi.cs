@@ -39,6 +39,17 @@ public static class SregistryPushApi
             || HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
             return Detail.Error(400, "the upload must be multipart/form-data with a boundary");
         var reader = new MultipartReader(boundary, context.Request.Body) { HeadersLengthLimit = 16 * 1024 };
+        // MultipartReader throws on bad framing (InvalidDataException) and on a body that ends before its boundary (IOException).
+        try { return await PushAsync(context, reader, pushes); }
+        catch (InvalidDataException e) { return Detail.Error(400, $"malformed multipart body: {e.Message}"); }
+        catch (IOException e) when (e is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            return Detail.Error(400, $"the upload was cut off: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> PushAsync(HttpContext context, MultipartReader reader, SregistryPush pushes)
+    {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
         {
