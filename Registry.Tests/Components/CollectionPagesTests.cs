@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Registry.Web.Components.Pages.Collections;
 using Registry.Web.Components.Pages.Treemap;
 
@@ -48,7 +49,9 @@ public sealed class CollectionPagesTests : RegistryTestContext
             .ShouldBe(Enumerable.Range(0, Registry.Core.Collections.CollectionBrowser.ContainersPerPage).Select(i => $"w{i:D3}"));
         first.Find("[data-container-pages]").TextContent.ShouldContain("60 containers");
 
-        var second = Render<CollectionPage>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "wide").Add(x => x.PageNumber, 2));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        nav.NavigateTo("alice/wide?page=2"); // where the Next link goes
+        var second = Render<CollectionPage>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "wide"));
         second.WaitForAssertion(() => second.FindAll("td[data-label=Container]").Select(td => td.TextContent.Trim())
             .ShouldBe(Enumerable.Range(Registry.Core.Collections.CollectionBrowser.ContainersPerPage, 10).Select(i => $"w{i:D3}")));
         second.Find("td[data-label=Tags]").TextContent.ShouldContain("t0 · amd64");
