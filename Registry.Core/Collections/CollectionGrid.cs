@@ -66,6 +66,7 @@ internal static class CollectionGrid
             (nameof(CollectionSummary.UpdatedAt), true) => rows.OrderByDescending(r => r.ContainerUpdatedAt > r.UpdatedAt ? r.ContainerUpdatedAt : (DateTime?)r.UpdatedAt).ThenBy(r => r.Path),
             (nameof(CollectionSummary.IsPrivate), false) => rows.OrderBy(r => r.IsPrivate).ThenBy(r => r.Path),
             (nameof(CollectionSummary.IsPrivate), true) => rows.OrderByDescending(r => r.IsPrivate).ThenBy(r => r.Path),
+            (nameof(CollectionSummary.Name), false) => rows.OrderBy(r => r.Name).ThenBy(r => r.Entity), // sregistry lists by name
             (_, false) => rows.OrderBy(r => r.Path),
             (_, true) => rows.OrderByDescending(r => r.Path),
         };

@@ -119,11 +119,6 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
             e.HasIndex(x => x.Hash);
             e.HasOne(x => x.Container).WithMany(x => x.Images).HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<ImageLabel>(e =>
-        {
-            e.HasKey(x => new { x.ImageId, x.Key });
-            e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
-        });
         b.Entity<ImageSignature>(e =>
         {
             e.HasIndex(x => x.ImageId);
@@ -140,6 +135,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
         b.Entity<Blob>().HasKey(x => x.Hash);
         Oci.OciModel.Configure(b);
         CollectionCounters.Configure(b, Database.IsSqlite());
+        Registry.Core.Images.ImageLabels.Configure(b, Database.IsSqlite());
         Search.LabelBackfill.Configure(b);
         b.Entity<UploadSession>(e =>
         {

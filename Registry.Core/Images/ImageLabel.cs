@@ -22,6 +22,17 @@ public static class ImageLabels
     /// <summary>Labels kept per image; a labels object with more keys is cut (in key order) rather than fill the database.</summary>
     public const int MaxPerImage = 1000;
 
+    public static void Configure(ModelBuilder b, bool sqlite) => b.Entity<ImageLabel>(e =>
+    {
+        e.HasKey(x => new { x.ImageId, x.Key });
+        e.HasOne(x => x.Image).WithMany().HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
+        // The label search's exact key or value (sregistry's /api/labels/search). A value can be longer than a PostgreSQL
+        // B-tree entry allows (~2.7 kB): there a hash index, which serves the same equality.
+        e.HasIndex(x => x.Key);
+        var byValue = e.HasIndex(x => x.Value);
+        if (!sqlite) byValue.HasMethod("hash");
+    });
+
     /// <summary>
     /// Adds the labels to the context (no save) and marks the image read. Labels it had are removed first: storing twice
     /// (a backfill run cut short and run again) leaves the same rows.

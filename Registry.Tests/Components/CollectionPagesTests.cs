@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Registry.Web.Components.Pages.Collections;
 using Registry.Web.Components.Pages.Treemap;
 
@@ -32,6 +33,64 @@ public sealed class CollectionPagesTests : RegistryTestContext
         star.TextContent.Trim().ShouldBe("0");
         star.Click();
         page.WaitForAssertion(() => page.Find("button[aria-label=Star]").TextContent.Trim().ShouldBe("1"));
+    }
+
+    [Fact]
+    public async Task A_collection_of_many_containers_shows_them_a_page_at_a_time_in_name_order()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var id = await CreateCollectionAsync(alice, "wide");
+        await AddContainersAsync(id, Registry.Core.Collections.CollectionBrowser.ContainersPerPage + 10, tagsEach: 1);
+        RenderProviders();
+
+        var first = Render<CollectionPage>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "wide"));
+        first.WaitForAssertion(() => first.FindAll("td[data-label=Container]").Count.ShouldBe(Registry.Core.Collections.CollectionBrowser.ContainersPerPage));
+        first.FindAll("td[data-label=Container]").Select(td => td.TextContent.Trim())
+            .ShouldBe(Enumerable.Range(0, Registry.Core.Collections.CollectionBrowser.ContainersPerPage).Select(i => $"w{i:D3}"));
+        first.Find("[data-container-pages]").TextContent.ShouldContain("60 containers");
+
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        nav.NavigateTo("alice/wide?page=2"); // where the Next link goes
+        var second = Render<CollectionPage>(p => p.Add(x => x.Entity, "alice").Add(x => x.Collection, "wide"));
+        second.WaitForAssertion(() => second.FindAll("td[data-label=Container]").Select(td => td.TextContent.Trim())
+            .ShouldBe(Enumerable.Range(Registry.Core.Collections.CollectionBrowser.ContainersPerPage, 10).Select(i => $"w{i:D3}")));
+        second.Find("td[data-label=Tags]").TextContent.ShouldContain("t0 · amd64");
+    }
+
+    [Fact]
+    public async Task A_container_of_many_tags_renders_one_page_of_rows_with_a_pager()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var id = await CreateCollectionAsync(alice, "deep");
+        await AddContainersAsync(id, 1, tagsEach: 60);
+        RenderProviders();
+
+        var page = Render<Registry.Web.Components.Pages.Containers.ContainerPage>(p =>
+            p.Add(x => x.Entity, "alice").Add(x => x.Collection, "deep").Add(x => x.Container, "w000"));
+
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(50));
+        page.FindAll(".mud-table-pagination").ShouldNotBeEmpty();
+        page.Find("tbody tr").TextContent.ShouldContain("t59"); // newest first
+    }
+
+    /// <summary>Containers w000… with <paramref name="tagsEach"/> uploaded images tagged t0… (newest last), written as rows.</summary>
+    private async Task AddContainersAsync(string collectionId, int count, int tagsEach)
+    {
+        await using var db = await Db.Factory.CreateDbContextAsync();
+        var at = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < count; i++)
+        {
+            var x = new Registry.Core.Containers.Container { CollectionId = collectionId, Name = $"w{i:D3}", CreatedAt = at, UpdatedAt = at };
+            db.Containers.Add(x);
+            for (var k = 0; k < tagsEach; k++)
+            {
+                var image = new Registry.Core.Images.Image { ContainerId = x.Id, Hash = $"{i:x32}{k:x32}", Size = 1000, Uploaded = true, Arch = "amd64",
+                    UploadedAt = at.AddMinutes(k), CreatedAt = at.AddMinutes(k) };
+                db.Images.Add(image);
+                db.Tags.Add(new Registry.Core.Tags.Tag { ContainerId = x.Id, ImageId = image.Id, Arch = "amd64", Name = $"t{k}", UpdatedAt = at.AddMinutes(k) });
+            }
+        }
+        await db.SaveChangesAsync();
     }
 
     [Fact]

@@ -16,9 +16,9 @@ namespace Registry.Tests.Core;
 /// </summary>
 public sealed class QueryPlanTests
 {
-    private sealed record Sent(string Sql, List<(string Name, object? Value)> Parameters);
+    internal sealed record Sent(string Sql, List<(string Name, object? Value)> Parameters);
 
-    private sealed class CommandLog : DbCommandInterceptor
+    internal sealed class CommandLog : DbCommandInterceptor
     {
         public readonly List<Sent> Commands = [];
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
@@ -30,7 +30,7 @@ public sealed class QueryPlanTests
         }
     }
 
-    private static async Task<List<string>> PlanAsync(TestDatabase db, Sent sent)
+    internal static async Task<List<string>> PlanAsync(TestDatabase db, Sent sent)
     {
         await using var context = await db.Factory.CreateDbContextAsync();
         var connection = (SqliteConnection)context.Database.GetDbConnection();

@@ -15,6 +15,7 @@ public sealed class MultipartHashTestsOnPostgres(PostgresApiFactory factory) : A
 public sealed class PermissionTestsOnPostgres(PostgresApiFactory factory) : Api.PermissionTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class KeyserverTestsOnPostgres(PostgresApiFactory factory) : Api.KeyserverTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class TokenScopeTestsOnPostgres(PostgresApiFactory factory) : Api.TokenScopeTests(factory), IClassFixture<PostgresApiFactory>;
+public sealed class SregistryListingTestsOnPostgres(PostgresApiFactory factory) : Sregistry.SregistryListingTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class UploadContractTestsOnPostgres(PostgresApiFactory factory) : Api.UploadContractTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class DownloadTestsOnPostgres(PostgresApiFactory factory) : Api.DownloadTests(factory), IClassFixture<PostgresApiFactory>;
 public sealed class UploadIntegrityTestsOnPostgres(PostgresApiFactory factory) : Api.UploadIntegrityTests(factory), IClassFixture<PostgresApiFactory>;

@@ -8,7 +8,7 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Sregistry;
 
 /// <summary><c>sregistry search</c> and the label search: what anonymous and signed callers see, DRF pages, no private leaks.</summary>
-public sealed class SregistryListingTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>, IDisposable
+public class SregistryListingTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>, IDisposable
 {
     private readonly string _sifs = Directory.CreateTempSubdirectory("registry-sreg-sif-").FullName;
 

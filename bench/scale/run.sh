@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How Registry's cost grows with its size (issue 18), by hand, not in CI. See bench/README.md ("Scale").
 #   bench/scale/run.sh 10000 100000 1000000  # one seeded data folder and one measured run per size, then pulls.sh and circuits.sh
+#   BENCH_ROWS='search|bigco' BENCH_SKIP_JOBS=1 bench/scale/run.sh 10000  # only the rows whose label matches (and /version)
 # Seeds a data folder per size with bench/scale/seed.sql, starts the Release build on it, and measures with wrk
 # (concurrency 32) the API calls and the server-side render of the pages (the prerendered HTML of a GET) against the
 # same server's /version, plus cold start, `admin gc --dry-run` and the database size. Prints a markdown table per
@@ -92,6 +93,8 @@ measure_size() {
   local ref_rps=""
   row() { # label, path file, extra wrk args...
     local label=$1 file=$2; shift 2
+    # BENCH_ROWS (an extended regex): only the rows whose label matches, and the reference.
+    if [ -n "$ref_rps" ] && [ -n "${BENCH_ROWS:-}" ] && ! [[ $label =~ $BENCH_ROWS ]]; then return; fi
     settle
     # One request alone first (the server idle): its latency without queueing, on a loaded machine the steadier figure.
     local alone; alone=$( (curl -s -o /dev/null -m 120 -w '%{time_total}' "$@" "$REG$(head -n 1 "$file")" || true) | awk '{ printf "%.0f", $1 * 1000 }')

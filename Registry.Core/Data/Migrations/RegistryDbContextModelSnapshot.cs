@@ -618,6 +618,10 @@ namespace Registry.Core.Data.Migrations
 
                     b.HasKey("ImageId", "Key");
 
+                    b.HasIndex("Key");
+
+                    b.HasIndex("Value");
+
                     b.ToTable("ImageLabels");
                 });
 

@@ -21,17 +21,16 @@ public static class SregistryListing
     public static async Task<IResult> CollectionsAsync(HttpContext context, SregistryCatalog catalog, string? limit, string? offset)
     {
         if (!Number(limit, out var asked) || !Number(offset, out var skip)) return Detail.Error(400, "limit and offset must be whole numbers, 0 or more");
-        var all = await catalog.CollectionsAsync(context.GetActor(), ct: context.RequestAborted);
         var paged = limit is null && offset is null;
-        var take = paged ? all.Count : Math.Clamp(asked ?? MaxLimit, 1, MaxLimit);
-        var start = Math.Min(skip ?? 0, all.Count);
-        var page = all.Skip(start).Take(take).ToList();
+        var take = paged ? int.MaxValue : Math.Clamp(asked ?? MaxLimit, 1, MaxLimit);
+        var (page, count) = await catalog.PageAsync(context.GetActor(), skip ?? 0, take, context.RequestAborted);
+        var start = Math.Min(skip ?? 0, count);
         var rows = (await catalog.RowsAsync(page, ct: context.RequestAborted)).ToLookup(r => r.CollectionId);
         var url = $"{context.BaseUrl()}/api/collections/";
         return Results.Json(new
         {
-            count = all.Count,
-            next = !paged && start + take < all.Count ? $"{url}?limit={take}&offset={start + take}" : null,
+            count,
+            next = !paged && start + take < count ? $"{url}?limit={take}&offset={start + take}" : null,
             previous = !paged && start > 0 ? $"{url}?limit={take}&offset={Math.Max(0, start - take)}" : null,
             results = page.Select(c => Collection(context, c, rows[c.Id])),
         });

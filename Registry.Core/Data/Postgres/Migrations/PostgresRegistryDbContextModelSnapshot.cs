@@ -623,6 +623,12 @@ namespace Registry.Core.Data.Postgres.Migrations
 
                     b.HasKey("ImageId", "Key");
 
+                    b.HasIndex("Key");
+
+                    b.HasIndex("Value");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Value"), "hash");
+
                     b.ToTable("ImageLabels");
                 });
 
