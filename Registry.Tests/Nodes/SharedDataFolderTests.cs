@@ -39,6 +39,32 @@ public sealed class SharedDataFolderTests
         }
     }
 
+    /// <summary>
+    /// A node starting while the folder is held exclusively (another node's start-up recovery, which two nodes starting at
+    /// once made a crash on CI; or an admin restore) waits for it, then serves.
+    /// </summary>
+    [Fact]
+    public async Task A_node_starting_while_the_folder_is_held_exclusively_waits_and_then_serves()
+    {
+        var data = Directory.CreateTempSubdirectory("registry-shared-").FullName;
+        try
+        {
+            var held = ServerLease.TryHoldExclusive(data);
+            held.ShouldNotBeNull();
+            var starting = RegistryServer.StartAsync(new HostSetup { DataPath = data }, readyWithin: TimeSpan.FromSeconds(120));
+            var waited = await Task.WhenAny(starting, Task.Delay(TimeSpan.FromSeconds(8)));
+            waited.ShouldNotBe(starting, "the node answered while the folder was held exclusively");
+            ServerLease.TryHoldExclusive(data).ShouldBeNull(); // our own second ask fails too: the lock is real
+
+            held.Dispose();
+            await using var node = await starting;
+            using var http = new HttpClient { BaseAddress = new Uri(node.BaseUrl) };
+            (await http.GetAsync("/version")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            ServerLease.TryHoldExclusive(data).ShouldBeNull(); // and now the serving node holds it
+        }
+        finally { Directory.Delete(data, recursive: true); }
+    }
+
     [Fact]
     public async Task Two_nodes_started_at_once_on_one_empty_folder_accept_each_others_cookies_and_signed_urls()
     {

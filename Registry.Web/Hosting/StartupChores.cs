@@ -33,7 +33,8 @@ public static class StartupChores
             if (alone is not null) await app.Services.GetRequiredService<UploadJanitor>().RecoverAfterRestartAsync();
             else app.Logger.LogInformation("other nodes serve {DataRoot}: their open uploads are left to them", options.DataRoot);
         // Held while serving: admin restore refuses a data folder any node still serves, and a restarting node keeps its hands off.
-        var lease = ServerLease.HoldShared(options.DataRoot);
+        var lease = await ServerLease.HoldSharedAsync(options.DataRoot, () => app.Logger.LogInformation(
+            "waiting for {Lock}: another node's start-up or an admin restore holds it", ServerLease.PathIn(options.DataRoot)), app.Lifetime.ApplicationStopping);
         app.Lifetime.ApplicationStopped.Register(lease.Dispose);
         // Cached reads (image lookups) drop what the admin CLI changed as soon as it did.
         app.Services.GetRequiredService<WriteGeneration>().WatchWritesOf(options.WriteSignalFile);

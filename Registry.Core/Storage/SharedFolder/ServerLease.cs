@@ -13,12 +13,22 @@ public sealed class ServerLease : IDisposable
 
     public static string PathIn(string dataRoot) => Path.Combine(dataRoot, "running.lock");
 
-    /// <summary>Held by a serving node (shared with the others).</summary>
-    public static ServerLease HoldShared(string dataRoot)
+    /// <summary>
+    /// Held by a serving node (shared with the others). While another node holds the lock exclusively (its start-up
+    /// recovery, a moment) or <c>admin restore</c> does, this waits for it, saying so once through <paramref name="waiting"/>.
+    /// </summary>
+    public static async Task<ServerLease> HoldSharedAsync(string dataRoot, Action waiting, CancellationToken ct = default)
     {
         Directory.CreateDirectory(dataRoot);
-        if (!File.Exists(PathIn(dataRoot))) File.WriteAllBytes(PathIn(dataRoot), []);
-        return new ServerLease(new FileStream(PathIn(dataRoot), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return new ServerLease(new FileStream(PathIn(dataRoot), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete)); }
+            catch (IOException) when (!ct.IsCancellationRequested)
+            {
+                if (attempt == 0) waiting();
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            }
+        }
     }
 
     /// <summary>Exclusive, for restore; null while any server holds the folder.</summary>
