@@ -3,19 +3,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Collections;
 using Registry.Core.Data;
 using Registry.Core.Search;
+using Registry.Core.Sregistry;
 using Registry.Tests.Faults;
 
 namespace Registry.Tests.Api;
 
 /// <summary>
-/// The database behind the home page and search is unreachable: the home page and <c>/v1/search</c> fail, as anything
-/// would on an unexpected error.
+/// The database behind the home page, search and the sregistry listing is unreachable: the home page, <c>/v1/search</c>
+/// and <c>/api/collections/</c> fail, as anything would on an unexpected error.
 /// </summary>
 public sealed class FailingHomePageFactory() : RegistryApiFactory(new()
 {
     Services = services => services
         .AddSingleton(new CollectionBrowser(new UnreachableDatabase(), new ViewerCache(new WriteGeneration())))
-        .AddSingleton(new SearchService(new UnreachableDatabase())),
+        .AddSingleton(new SearchService(new UnreachableDatabase()))
+        .AddSingleton(new SregistryCatalog(new UnreachableDatabase())),
 });
 
 internal sealed class UnreachableDatabase : IDbContextFactory<RegistryDbContext>
