@@ -167,11 +167,13 @@ defaults
     timeout http-request 30s
     option redispatch
     retries 2
+    retry-on conn-failure empty-response
 frontend registry
     bind 127.0.0.1:$(( PORT + 4 ))
     http-request set-header X-Forwarded-Proto http
     http-request set-header X-Forwarded-Host %[req.hdr(host)]
     option forwardfor
+    http-request disable-l7-retry unless METH_GET
     default_backend nodes
 backend nodes
     balance roundrobin

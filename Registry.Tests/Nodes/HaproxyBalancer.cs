@@ -43,6 +43,7 @@ public sealed class HaproxyBalancer : IAsyncDisposable
                 option log-health-checks
                 option redispatch
                 retries 2
+                retry-on conn-failure empty-response
                 timeout connect 5s
                 timeout client 10m
                 timeout server 10m
@@ -54,6 +55,7 @@ public sealed class HaproxyBalancer : IAsyncDisposable
                 http-request set-header X-Forwarded-Proto https
                 http-request set-header X-Forwarded-Host %[req.hdr(host)]
                 option forwardfor
+                http-request disable-l7-retry unless METH_GET
                 default_backend nodes
 
             backend nodes
