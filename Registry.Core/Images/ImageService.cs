@@ -71,7 +71,15 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
         db.Images.Add(image);
         container!.UpdatedAt = DateTime.UtcNow;
         if (image.Uploaded) container.AwaitingFirstImage = false;
-        await db.SaveChangesAsync(ct);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) // lost a race: a concurrent push made the same image, or a delete took the container
+        {
+            await using var again = await dbFactory.CreateDbContextAsync(ct);
+            var made = await again.Images.Include(i => i.Tags).FirstOrDefaultAsync(i => i.ContainerId == containerId && i.Hash == digest.Hex, ct);
+            if (made is null) return Result.Conflict($"{container.Collection!.Entity!.Name}/{container.Collection.Name}/{container.Name} was deleted while this push ran: push again");
+            made.Container = container;
+            return made;
+        }
         if (image.Uploaded && image.Signed is null) signatures.VerifyPublished(); // a copy of bytes whose check is pending
         image.Container = container;
         return Result.Created(image);
