@@ -70,9 +70,14 @@ internal static class CollectionGrid
             (_, false) => rows.OrderBy(r => r.Path),
             (_, true) => rows.OrderByDescending(r => r.Path),
         };
-        var page = await sorted.Skip(skip).Take(take)
+        // The page's ids first, then its rows: only the order's keys pass through the sort, so a deep page (OFFSET 50,000 at
+        // a million images) does not compute the correlated subqueries of every row it skips (216 ms of CPU per request).
+        var ids = await sorted.Skip(skip).Take(take).Select(r => r.Id).ToListAsync(ct);
+        if (ids.Count == 0) return [];
+        var position = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        var page = (await rows.Where(r => ids.Contains(r.Id))
             .Select(r => new Row(r.Id, r.Entity, r.Name, r.Description, r.IsPrivate, r.Stars, r.Containers, r.Bytes, r.UpdatedAt, r.ContainerUpdatedAt, r.IsMine, r.StarredByMe))
-            .ToListAsync(ct);
+            .ToListAsync(ct)).OrderBy(r => position[r.Id]).ToList();
         var names = await ContainerNamesAsync(db, page.Select(r => r.Id).ToList(), ct);
         return page.Select(r => new CollectionSummary(r.Id, r.Entity, r.Name, r.Description, r.IsPrivate, r.IsMine, r.StarredByMe, r.Stars,
             r.Containers, r.Bytes, r.UpdatedAt, names[r.Id].Order(StringComparer.Ordinal).ToList())).ToList();

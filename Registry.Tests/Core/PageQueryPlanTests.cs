@@ -81,6 +81,9 @@ public sealed class PageQueryPlanTests
         var plan = await PlanAsync(db, sent);
         plan.ShouldContain(l => l.Contains("IX_Collections_Name"), string.Join("\n", plan));
         await AssertNoTableScanAsync(db, [sent], "IX_Collections_Name");
+        // The paged command sorts keys only: the rows it skips never run the per-row subqueries (members, stars, containers).
+        sent.Sql.ShouldNotContain("Members", Case.Sensitive, sent.Sql);
+        sent.Sql.ShouldNotContain("\"Stars\"", Case.Sensitive, sent.Sql);
     }
 
     [Fact]
