@@ -136,6 +136,10 @@ public sealed class AdminUsersTests(BrowserFixture fx)
         await Expect(admin.GetByText("pager07 disabled")).ToBeVisibleAsync();
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First.Locator("input[type=checkbox]").Nth(1)).ToBeCheckedAsync(); // Admin, Disabled
+
+        // The teams load when their tab is opened (not with every render of /admin).
+        await admin.GetByRole(AriaRole.Tab, Named("Teams")).ClickAsync();
+        await Expect(admin.GetByRole(AriaRole.Columnheader, Named("Membership"))).ToBeVisibleAsync();
     }
 
     // Typing re-renders the table; a click that lands before that render is lost with the row it was aimed at.
