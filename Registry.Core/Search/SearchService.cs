@@ -73,6 +73,7 @@ public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory
         var entities = await SearchMatches.Entities(db, value).AsNoTracking().Where(e => visible.Any(c => c.EntityId == e.Id))
             .OrderBy(e => e.Name).Take(MaxResults).ToListAsync(ct);
         var ids = entities.Select(e => e.Id).ToList();
+        if (ids.Count == 0) return entities;
         var collections = (await visible.AsNoTracking().Where(c => ids.Contains(c.EntityId)).OrderBy(c => c.Name).ThenBy(c => c.Id)
             .ToListAsync(ct)).ToLookup(c => c.EntityId);
         foreach (var entity in entities) entity.Collections = collections[entity.Id].ToList();

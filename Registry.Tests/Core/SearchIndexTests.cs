@@ -135,14 +135,17 @@ public class SearchIndexTests : IAsyncLifetime
             var sent = Log.Commands.ToList();
             sent.Count.ShouldBeGreaterThan(5);
             var searched = 0;
-            foreach (var command in sent)
+            // EF turns an empty id list into WHERE 0: SQLite tests that constant once and reads nothing.
+            foreach (var command in sent.Where(c => !c.Sql.Contains("WHERE 0\n")))
             {
                 var plan = await PlanAsync(command);
                 var shown = command.Sql + "\n--\n" + string.Join("\n", plan);
                 if (Provider == DatabaseProvider.Sqlite)
                 {
-                    // Only the FTS tables are walked (a virtual table's MATCH), and EF's own one-row list parameters (json_each).
-                    plan.Where(l => l.StartsWith("SCAN ")).ShouldAllBe(l => l.Contains("VIRTUAL TABLE") || l.Contains("json_each"), shown);
+                    // Only the FTS tables' matches are walked (and EF's list parameters, json_each: virtual tables too), and the
+                    // page EF's subquery already cut with its LIMIT (a co-routine).
+                    var pages = plan.Where(l => l.StartsWith("CO-ROUTINE ")).Select(l => "SCAN " + l["CO-ROUTINE ".Length..]).ToList();
+                    plan.Where(l => l.StartsWith("SCAN ")).ShouldAllBe(l => l.Contains("VIRTUAL TABLE") || pages.Contains(l), shown);
                     searched += plan.Any(l => l.Contains("_Search VIRTUAL TABLE")) ? 1 : 0;
                 }
                 else
