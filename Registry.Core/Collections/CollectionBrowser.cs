@@ -77,19 +77,21 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
 
     /// <summary>
     /// Containers with a tag whose name contains <paramref name="value"/>: Library tags and the <c>/v2/</c> tags of container
-    /// images and other artifacts (the Core search covers names and descriptions).
+    /// images and other artifacts (the Core search covers names and descriptions), found through the search index
+    /// (<see cref="Search.SearchMatches"/>; a value of fewer than 3 characters finds nothing), newest first.
     /// </summary>
     public async Task<List<RecentContainer>> TagMatchesAsync(Actor actor, string value, int take, CancellationToken ct = default)
     {
         value = value.Trim().ToLowerInvariant();
-        if (value.Length == 0) return [];
+        if (value.Length < Search.SearchMatches.MinLength) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var visible = db.Collections.VisibleTo(actor);
-        var tags = db.Tags.Where(t => t.Name.Contains(value)).Select(t => new { t.ContainerId, t.Name })
-            .Concat(db.OciTags.Where(t => t.Name.Contains(value)).Select(t => new { t.ContainerId, t.Name }));
+        var tags = Search.SearchMatches.Tags(db, value).Select(t => new { t.ContainerId, t.Name })
+            .Concat(Search.SearchMatches.OciTags(db, value).Select(t => new { t.ContainerId, t.Name }));
         var hits = await tags.AsNoTracking()
             .Join(db.Containers.Where(x => visible.Any(c => c.Id == x.CollectionId)), t => t.ContainerId, x => x.Id,
                   (t, x) => new { Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt, Tag = t.Name })
+            .OrderByDescending(h => h.UpdatedAt).ThenBy(h => h.Entity).ThenBy(h => h.Collection).ThenBy(h => h.Name).ThenBy(h => h.Tag)
             .Take(take * 4).ToListAsync(ct);
         return hits.GroupBy(h => (h.Entity, h.Collection, h.Name, h.UpdatedAt))
             .Select(g => new RecentContainer(g.Key.Entity, g.Key.Collection, g.Key.Name, g.Key.UpdatedAt, g.Select(h => h.Tag).Distinct().ToList()))

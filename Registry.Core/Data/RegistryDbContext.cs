@@ -137,6 +137,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
         CollectionCounters.Configure(b, Database.IsSqlite());
         Registry.Core.Images.ImageLabels.Configure(b, Database.IsSqlite());
         Search.LabelBackfill.Configure(b);
+        Search.SearchIndex.Configure(b, Database.IsSqlite());
         b.Entity<UploadSession>(e =>
         {
             e.HasIndex(x => x.ImageId);

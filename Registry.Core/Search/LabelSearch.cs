@@ -26,12 +26,12 @@ public sealed class LabelSearch(IDbContextFactory<RegistryDbContext> dbFactory)
         var folded = value.ToLowerInvariant();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var visible = db.Collections.VisibleTo(actor);
-        // Contains becomes instr(): the user's % and _ are plain characters, not LIKE wildcards.
-        var matching = db.ImageLabels.AsNoTracking().Where(l => l.Image!.Uploaded && visible.Any(c => c.Id == l.Image.Container!.CollectionId)
-            && (RegistryDbContext.Fold(l.Key).Contains(folded) || RegistryDbContext.Fold(l.Value).Contains(folded)));
+        // Through the search index (SearchMatches): the user's % and _ are plain characters, not LIKE wildcards.
+        var matching = SearchMatches.Labels(db, folded).AsNoTracking()
+            .Where(l => l.Image!.Uploaded && visible.Any(c => c.Id == l.Image.Container!.CollectionId));
         var containers = await db.Containers.AsNoTracking()
-            .Where(c => matching.Any(l => l.Image!.ContainerId == c.Id))
-            .OrderByDescending(c => c.UpdatedAt).Take(take)
+            .Where(c => matching.Select(l => l.Image!.ContainerId).Contains(c.Id))
+            .OrderByDescending(c => c.UpdatedAt).ThenBy(c => c.Id).Take(take)
             .Select(c => new { c.Id, Entity = c.Collection!.Entity!.Name, Collection = c.Collection.Name, c.Name, c.UpdatedAt }).ToListAsync(ct);
         var containerIds = containers.Select(c => c.Id).ToList();
         var labels = (await matching.Where(l => containerIds.Contains(l.Image!.ContainerId))

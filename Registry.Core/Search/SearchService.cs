@@ -10,92 +10,83 @@ namespace Registry.Core.Search;
 
 public sealed record SearchResults(List<Entity> Entities, List<Collection> Collections, List<Container> Containers, List<Image> Images);
 
-/// <summary>Case-insensitive substring search over names, descriptions and tags; private things only for those who may see them.</summary>
+/// <summary>
+/// Case-insensitive substring search over names, descriptions and tags; private things only for those who may see them.
+/// Every list is found through the search indexes (<see cref="SearchIndex"/>), filtered by the SQL visibility rule
+/// (<see cref="Visibility"/>), ordered and cut to <see cref="MaxResults"/> in the same query: a search costs its matches
+/// and a page of results, whatever the size of the registry.
+/// </summary>
 public sealed class SearchService(IDbContextFactory<RegistryDbContext> dbFactory)
 {
     public const int MaxResults = 200;
 
+    /// <summary>
+    /// Entities, collections and containers (most recently updated first), and the uploaded images of those containers
+    /// (newest first); with <paramref name="arches"/> or <paramref name="signedOnly"/>, only the images that match those.
+    /// A value needs 3 characters (the Library client refuses shorter ones, and a trigram index has nothing to look up).
+    /// </summary>
     public async Task<Result<SearchResults>> SearchAsync(Actor actor, string? value, IReadOnlyCollection<string> arches, bool signedOnly, CancellationToken ct = default)
     {
         value = value?.Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(value) || value.Length < 3) return Result.Invalid("search value must be at least 3 characters");
+        if (string.IsNullOrEmpty(value) || value.Length < SearchMatches.MinLength) return Result.Invalid("search value must be at least 3 characters");
         if (value.Length > 256) return Result.Invalid("search value must be at most 256 characters");
+        if (value.Any(char.IsControl)) return Result.Invalid("search value must not contain control characters");
         foreach (var arch in arches)
             if (!Architectures.IsKnown(arch)) return Result.Invalid($"unknown architecture '{arch}'");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var pattern = $"%{value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
-
-        // Names are lower case; descriptions are folded (LIKE ignores ASCII case on SQLite only, none on PostgreSQL).
-        // Visibility is decided in memory by the one rule set; candidates are bounded by the LIKE filter and MaxResults.
-        // A container is also found by its tags, on both faces: Library tags and the /v2/ tags of container images and
-        // other artifacts (as the web search finds them).
-        var tagged = db.Tags.Where(t => EF.Functions.Like(t.Name, pattern, "\\")).Select(t => t.ContainerId)
-            .Concat(db.OciTags.Where(t => EF.Functions.Like(t.Name, pattern, "\\")).Select(t => t.ContainerId));
-        var collections = (await db.Collections.AsNoTracking().WithAccessGraph().Include(c => c.Containers)
-                .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(RegistryDbContext.Fold(c.Description), pattern, "\\")
-                            || EF.Functions.Like(c.Entity!.Name, pattern, "\\") || EF.Functions.Like(c.Entity!.Name + "/" + c.Name, pattern, "\\")
-                            || c.Containers.Any(x => EF.Functions.Like(c.Entity!.Name + "/" + c.Name + "/" + x.Name, pattern, "\\")
-                                             || EF.Functions.Like(RegistryDbContext.Fold(x.Description), pattern, "\\") || tagged.Contains(x.Id)))
-                .AsSplitQuery().Take(MaxResults).ToListAsync(ct))
-            .Where(c => AccessRules.For(actor, c).CanView).ToList();
-
-        var candidates = collections.SelectMany(c => c.Containers).Select(x => x.Id).ToList();
-        var byTag = (await tagged.Where(id => candidates.Contains(id)).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        var matched = collections.SelectMany(c => c.Containers.Select(x => { x.Collection = c; return x; }))
-            .Where(x => x.Name.Contains(value) || x.Description.Contains(value, StringComparison.OrdinalIgnoreCase)
-                        || $"{x.Collection!.Entity!.Name}/{x.Collection.Name}/{x.Name}".Contains(value) || byTag.Contains(x.Id))
-            .ToList();
-        var matchedIds = matched.Select(x => x.Id).ToList();
-        var collectionIds = collections.Select(c => c.Id).ToList();
-        var stars = await db.Stars.AsNoTracking().Where(s => collectionIds.Contains(s.CollectionId))
-            .GroupBy(s => s.CollectionId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        foreach (var c in collections) c.StarCount = stars.GetValueOrDefault(c.Id);
+        var visible = db.Collections.VisibleTo(actor);
+        var containers = await SearchQueries.Containers(db, visible, value).AsNoTracking()
+            .Include(x => x.Collection!).ThenInclude(c => c.Entity)
+            .OrderByDescending(x => x.UpdatedAt).ThenBy(x => x.Id).Take(MaxResults).ToListAsync(ct);
+        var containerIds = containers.Select(x => x.Id).ToList();
         var images = await db.Images.AsNoTracking().Include(i => i.Tags)
-            .Where(i => matchedIds.Contains(i.ContainerId) && i.Uploaded)
+            .Where(i => containerIds.Contains(i.ContainerId) && i.Uploaded)
             .Where(i => arches.Count == 0 || arches.Contains(i.Arch!))
             .Where(i => !signedOnly || i.Signed == true)
-            .OrderByDescending(i => i.UploadedAt).Take(MaxResults).ToListAsync(ct);
-        var byId = matched.ToDictionary(x => x.Id);
+            .OrderByDescending(i => i.UploadedAt).ThenBy(i => i.Id).Take(MaxResults).ToListAsync(ct);
+        var byId = containers.ToDictionary(x => x.Id);
         foreach (var image in images) image.Container = byId[image.ContainerId];
-
         if (arches.Count > 0 || signedOnly) return new SearchResults([], [], [], images);
+
         // Containers as GET /v1/containers shows them: every image, with its tags.
-        var containers = matched.Take(MaxResults).ToList();
-        var containerIds = containers.Select(x => x.Id).ToList();
         var versions = (await db.Images.AsNoTracking().Include(i => i.Tags).Where(i => containerIds.Contains(i.ContainerId))
-            .OrderBy(i => i.CreatedAt).ToListAsync(ct)).ToLookup(i => i.ContainerId);
+            .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).ToListAsync(ct)).ToLookup(i => i.ContainerId);
         foreach (var x in containers)
         {
             x.Images = versions[x.Id].ToList();
             x.Tags = x.Images.SelectMany(i => i.Tags).OrderBy(t => t.Id).ToList();
+            x.Size = x.Images.Where(i => i.Uploaded).Sum(i => i.Size);
         }
-        await FillSizesAsync(db, collections, ct);
 
-        var entities = collections.Select(c => c.Entity!).Where(e => e.Name.Contains(value)).DistinctBy(e => e.Id).ToList();
-        // Fix-up filled each entity's list with every loaded collection, private ones included: keep the visible ones.
-        foreach (var entity in entities)
-        {
-            entity.Collections = collections.Where(c => c.EntityId == entity.Id).ToList();
-            entity.Size = entity.Collections.Sum(c => c.Size);
-        }
-        // A query naming the entity (or "entity/collection") lists its collections too, as it already lists their containers.
-        var matchingCollections = collections.Where(c => $"{c.Entity!.Name}/{c.Name}".Contains(value)
-                                                         || c.Description.Contains(value, StringComparison.OrdinalIgnoreCase)).ToList();
-        return new SearchResults(entities, matchingCollections, containers, images);
+        var collections = await SearchQueries.Collections(db, visible, value).AsNoTracking().Include(c => c.Entity).Include(c => c.Containers)
+            .OrderByDescending(c => c.UpdatedAt).ThenBy(c => c.Id).Take(MaxResults).AsSplitQuery().ToListAsync(ct);
+        var entities = await EntitiesAsync(db, visible, value, ct);
+        await FillSizesAsync(db, collections.Concat(entities.SelectMany(e => e.Collections)).ToList(), ct);
+        foreach (var entity in entities) entity.Size = entity.Collections.Sum(c => c.Size);
+        return new SearchResults(entities, collections, containers, images);
     }
 
-    /// <summary>Sizes of the collections and their containers, summed in SQL (counted as in <see cref="Entity.Size"/>).</summary>
+    /// <summary>Entities whose name contains the value and that have a collection the actor sees; each with those collections only.</summary>
+    private static async Task<List<Entity>> EntitiesAsync(RegistryDbContext db, IQueryable<Collection> visible, string value, CancellationToken ct)
+    {
+        var entities = await SearchMatches.Entities(db, value).AsNoTracking().Where(e => visible.Any(c => c.EntityId == e.Id))
+            .OrderBy(e => e.Name).Take(MaxResults).ToListAsync(ct);
+        var ids = entities.Select(e => e.Id).ToList();
+        if (ids.Count == 0) return entities;
+        var collections = (await visible.AsNoTracking().Where(c => ids.Contains(c.EntityId)).OrderBy(c => c.Name).ThenBy(c => c.Id)
+            .ToListAsync(ct)).ToLookup(c => c.EntityId);
+        foreach (var entity in entities) entity.Collections = collections[entity.Id].ToList();
+        return entities;
+    }
+
+    /// <summary>Sizes of the collections: their uploaded images, summed in SQL per collection (counted as in <see cref="Entity.Size"/>).</summary>
     private static async Task FillSizesAsync(RegistryDbContext db, List<Collection> collections, CancellationToken ct)
     {
-        var ids = collections.Select(c => c.Id).ToList();
-        var sizes = (await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
-            .GroupBy(i => i.ContainerId).Select(g => new { g.Key, Size = g.Sum(i => i.Size) }).ToListAsync(ct))
-            .ToDictionary(g => g.Key, g => g.Size);
-        foreach (var c in collections)
-        {
-            foreach (var x in c.Containers) x.Size = sizes.GetValueOrDefault(x.Id);
-            c.Size = c.Containers.Sum(x => x.Size);
-        }
+        var ids = collections.Select(c => c.Id).Distinct().ToList();
+        var sizes = await db.Images.AsNoTracking().Where(i => i.Uploaded && ids.Contains(i.Container!.CollectionId))
+            .GroupBy(i => i.Container!.CollectionId).Select(g => new { g.Key, Size = g.Sum(i => i.Size) })
+            .ToDictionaryAsync(g => g.Key, g => g.Size, ct);
+        foreach (var c in collections) c.Size = sizes.GetValueOrDefault(c.Id);
     }
 }

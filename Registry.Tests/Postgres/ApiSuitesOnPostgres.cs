@@ -46,3 +46,4 @@ public sealed class RacingInvariantsTestsOnPostgres(PostgresApiFactory factory) 
 // The admin command line, a real process, against a server on PostgreSQL.
 public sealed class PostgresTermsServerFixture : EndToEnd.TermsServerFixture { protected override Registry.Core.DatabaseProvider Database => Registry.Core.DatabaseProvider.PostgreSql; }
 public sealed class AdminCliTestsOnPostgres(PostgresTermsServerFixture fx) : EndToEnd.AdminCliTests(fx), IClassFixture<PostgresTermsServerFixture>;
+public sealed class SearchRaceTestsOnPostgres(PostgresApiFactory factory) : Api.SearchRaceTests(factory), IClassFixture<PostgresApiFactory>;

@@ -18,3 +18,4 @@ public sealed class CollectionCounterTestsOnPostgres : CollectionCounterTests { 
 public sealed class CliSecretRaceTestsOnPostgres : CliSecretRaceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class UserPageTestsOnPostgres : UserPageTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class SearchIndexTestsOnPostgres : SearchIndexTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }

@@ -266,6 +266,8 @@ namespace Registry.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Collections");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Collections.CollectionMember", b =>
@@ -399,6 +401,8 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("Entities");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Identity.AccessTokens.AccessToken", b =>
@@ -623,6 +627,8 @@ namespace Registry.Core.Data.Migrations
                     b.HasIndex("Value");
 
                     b.ToTable("ImageLabels");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Invitations.MemberInvitation", b =>
@@ -865,6 +871,8 @@ namespace Registry.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("OciTags");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Signatures.ImageSignature", b =>
@@ -968,6 +976,8 @@ namespace Registry.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Tags");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Registry.Core.Teams.Team", b =>
