@@ -17,3 +17,4 @@ public sealed class CollectionBrowserPagingTestsOnPostgres : CollectionBrowserPa
 public sealed class CollectionCounterTestsOnPostgres : CollectionCounterTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class CliSecretRaceTestsOnPostgres : CliSecretRaceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class ContainerBrowserTestsOnPostgres : ContainerBrowserTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
