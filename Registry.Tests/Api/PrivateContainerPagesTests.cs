@@ -38,7 +38,8 @@ public sealed class PrivateContainerPagesTests(RegistryApiFactory factory) : ICl
             var refused = await other.GetAsync(path);
             refused.Status.ShouldBe(HttpStatusCode.NotFound, path);
             refused.Html.ShouldContain("There is nothing here, or it is private");
-            refused.Html.ShouldNotContain("r00");
+            refused.Html.ShouldNotContain("data-tag-pages");
+            refused.Html.ShouldNotContain("library://");
         }
 
         using var owner = await SignedInAsync("hider");

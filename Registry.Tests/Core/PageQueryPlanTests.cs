@@ -143,10 +143,11 @@ public sealed class PageQueryPlanTests
             view.Rows.ShouldAllBe(r => r.Manifest != null);
             var shown = string.Join("\n\n", log.Commands.Select(c => c.Sql));
             log.Commands.Count.ShouldBe(queries, shown);
-            // No query loads the container's images, nor its manifests beyond the shown rows' (a parameter per shown image).
-            log.Commands.ShouldNotContain(c => c.Sql.Contains("\"Images\"") && !c.Sql.Contains("LIMIT") && !c.Sql.Contains("COUNT") && !c.Sql.Contains("\"Tags\""), shown);
-            log.Commands.Single(c => c.Sql.Contains("\"OciManifests\"")).Parameters.Count.ShouldBeLessThanOrEqualTo(rows + 1);
-            var tagPage = log.Commands.Single(c => c.Sql.Contains("FROM \"Tags\"") && c.Sql.Contains("LIMIT"));
+            // No query reads the container's images but to count them or as a page; its manifests only for the shown images
+            // (the container's id and one id per image; EF pads the list by repeating the last one).
+            log.Commands.Where(c => c.Sql.Contains("\"Images\"")).ShouldAllBe(c => c.Sql.Contains("LIMIT") || c.Sql.Contains("COUNT"), shown);
+            log.Commands.Single(c => c.Sql.Contains("\"OciManifests\"")).Parameters.Select(p => p.Value).Distinct().Count().ShouldBe(rows + 1);
+            var tagPage = log.Commands.Single(c => c.Sql.Contains(".\"UpdatedAt\" DESC") && c.Sql.Contains("LIMIT"));
             var plan = await PlanAsync(db, tagPage);
             plan.ShouldContain(l => l.Contains("IX_Tags_ContainerId_UpdatedAt"), string.Join("\n", plan));
             plan.ShouldNotContain(l => l.Contains("TEMP B-TREE") && !l.Contains("RIGHT PART"), tagPage.Sql + "\n" + string.Join("\n", plan));
