@@ -48,7 +48,7 @@ public static class DependencyInjection
         services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.DataRoot));
         services.AddSingleton<EntityService>();
         services.AddSingleton<CollectionService>();
-        services.AddSingleton<ContainerService>();
+        services.AddSingleton<ContainerService>(); services.AddSingleton<ContainerBrowser>();
         services.AddSingleton<ImageService>();
         services.AddSingleton<TagService>();
         services.AddSingleton<ImagePublisher>();

@@ -129,6 +129,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
         b.Entity<Tag>(e =>
         {
             e.HasIndex(x => new { x.ContainerId, x.Arch, x.Name }).IsUnique();
+            e.HasIndex(x => new { x.ContainerId, x.UpdatedAt }); // the container page: a page of tags walked from the newest
             e.HasOne<Container>().WithMany(x => x.Tags).HasForeignKey(x => x.ContainerId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(x => x.Image).WithMany(x => x.Tags).HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -54,26 +54,6 @@ public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
     }
 
     /// <summary>
-    /// The manifest digest <c>/v2/</c> serves for each uploaded image of a container, by image id: the latest one pushed
-    /// for it, else the built one (as <see cref="FindAsync"/> picks). What the container page shows per tag.
-    /// </summary>
-    public async Task<Result<Dictionary<string, Digest>>> DigestsAsync(Actor actor, OciRepository repo, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var target = await OciAccess.ReadableAsync(db, repo, actor, ct);
-        if (!target.Succeeded) return target.As<Dictionary<string, Digest>>();
-        var containerId = target.Value!.Container?.Id;
-        if (containerId is null) return new Dictionary<string, Digest>();
-        var images = await db.Images.AsNoTracking().Where(i => i.ContainerId == containerId && i.Uploaded).ToListAsync(ct);
-        var digests = images.ToDictionary(i => i.Id, i => Built(repo, i).Digest);
-        var pushed = await db.OciManifests.AsNoTracking().Where(m => m.ContainerId == containerId && m.ImageId != null)
-            .OrderBy(m => m.CreatedAt).Select(m => new { m.ImageId, m.Hash }).ToListAsync(ct);
-        foreach (var m in pushed) // ascending, so the latest pushed for an image wins
-            if (m.ImageId is { } id && digests.ContainsKey(id)) digests[id] = new Digest(m.Hash);
-        return digests;
-    }
-
-    /// <summary>
     /// The manifest <paramref name="reference"/> names in a container, with the image it describes (none for a manifest
     /// that is not a SIF, or for an index). A tag is the newer of its Library tag and its OCI tag; a Library tag on
     /// several architectures is an index of their manifests (<see cref="SifIndex"/>).
@@ -133,7 +113,8 @@ public sealed class OciManifests(IDbContextFactory<RegistryDbContext> dbFactory)
             : new OciFound(new OciManifestBody(pushed.Content, pushed.MediaType, new Digest(pushed.Hash)), image);
     }
 
-    private static OciManifestBody Built(OciRepository repo, Image image)
+    /// <summary>The manifest built for an image that arrived without one (what the container page also shows).</summary>
+    internal static OciManifestBody Built(OciRepository repo, Image image)
     {
         var content = SifManifest.Build(repo.Container, new Digest(image.Hash), image.Size);
         return new OciManifestBody(content, SifManifest.ManifestType, SifManifest.DigestOf(content));

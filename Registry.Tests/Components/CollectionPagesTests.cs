@@ -58,7 +58,7 @@ public sealed class CollectionPagesTests : RegistryTestContext
     }
 
     [Fact]
-    public async Task A_container_of_many_tags_renders_one_page_of_rows_with_a_pager()
+    public async Task A_container_of_many_tags_renders_one_page_of_rows_newest_first_with_Previous_and_Next()
     {
         var alice = await Db.AddUserAsync("alice");
         var id = await CreateCollectionAsync(alice, "deep");
@@ -69,8 +69,18 @@ public sealed class CollectionPagesTests : RegistryTestContext
             p.Add(x => x.Entity, "alice").Add(x => x.Collection, "deep").Add(x => x.Container, "w000"));
 
         page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(50));
-        page.FindAll(".mud-table-pagination").ShouldNotBeEmpty();
         page.Find("tbody tr").TextContent.ShouldContain("t59"); // newest first
+        page.Find("[data-tag-pages]").TextContent.ShouldContain("page 1 of 2 · 60 tag rows");
+        page.FindAll("[data-tag-pages] a").Single(a => a.TextContent.Trim() == "Next").GetAttribute("href").ShouldBe("alice/deep/w000?page=2");
+
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        nav.NavigateTo("alice/deep/w000?page=2"); // where the Next link goes
+        var second = Render<Registry.Web.Components.Pages.Containers.ContainerPage>(p =>
+            p.Add(x => x.Entity, "alice").Add(x => x.Collection, "deep").Add(x => x.Container, "w000"));
+        second.WaitForAssertion(() => second.FindAll("td[data-label=Tag]").Select(td => td.TextContent.Trim())
+            .ShouldBe(Enumerable.Range(0, 10).Reverse().Select(k => $"t{k}")));
+        second.Find("[data-tag-pages]").TextContent.ShouldContain("page 2 of 2");
+        second.FindAll("[data-tag-pages] a").Single(a => a.TextContent.Trim() == "Previous").GetAttribute("href").ShouldBe("alice/deep/w000");
     }
 
     /// <summary>Containers w000… with <paramref name="tagsEach"/> uploaded images tagged t0… (newest last), written as rows.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Core.Access;
 using Registry.Core.Collections;
+using Registry.Core.Containers;
 using Registry.Core.Images;
 using Registry.Core.Sregistry;
 using static Registry.Tests.Core.QueryPlanTests;
@@ -8,8 +9,8 @@ using static Registry.Tests.Core.QueryPlanTests;
 namespace Registry.Tests.Core;
 
 /// <summary>
-/// Issue 18, continued (<see cref="QueryPlanTests"/>): the label search, the home page's recent containers and a collection
-/// page read through keys and indexes, from SQLite's own <c>EXPLAIN QUERY PLAN</c> of the commands the code sends: no
+/// Issue 18, continued (<see cref="QueryPlanTests"/>): the label search, the home page's recent containers, a collection
+/// page and a container page read through keys and indexes, from SQLite's own <c>EXPLAIN QUERY PLAN</c> of the commands the code sends: no
 /// line of any plan scans a table; the only scans walk an index in order under a LIMIT, or the page a LIMIT already cut.
 /// </summary>
 public sealed class PageQueryPlanTests
@@ -122,5 +123,38 @@ public sealed class PageQueryPlanTests
         view.Value.Containers.ShouldAllBe(x => x.Tags.Count == 1 && x.Images.Count == 1);
         view.Value.Collection.Id.ShouldBe(id);
         await AssertNoTableScanAsync(db, log.Commands.Where(c => c.Sql.Contains("\"Containers\"")));
+    }
+
+    [Fact]
+    public async Task A_container_page_reads_one_page_of_its_tags_from_the_newest_by_index_and_only_their_digests()
+    {
+        var log = new CommandLog();
+        await using var db = await TestDatabase.CreateAsync(log);
+        var owner = await db.AddUserAsync("owner");
+        await TallContainer.AddAsync(db, owner, tags: 620, untagged: 3);
+        var browser = new ContainerBrowser(db.Factory);
+
+        // The first page: the container, two counts, 50 tags with their images, the rows of their names, their pushed manifests.
+        // The last: 20 tags and the 3 untagged images (one more query).
+        foreach (var (page, rows, queries) in new[] { (0, 50, 6), (12, 23, 7) })
+        {
+            log.Commands.Clear();
+            var view = (await browser.OpenAsync(Actor.Anonymous, "owner", "deep", "tall", page)).Value!;
+
+            view.Rows.Count.ShouldBe(rows);
+            view.Total.ShouldBe(623);
+            view.Rows.ShouldAllBe(r => r.Manifest != null);
+            var shown = string.Join("\n\n", log.Commands.Select(c => c.Sql));
+            log.Commands.Count.ShouldBe(queries, shown);
+            // No query reads the container's images but to count them or as a page; its manifests only for the shown images
+            // (the container's id and one id per image; EF pads the list by repeating the last one).
+            log.Commands.Where(c => c.Sql.Contains("\"Images\"")).ShouldAllBe(c => c.Sql.Contains("LIMIT") || c.Sql.Contains("COUNT"), shown);
+            log.Commands.Single(c => c.Sql.Contains("\"OciManifests\"")).Parameters.Select(p => p.Value).Distinct().Count().ShouldBe(rows + 1);
+            var tagPage = log.Commands.Single(c => c.Sql.Contains(".\"UpdatedAt\" DESC") && c.Sql.Contains("LIMIT"));
+            var plan = await PlanAsync(db, tagPage);
+            plan.ShouldContain(l => l.Contains("IX_Tags_ContainerId_UpdatedAt"), string.Join("\n", plan));
+            plan.ShouldNotContain(l => l.Contains("TEMP B-TREE") && !l.Contains("RIGHT PART"), tagPage.Sql + "\n" + string.Join("\n", plan));
+            await AssertNoTableScanAsync(db, log.Commands);
+        }
     }
 }

@@ -19,3 +19,4 @@ public sealed class CliSecretRaceTestsOnPostgres : CliSecretRaceTests { protecte
 public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class UserPageTestsOnPostgres : UserPageTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class SearchIndexTestsOnPostgres : SearchIndexTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class ContainerBrowserTestsOnPostgres : ContainerBrowserTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }

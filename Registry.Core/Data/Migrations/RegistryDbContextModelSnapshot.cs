@@ -972,6 +972,8 @@ namespace Registry.Core.Data.Migrations
 
                     b.HasIndex("ImageId");
 
+                    b.HasIndex("ContainerId", "UpdatedAt");
+
                     b.HasIndex("ContainerId", "Arch", "Name")
                         .IsUnique();
 

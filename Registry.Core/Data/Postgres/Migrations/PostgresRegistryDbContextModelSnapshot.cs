@@ -971,6 +971,8 @@ namespace Registry.Core.Data.Postgres.Migrations
 
                     b.HasIndex("ImageId");
 
+                    b.HasIndex("ContainerId", "UpdatedAt");
+
                     b.HasIndex("ContainerId", "Arch", "Name")
                         .IsUnique();
 
