@@ -80,7 +80,7 @@ public static class DependencyInjection
         services.AddSingleton<SregistryAuth>(); services.AddSingleton<SregistryCatalog>(); services.AddSingleton<SregistryPush>(); services.AddSingleton<SregistryDelete>();
         services.AddSingleton<Oci.OciUploads>(); services.AddSingleton<Oci.OciBlobs>(); services.AddSingleton<Oci.OciManifests>(); services.AddSingleton<Oci.OciManifestWriter>(); services.AddSingleton<Oci.OciCatalog>(); services.AddSingleton<Oci.OciReferrers>(); services.AddSingleton<Oci.OciArtifactList>();
         services.AddSingleton<StorageMaintenance>();
-        services.AddSingleton<Nodes.ClusterJobLock>(); services.AddSingleton<Nodes.ClusterLock>();
+        services.AddSingleton<Nodes.ClusterJobLock>(); services.AddSingleton<Nodes.ClusterLock>(); services.AddSingleton<Nodes.ClusterLease>();
         services.AddSingleton<SignupInviteService>(); services.AddSingleton<MemberInviteService>(); services.AddSingleton<UserDeletion>();
         services.AddHostedService<ScheduledGc>();
         services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<ViewerCache>(); services.AddSingleton<BrowserUploadLock>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<UnfinishedUploads>(); services.AddSingleton<DownloadService>();

@@ -39,6 +39,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
     public DbSet<Oci.OciTag> OciTags => Set<Oci.OciTag>();
     public DbSet<Oci.OciManifestRef> OciManifestRefs => Set<Oci.OciManifestRef>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
+    public DbSet<Nodes.Lease> Leases => Set<Nodes.Lease>();
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();
     public DbSet<BrowserUpload> BrowserUploads => Set<BrowserUpload>();
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
@@ -134,6 +135,7 @@ public class RegistryDbContext : IdentityDbContext<RegistryUser>
             e.HasOne(x => x.Image).WithMany(x => x.Tags).HasForeignKey(x => x.ImageId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Blob>().HasKey(x => x.Hash);
+        b.Entity<Nodes.Lease>().HasKey(x => x.Name);
         Oci.OciModel.Configure(b);
         CollectionCounters.Configure(b, Database.IsSqlite());
         Registry.Core.Images.ImageLabels.Configure(b, Database.IsSqlite());

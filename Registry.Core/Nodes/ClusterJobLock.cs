@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Registry.Core.Nodes;
 
@@ -40,24 +39,8 @@ public sealed class ClusterJobLock(IOptions<RegistryOptions> options)
     /// <summary>Where the SQLite deployment's lock file of <paramref name="job"/> lives.</summary>
     public static string LockFile(string dataRoot, string job) => Path.Combine(dataRoot, "locks", job + ".lock");
 
-    private static async Task<IAsyncDisposable?> TryAdvisoryAsync(string connectionString, string job, CancellationToken ct)
-    {
-        // Not pooled: closing this connection is what lets the lock go, whatever becomes of the job.
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "registry job " + job }.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new NpgsqlParameter { Value = AdvisoryKey(job) } } };
-            if (await take.ExecuteScalarAsync(ct) is true) return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        await connection.DisposeAsync();
-        return null;
-    }
+    private static async Task<IAsyncDisposable?> TryAdvisoryAsync(string connectionString, string job, CancellationToken ct) =>
+        await AdvisoryLock.TakeAsync(connectionString, "registry job " + job, AdvisoryKey(job), wait: false, ct);
 
     private static FileStream? TryFlock(string dataRoot, string job)
     {

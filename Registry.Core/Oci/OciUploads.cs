@@ -15,12 +15,12 @@ public sealed record OciUploadState(string StagingId, long Length);
 /// the blob volume, hashed as written, committed only against the digest the client names). Push access is checked on
 /// every request, and writes are bounded by the entity's quota and the disk's free space. A session is its staged file in
 /// the shared data folder (its id is signed, <c>OciSessions</c>), so any node can go on with it; one request at a time
-/// writes or commits it, on whichever node (<see cref="Nodes.ClusterLock"/>), which is what keeps the bytes a node hashed
-/// as they arrived the bytes it commits.
+/// writes or commits it, on whichever node (<see cref="Nodes.ClusterLease"/>, which holds no database connection while the
+/// body streams), which is what keeps the bytes a node hashed as they arrived the bytes it commits.
 /// See: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
 /// </summary>
 public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, OciBlobs ociBlobs, IOptions<RegistryOptions> options,
-    Nodes.ClusterLock locks)
+    Nodes.ClusterLease leases)
 {
     /// <summary>How long a session id stays valid after the session starts (gc goes by the staged file's last write: it has no row).</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(24);
@@ -69,7 +69,8 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     {
         await using var held = await WriterAsync(stagingId, ct);
         if (held is null) return Busy();
-        return await AppendUnlockedAsync(actor, repo, stagingId, body, start, ct);
+        try { return await AppendUnlockedAsync(actor, repo, stagingId, body, start, held.Token); }
+        catch (OperationCanceledException) when (held.Lost) { return Lost(); }
     }
 
     private async Task<Result<OciUploadState>> AppendUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Stream body, long? start, CancellationToken ct)
@@ -99,7 +100,8 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
     {
         await using var held = await WriterAsync(stagingId, ct);
         if (held is null) return Busy();
-        return await FinishUnlockedAsync(actor, repo, stagingId, expected, last, ct);
+        try { return await FinishUnlockedAsync(actor, repo, stagingId, expected, last, held.Token); }
+        catch (OperationCanceledException) when (held.Lost) { return Lost(); }
     }
 
     private async Task<Result<Digest>> FinishUnlockedAsync(Actor actor, OciRepository repo, string stagingId, Digest expected, Stream? last, CancellationToken ct)
@@ -131,10 +133,13 @@ public sealed class OciUploads(IDbContextFactory<RegistryDbContext> dbFactory, I
         return true;
     }
 
-    /// <summary>The session's writer lock, on every node; null while another request (here or on another node) holds it.</summary>
-    private Task<IAsyncDisposable?> WriterAsync(string stagingId, CancellationToken ct) => locks.TryTakeAsync("oci-upload:" + stagingId, ct);
+    /// <summary>The session's writer claim, on every node; null while another request (here or on another node) holds it.</summary>
+    private Task<Nodes.ClusterLease.Held?> WriterAsync(string stagingId, CancellationToken ct) => leases.TryTakeAsync("oci-upload:" + stagingId, ct);
 
     private static Result.Failure Busy() => Result.Conflict("another request is writing this upload session: send its chunks one at a time");
+
+    private static Result.Failure Lost() =>
+        Result.Conflict("this request's hold on the upload session ran out (the database was out of reach): ask for the session's Range and go on from there");
 
     /// <summary>The message of a session whose staged bytes are gone (the API answers it as <c>BLOB_UPLOAD_UNKNOWN</c>).</summary>
     public const string GoneMessage = "upload session unknown, expired or not yours: start a new one with POST";

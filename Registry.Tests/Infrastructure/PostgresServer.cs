@@ -12,23 +12,25 @@ namespace Registry.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServer
 {
-    private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(() => StartAsync(400));
 
     private readonly string _root;
     private readonly int _port;
     private readonly bool _asRoot = Environment.UserName == "root";
+    private readonly int _maxConnections;
     private int _pid;
     private int _stopped;
 
-    private PostgresServer(string root, int port) => (_root, _port) = (root, port);
+    private PostgresServer(string root, int port, int maxConnections) => (_root, _port, _maxConnections) = (root, port, maxConnections);
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
 
     /// <summary>
     /// A server of the caller's own, not the run's shared one: for a test that stops and starts it (an outage) without
-    /// hurting the other tests. Stopped by <see cref="DisposeOwnAsync"/> (or the watchdog, or the test process's exit).
+    /// hurting the other tests, or one that takes fewer connections (<paramref name="maxConnections"/>). Stopped by
+    /// <see cref="DisposeOwnAsync"/> (or the watchdog, or the test process's exit).
     /// </summary>
-    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+    public static Task<PostgresServer> StartOwnAsync(int maxConnections = 400) => StartAsync(maxConnections);
 
     /// <summary>Fast shutdown (open connections are cut, as in a crash or failover), waiting until it is down.</summary>
     public Task StopServingAsync() =>
@@ -72,12 +74,12 @@ public sealed class PostgresServer
     private string Connection(string database) =>
         $"Host=127.0.0.1;Port={_port};Database={database};Username=postgres;Connection Idle Lifetime=10;Timeout=30;Command Timeout=60";
 
-    private static async Task<PostgresServer> StartAsync()
+    private static async Task<PostgresServer> StartAsync(int maxConnections)
     {
         var bin = BinDirectory();
         RemoveAbandoned();
         var root = Directory.CreateTempSubdirectory("registry-pg-").FullName;
-        var server = new PostgresServer(root, Loopback.FreePort());
+        var server = new PostgresServer(root, Loopback.FreePort(), maxConnections);
         if (server._asRoot) (await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", root])).ExitCode.ShouldBe(0);
         var data = Path.Combine(root, "data");
         // C ordering and UTF-8: strings sort by code point, as SQLite's BINARY collation does.
@@ -91,7 +93,7 @@ public sealed class PostgresServer
 
     private Task StartPostmasterAsync(string bin) =>
         RunAsync(_asRoot, Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(_root, "data"), "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start", "-o",
-            $"-p {_port} -k {_root} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            $"-p {_port} -k {_root} -c listen_addresses=127.0.0.1 -c max_connections={_maxConnections} -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
 
     private int ReadPid() => int.Parse(File.ReadLines(Path.Combine(_root, "data", "postmaster.pid")).First());
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Npgsql;
+using Registry.Core.Nodes;
 using Registry.Tests.Infrastructure;
 using Registry.Tests.Oci;
 
@@ -10,7 +10,8 @@ namespace Registry.Tests.Nodes;
 /// A <c>/v2/</c> blob upload session on three nodes (<see cref="ThreeNodes"/>: one PostgreSQL, one data folder): its
 /// requests may land on any node, one request at a time writes it whichever node it reaches (a second one, on another
 /// node, is refused while the first writes, so the bytes a node hashed are the bytes it commits), a node killed mid-PATCH
-/// leaves the session to the others, and a session id is nobody else's.
+/// leaves the session to the others once its claim runs out (<see cref="ClusterLease.Lifetime"/>), and a session id is
+/// nobody else's.
 /// </summary>
 [Collection(NodesCollection.Name)]
 public sealed class OciUploadsAcrossNodesTests(ThreeNodes three)
@@ -125,9 +126,18 @@ public sealed class OciUploadsAcrossNodesTests(ThreeNodes three)
         await stop.CancelAsync();
         try { (await stalled).IsSuccessStatusCode.ShouldBeFalse(); }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException) { } // the connection cut
-        // The killed node's lock went with its database connection (PostgreSQL drops it as the socket closes).
-        await UntilAsync(() => Task.FromResult(LockConnections(fx) == 0), "the killed node's session lock is still held");
-        var held = await HeldAsync(nodes[2], session);
+        // The killed node's claim outlives it until it runs out (it was renewed at most a third of its lifetime ago):
+        // meanwhile the session refuses writes, then any node takes it over and goes on from the bytes held.
+        var killedAt = DateTime.UtcNow;
+        using (var early = await nodes[2].SendAsync(HttpMethod.Patch, session, RandomNumberGenerator.GetBytes(Chunk)))
+        {
+            early.StatusCode.ShouldBe(HttpStatusCode.RequestedRangeNotSatisfiable);
+            (await early.Content.ReadAsStringAsync()).ShouldContain("another request is writing this upload session");
+        }
+        var held = 0L;
+        await UntilAsync(async () => (held = await HeldAsync(nodes[0], session)) > 0 && await FreeAsync(nodes[0], session, held),
+            "the killed node's claim never ran out", within: ClusterLease.Lifetime * 2);
+        (DateTime.UtcNow - killedAt).ShouldBeLessThan(ClusterLease.Lifetime + TimeSpan.FromSeconds(5));
         held.ShouldBeInRange(1, 4 * Chunk);
         (await PatchAsync(nodes[2], session, blob[(int)held..], held)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         using (var done = await nodes[0].SendAsync(HttpMethod.Put, $"{session}?digest={OciClient.Digest(blob)}"))
@@ -171,25 +181,17 @@ public sealed class OciUploadsAcrossNodesTests(ThreeNodes three)
     /// The length of a session's staged file in the shared folder (its id starts with the staged upload's id, base64url):
     /// a session's <c>Range</c> reads the same for 0 bytes and 1.
     /// </summary>
-    private static long StagedLength(ThreeNodes fx, string session)
+    internal static long StagedLength(ThreeNodes fx, string session)
     {
         var id = session.Split('/')[^1].Split('.')[0].Replace('-', '+').Replace('_', '/');
         var file = new FileInfo(Path.Combine(fx.DataPath, "tmp", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(id.PadRight(id.Length + (4 - id.Length % 4) % 4, '=')))));
         return file.Exists ? file.Length : 0;
     }
 
-    private static int LockConnections(ThreeNodes fx)
+    /// <summary>Waits (bounded, 30 s unless told) for a state another process reaches on its own time.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> reached, string failure, TimeSpan? within = null)
     {
-        using var db = new NpgsqlConnection(fx.DatabaseConnection);
-        db.Open();
-        using var count = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'registry lock'", db);
-        return Convert.ToInt32(count.ExecuteScalar());
-    }
-
-    /// <summary>Waits (bounded, 30 s) for a state another process reaches on its own time.</summary>
-    private static async Task UntilAsync(Func<Task<bool>> reached, string failure)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); !await reached(); await Task.Delay(100))
+        for (var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30)); !await reached(); await Task.Delay(100))
             if (DateTime.UtcNow > deadline) throw new TimeoutException(failure);
     }
 }

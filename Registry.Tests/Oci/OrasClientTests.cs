@@ -11,21 +11,15 @@ namespace Registry.Tests.Oci;
 /// </summary>
 public sealed class OrasClientTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>, IDisposable
 {
-    private static readonly Lazy<Task<string>> Binary = new(() => GoDriver.BuildAsync(Path.Combine("Oci", "orasclient"), "orasclient"),
-        LazyThreadSafetyMode.ExecutionAndPublication);
-
     private readonly string _work = Directory.CreateTempSubdirectory("registry-orasclient-").FullName;
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private async Task<(ProcessResult Result, Dictionary<string, string> Values)> OrasAsync(string? user, string? password, params string[] args)
+    private Task<(ProcessResult Result, Dictionary<string, string> Values)> OrasAsync(string? user, string? password, params string[] args)
     {
         List<string> all = ["-registry", factory.BaseAddress.Authority];
         if (user is not null) all.AddRange(["-user", user, "-password", password!]);
-        var result = await ProcessRunner.RunAsync(await Binary.Value, [.. all, .. args], timeout: TimeSpan.FromMinutes(3));
-        var values = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-        return (result, values);
+        return OrasClient.RunAsync([.. all, .. args]);
     }
 
     [Fact]

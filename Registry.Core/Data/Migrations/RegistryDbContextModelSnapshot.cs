@@ -759,6 +759,23 @@ namespace Registry.Core.Data.Migrations
                     b.ToTable("PublicKeys");
                 });
 
+            modelBuilder.Entity("Registry.Core.Nodes.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("Registry.Core.Oci.OciBlobLink", b =>
                 {
                     b.Property<string>("Repository")

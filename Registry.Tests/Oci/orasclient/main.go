@@ -8,7 +8,7 @@
 // PATCH with the whole blob and PUT ?digest=, then the manifest PUT by tag. Every request stays on the registry's own
 // host:port (the realm too), as apptainer refuses other loopback hosts.
 //
-// Usage: orasclient -registry HOST:PORT [-user U -password P] [-arch A] [-variant V] pull REPO:TAG OUT
+// Usage: orasclient -registry HOST:PORT [-tls] [-user U -password P] [-arch A] [-variant V] pull REPO:TAG OUT
 //
 //	orasclient -registry HOST:PORT -user U -password P push FILE.sif REPO:TAG
 //
@@ -28,7 +28,8 @@ func main() {
 }
 
 func run() int {
-	registry := flag.String("registry", "", "host:port of the registry (plain HTTP)")
+	registry := flag.String("registry", "", "host:port of the registry")
+	secure := flag.Bool("tls", false, "https (trusting the system's CAs, or SSL_CERT_FILE) instead of plain HTTP")
 	user := flag.String("user", "", "user name (none: anonymous)")
 	password := flag.String("password", "", "password: an API token or the CLI secret")
 	arch := flag.String("arch", "amd64", "architecture to pick from an index")
@@ -39,7 +40,11 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "usage: orasclient -registry HOST:PORT [-user U -password P] [-arch A] pull REPO:TAG OUT | push FILE REPO:TAG")
 		return 2
 	}
-	r := &remote{host: *registry, user: *user, password: *password, counts: map[string]int{}}
+	scheme := "http"
+	if *secure {
+		scheme = "https"
+	}
+	r := &remote{scheme: scheme, host: *registry, user: *user, password: *password, counts: map[string]int{}}
 	ctx := context.Background()
 	var err error
 	switch args[0] {

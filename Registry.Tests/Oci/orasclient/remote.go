@@ -13,8 +13,8 @@ import (
 
 // remote is one registry; counts tallies the requests by kind for the tests.
 type remote struct {
-	host, user, password string
-	counts               map[string]int
+	scheme, host, user, password string
+	counts                       map[string]int
 }
 
 // sameOrigin refuses any request off the registry's host:port (the token realm included), like apptainer's transport,
@@ -63,7 +63,7 @@ type session struct {
 func (r *remote) open(ctx context.Context, repo string, actions ...string) (*session, error) {
 	transport := &sameOrigin{host: r.host, counts: r.counts}
 	plain := &http.Client{Transport: transport}
-	base := "http://" + r.host
+	base := r.scheme + "://" + r.host
 	ping, err := plain.Get(base + "/v2/")
 	if err != nil {
 		return nil, err

@@ -760,6 +760,23 @@ namespace Registry.Core.Data.Postgres.Migrations
                     b.ToTable("PublicKeys");
                 });
 
+            modelBuilder.Entity("Registry.Core.Nodes.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("Registry.Core.Oci.OciBlobLink", b =>
                 {
                     b.Property<string>("Repository")
