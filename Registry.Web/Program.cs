@@ -16,7 +16,7 @@ builder.WebHost.UseStaticWebAssets();
 if (isAdminCommand) AdminCli.QuietLogging(builder.Logging);
 
 builder.Services.AddRegistryCore(builder.Configuration);
-builder.Services.AddSingleton<SignedUrls>();
+builder.Services.AddSingleton<SignedUrls>().AddSingleton<CatalogueCache>();
 builder.Services.AddSingleton<Registry.Web.Api.Oci.OciTokens>().AddSingleton<Registry.Web.Api.Oci.OciSessions>();
 builder.Services.AddTransient<IStartupFilter, CollapseApiSlashes>();
 builder.Services.AddRegistryRateLimits(builder.Configuration);

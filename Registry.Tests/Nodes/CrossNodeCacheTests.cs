@@ -9,8 +9,8 @@ namespace Registry.Tests.Nodes;
 
 /// <summary>
 /// Two nodes on one PostgreSQL database and one data folder, each with its read caches warm: a write on one node (an
-/// image deleted through the API, a user deleted by the admin command line) is not served from the other's cache a
-/// second later (the caches alone would keep it for 30–60 s).
+/// image deleted through the API; a collection made private or a user deleted by the admin command line) is not served
+/// from the other's cache a second later (the caches alone would keep it for 30–60 s).
 /// </summary>
 [Collection(NodesCollection.Name)]
 public sealed class CrossNodeCacheTests
@@ -45,6 +45,12 @@ public sealed class CrossNodeCacheTests
 
             (await onA.DeleteAsync(image)).StatusCode.ShouldBe(HttpStatusCode.OK);
             (await FirstAnswerAsync(() => b.Http.GetAsync(image), HttpStatusCode.NotFound)).ShouldBeLessThan(Within, "B served the deleted image from its cache");
+
+            // The catalogue reads too: a collection made private from A's folder (the admin command line) is gone on B.
+            var collection = $"/v1/collections/{owner}/tools";
+            for (var i = 0; i < 3; i++) (await b.Http.GetAsync(collection)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await a.AdminAsync("collection", "private", $"{owner}/tools")).ExitCode.ShouldBe(0);
+            (await FirstAnswerAsync(() => b.Http.GetAsync(collection), HttpStatusCode.NotFound)).ShouldBeLessThan(Within, "B served the collection made private from its cache");
 
             // The admin command line (a process on A's folder, running no background services) reaches B too.
             var leaver = RegistryFixture.Unique("leaver");

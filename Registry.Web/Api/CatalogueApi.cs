@@ -24,14 +24,14 @@ public static class CatalogueApi
             .Doc("Catalogue", "CreateContainer", "Create a container in a collection").Returns<ContainerJson>().Body<CreateContainerRequest>();
     }
 
-    private static async Task<IResult> GetEntity(string name, HttpContext context, EntityService entities) =>
-        Envelope.From(await entities.FindAsync(context.GetActor(), name, context.RequestAborted), EntityJson.From);
+    private static Task<IResult> GetEntity(string name, HttpContext context, EntityService entities, CatalogueCache cache) =>
+        cache.AnswerAsync(context, () => entities.FindAsync(context.GetActor(), name, context.RequestAborted), EntityJson.From);
 
     private static async Task<IResult> CreateEntity(Validated<CreateEntityRequest> body, HttpContext context, EntityService entities) =>
         Envelope.From(await entities.CreateAsync(context.GetActor(), body.Value.Name!, context.RequestAborted), EntityJson.From);
 
-    private static async Task<IResult> GetCollection(string entity, string name, HttpContext context, CollectionService collections) =>
-        Envelope.From(await collections.FindAsync(context.GetActor(), entity, name, context.RequestAborted), CollectionJson.From);
+    private static Task<IResult> GetCollection(string entity, string name, HttpContext context, CollectionService collections, CatalogueCache cache) =>
+        cache.AnswerAsync(context, () => collections.FindAsync(context.GetActor(), entity, name, context.RequestAborted), CollectionJson.From);
 
     private static async Task<IResult> CreateCollection(Validated<CreateCollectionRequest> body, HttpContext context, CollectionService collections)
     {
@@ -42,8 +42,8 @@ public static class CatalogueApi
         return Envelope.From(created, CollectionJson.From);
     }
 
-    private static async Task<IResult> GetContainer(string entity, string collection, string name, HttpContext context, ContainerService containers) =>
-        Envelope.From(await containers.FindAsync(context.GetActor(), entity, collection, name, context.RequestAborted), ContainerJson.From);
+    private static Task<IResult> GetContainer(string entity, string collection, string name, HttpContext context, ContainerService containers, CatalogueCache cache) =>
+        cache.AnswerAsync(context, () => containers.FindAsync(context.GetActor(), entity, collection, name, context.RequestAborted), ContainerJson.From);
 
     private static async Task<IResult> CreateContainer(Validated<CreateContainerRequest> body, HttpContext context, ContainerService containers)
     {

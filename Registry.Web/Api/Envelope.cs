@@ -15,8 +15,10 @@ public static class Envelope
     public static IResult Data<T>(T data, int status = StatusCodes.Status200OK) =>
         Results.Json(new { data }, Json, statusCode: status);
 
-    public static IResult Error(int status, string message) =>
-        Results.Json(new { error = new { code = status, message } }, Json, statusCode: status);
+    public static IResult Error(int status, string message) => Results.Json(ErrorBody(status, message), Json, statusCode: status);
+
+    /// <summary>The error envelope's body: <c>{"error":{"code","message"}}</c>.</summary>
+    public static object ErrorBody(int status, string message) => new { error = new { code = status, message } };
 
     public static int StatusOf(Outcome outcome) => outcome switch
     {
@@ -41,6 +43,6 @@ public static class Envelope
     public static Task WriteErrorAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new { error = new { code = status, message } }, Json);
+        return context.Response.WriteAsJsonAsync(ErrorBody(status, message), Json);
     }
 }

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Registry.Core;
+using Registry.Core.Access;
+using Registry.Core.Data;
+using Registry.Web.Api.Authentication;
+
+namespace Registry.Web.Api;
+
+/// <summary>
+/// The catalogue reads (<c>GET /v1/entities|collections|containers/…</c>) answered from memory: each answer's JSON is kept
+/// per path and per view (the asker's user, admin flag, token scope and collection restriction: everything
+/// <see cref="AccessRules"/> reads) until the next database write (<see cref="WriteGeneration"/>, every node's and the
+/// admin CLI's) and for a minute at most (download counters move without a write signal). A cold answer costs a compiled
+/// query or two and their materialisation; a warm one a dictionary lookup, like the image lookups behind every pull.
+/// Bounded by bytes, not entries: a collection of 2,000 containers answers about 100 KB.
+/// </summary>
+public sealed class CatalogueCache(WriteGeneration writes)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+    private const long MaxBytes = 64L << 20;
+    private const int MaxAnswer = 1 << 20;
+    private sealed record Answer(long Generation, long Until, int Status, byte[] Json);
+    private readonly ConcurrentDictionary<string, Answer> _answers = new(StringComparer.Ordinal);
+    private long _bytes;
+
+    /// <summary>The envelope of <paramref name="read"/>'s result (success through <paramref name="map"/>), cached.</summary>
+    public async Task<IResult> AnswerAsync<T, TOut>(HttpContext context, Func<Task<Result<T>>> read, Func<T, TOut> map)
+    {
+        var key = KeyOf(context.Request.Path, context.GetActor());
+        var generation = writes.Current; // noted before the read: a write landing meanwhile leaves an entry already stale
+        if (_answers.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
+            return new CachedJson(hit.Status, hit.Json);
+
+        var result = await read();
+        var answer = new Answer(generation, ExpiryFromNow(), result.Succeeded ? StatusCodes.Status200OK : Envelope.StatusOf(result.Outcome),
+            result.Succeeded
+                ? JsonSerializer.SerializeToUtf8Bytes(new { data = map(result.Value!) }, Envelope.Json)
+                : JsonSerializer.SerializeToUtf8Bytes(Envelope.ErrorBody(Envelope.StatusOf(result.Outcome), result.Message), Envelope.Json));
+        Keep(key, answer);
+        return new CachedJson(answer.Status, answer.Json);
+    }
+
+    private void Keep(string key, Answer answer)
+    {
+        if (answer.Json.Length > MaxAnswer) return;
+        if (Interlocked.Add(ref _bytes, answer.Json.Length + key.Length) > MaxBytes)
+        {
+            _answers.Clear(); // bounds memory, not correctness: the next reads fill it again
+            Interlocked.Exchange(ref _bytes, answer.Json.Length + key.Length);
+        }
+        _answers[key] = answer;
+    }
+
+    private static string KeyOf(PathString path, Actor actor) =>
+        $"{path}\n{actor.UserId}\n{actor.IsAdmin}\n{actor.Scope}\n{actor.RestrictedToCollectionId}";
+
+    /// <summary>Between half the lifetime and all of it: entries filled together (after a write) do not all expire together.</summary>
+    private static long ExpiryFromNow() =>
+        Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Lifetime.TotalSeconds * (0.5 + Random.Shared.NextDouble() / 2));
+
+    private sealed class CachedJson(int status, byte[] json) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            context.Response.ContentLength = json.Length;
+            return context.Response.Body.WriteAsync(json).AsTask();
+        }
+    }
+}
