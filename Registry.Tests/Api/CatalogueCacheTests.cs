@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Registry.Core.Access;
 using Registry.Core.Collections;
 using Registry.Core.Identity.AccessTokens;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Api;
 
@@ -75,6 +76,43 @@ public class CatalogueCacheTests(RegistryApiFactory factory) : IClassFixture<Reg
         }
         await stop.CancelAsync();
         (await Task.WhenAll(readers)).Sum().ShouldBeGreaterThan(paths.Length * 8, "the readers raced the writes");
+    }
+
+    [Fact]
+    public async Task The_sregistry_listings_follow_a_collection_made_private_and_keep_signed_views_apart()
+    {
+        var (owner, token) = await factory.CreateUserAsync("csreg");
+        var signed = new Sregistry.SregistryClient(factory.BaseAddress, "csreg", token);
+        var sifs = new SifFiles(Directory.CreateTempSubdirectory("registry-ccache-sif-").FullName);
+        try
+        {
+            var labelled = await File.ReadAllBytesAsync(await sifs.CreateLabelledAsync("""{"csregkey":"flip"}""", 8192));
+            (await signed.PushAsync("csregflip", "tool", "v1", labelled)).Status.ShouldBe(HttpStatusCode.OK);
+        }
+        finally { Directory.Delete(sifs.Directory, recursive: true); }
+        var id = (await Services<CollectionService>().FindByNameAsync(Actor.ForUser(owner.Id, "csreg", false), "csregflip")).Single().Id;
+        var anonymous = new Sregistry.SregistryClient(factory.BaseAddress, "nobody", "none");
+        // Each with the fields sregistry-cli signs for it.
+        var signatures = new Dictionary<string, (string, string, string)>
+        {
+            ["/api/collections/?limit=1000"] = ("", "", ""), ["/api/collection/csregflip"] = ("csregflip", "", ""),
+            ["/api/container/search/name/tool"] = ("", "tool", ""), ["/api/labels/search/csregkey/key"] = ("", "", ""),
+        };
+        var paths = signatures.Keys;
+        async Task<bool> SeenAsync(Sregistry.SregistryClient client, string path, bool sign = false)
+        {
+            var (status, body) = await client.GetAsync(path, sign ? signatures[path] : null);
+            return status == HttpStatusCode.OK && body!.ToJsonString().Contains("csregflip");
+        }
+        foreach (var path in paths)
+            for (var i = 0; i < 2; i++) (await SeenAsync(anonymous, path)).ShouldBeTrue(path);
+
+        (await Services<CollectionService>().SetPrivateAsync(Actor.ForUser(owner.Id, "csreg", false), id, true)).Succeeded.ShouldBeTrue();
+        foreach (var path in paths)
+        {
+            (await SeenAsync(signed, path, sign: true)).ShouldBeTrue($"{path}, signed by the owner");
+            (await SeenAsync(anonymous, path)).ShouldBeFalse($"{path}, anonymous, after the collection was made private");
+        }
     }
 
     private T Services<T>() where T : notnull => factory.Services.GetRequiredService<T>();

@@ -9,8 +9,8 @@ using Registry.Web.Api.Authentication;
 namespace Registry.Web.Api;
 
 /// <summary>
-/// The catalogue reads (<c>GET /v1/entities|collections|containers/…</c>) answered from memory: each answer's JSON is kept
-/// per path and per view (the asker's user, admin flag, token scope and collection restriction: everything
+/// The catalogue reads (<c>GET /v1/entities|collections|containers/…</c>, sregistry's listings) answered from memory: each
+/// answer's JSON is kept per URL and per view (the asker's user, admin flag, token scope and collection restriction: everything
 /// <see cref="AccessRules"/> reads) until the next database write (<see cref="WriteGeneration"/>, every node's and the
 /// admin CLI's) and for a minute at most (download counters move without a write signal). A cold answer costs a compiled
 /// query or two and their materialisation; a warm one a dictionary lookup, like the image lookups behind every pull.
@@ -26,18 +26,26 @@ public sealed class CatalogueCache(WriteGeneration writes)
     private long _bytes;
 
     /// <summary>The envelope of <paramref name="read"/>'s result (success through <paramref name="map"/>), cached.</summary>
-    public async Task<IResult> AnswerAsync<T, TOut>(HttpContext context, Func<Task<Result<T>>> read, Func<T, TOut> map)
+    public Task<IResult> AnswerAsync<T, TOut>(HttpContext context, Func<Task<Result<T>>> read, Func<T, TOut> map) =>
+        AnswerAsync(context, async () =>
+        {
+            var found = await read();
+            var status = found.Succeeded ? StatusCodes.Status200OK : Envelope.StatusOf(found.Outcome);
+            return (status, found.Succeeded ? new { data = map(found.Value!) } : Envelope.ErrorBody(status, found.Message));
+        });
+
+    /// <summary>
+    /// <paramref name="read"/>'s status and JSON body, cached per URL (the public base, path and query: bodies may link
+    /// to the next page) and view.
+    /// </summary>
+    public async Task<IResult> AnswerAsync(HttpContext context, Func<Task<(int Status, object Body)>> read)
     {
-        var key = KeyOf(context.Request.Path, context.GetActor());
+        var key = KeyOf(context);
         var generation = writes.Current; // noted before the read: a write landing meanwhile leaves an entry already stale
         if (_answers.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return new CachedJson(hit.Status, hit.Json);
-
-        var result = await read();
-        var answer = new Answer(generation, ExpiryFromNow(), result.Succeeded ? StatusCodes.Status200OK : Envelope.StatusOf(result.Outcome),
-            result.Succeeded
-                ? JsonSerializer.SerializeToUtf8Bytes(new { data = map(result.Value!) }, Envelope.Json)
-                : JsonSerializer.SerializeToUtf8Bytes(Envelope.ErrorBody(Envelope.StatusOf(result.Outcome), result.Message), Envelope.Json));
+        var (status, body) = await read();
+        var answer = new Answer(generation, ExpiryFromNow(), status, JsonSerializer.SerializeToUtf8Bytes(body, Envelope.Json));
         Keep(key, answer);
         return new CachedJson(answer.Status, answer.Json);
     }
@@ -53,8 +61,11 @@ public sealed class CatalogueCache(WriteGeneration writes)
         _answers[key] = answer;
     }
 
-    private static string KeyOf(PathString path, Actor actor) =>
-        $"{path}\n{actor.UserId}\n{actor.IsAdmin}\n{actor.Scope}\n{actor.RestrictedToCollectionId}";
+    private static string KeyOf(HttpContext context)
+    {
+        var actor = context.GetActor();
+        return $"{context.BaseUrl()}{context.Request.Path}{context.Request.QueryString}\n{actor.UserId}\n{actor.IsAdmin}\n{actor.Scope}\n{actor.RestrictedToCollectionId}";
+    }
 
     /// <summary>Between half the lifetime and all of it: entries filled together (after a write) do not all expire together.</summary>
     private static long ExpiryFromNow() =>

@@ -10,6 +10,9 @@ public static class Detail
 {
     public static IResult Error(int status, string message) => Results.Json(new { detail = message }, Envelope.Json, statusCode: status);
 
+    /// <summary>The status and body of <see cref="Error"/>, for answers that are cached (<see cref="CatalogueCache"/>).</summary>
+    public static (int Status, object Body) Body(int status, string message) => (status, new { detail = message });
+
     public static IResult Failure<T>(Result<T> result) => Error(Envelope.StatusOf(result.Outcome), result.Message);
 
     public static Task WriteAsync(HttpContext context, int status, string message)
