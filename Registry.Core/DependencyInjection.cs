@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddSingleton<CollectionService>();
         services.AddSingleton<ContainerService>(); services.AddSingleton<ContainerBrowser>();
         services.AddSingleton<ImageService>();
+        services.AddSingleton<DownloadCounts>(); services.AddHostedService(sp => sp.GetRequiredService<DownloadCounts>());
         services.AddSingleton<TagService>();
         services.AddSingleton<ImagePublisher>();
         services.AddSingleton<RefusedPush>();

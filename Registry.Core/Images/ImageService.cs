@@ -1,6 +1,4 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Registry.Core.Access;
 using Registry.Core.Audit;
 using Registry.Core.Data;
@@ -9,8 +7,7 @@ using Registry.Core.Storage;
 
 namespace Registry.Core.Images;
 
-public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, WriteGeneration writes, ILogger<ImageService> logger,
-    SignatureRefresh signatures)
+public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory, IBlobStore blobs, WriteGeneration writes, SignatureRefresh signatures)
 {
     private readonly ImageLookup lookup = new(writes);
 
@@ -121,21 +118,6 @@ public sealed class ImageService(IDbContextFactory<RegistryDbContext> dbFactory,
             .Where(x => db.Images.Any(i => i.ContainerId == x.Id && i.Hash == hash && i.Uploaded)).Take(100).ToListAsync(ct);
         var readable = containers.FirstOrDefault(x => AccessRules.For(actor, x.Collection!).CanView);
         return readable is null ? null : await db.Images.FirstAsync(i => i.ContainerId == readable.Id && i.Hash == hash && i.Uploaded, ct);
-    }
-
-    /// <summary>Counts a pull of a container (sregistry never did). Best effort: a pull must still succeed when the database can't be written (disk full, busy).</summary>
-    public async Task RecordDownloadAsync(string containerId, CancellationToken ct = default)
-    {
-        try
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            // No cached read shows the counter: no Bump, so a pull does not drop every cached lookup.
-            await db.Containers.Where(x => x.Id == containerId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DownloadCount, x => x.DownloadCount + 1), ct);
-        }
-        catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
-        {
-            logger.LogWarning("download of container {Container} not counted: {Reason}", containerId, e.Message);
-        }
     }
 
     /// <summary>An uploaded image by id, for serving a signed download URL (the signature already authorised it).</summary>

@@ -24,17 +24,12 @@ public class WriteGenerationTests
         var owner = await db.AddUserAsync("ann");
         var tokens = new AccessTokenService(db.Factory, db.Clock, writes);
         var secret = (await tokens.CreateAsync(owner, owner.UserId!, "ci", TokenScope.Write)).Value!.Secret!;
-        var blobs = new FileSystemBlobStore(db.Root);
-        var images = new ImageService(db.Factory, blobs, writes, NullLogger<ImageService>.Instance,
-            new Registry.Core.Signatures.SignatureRefresh(db.Factory, blobs,
-                new Registry.Core.Nodes.ClusterJobLock(Microsoft.Extensions.Options.Options.Create(new RegistryOptions { DataPath = db.Root })), db.Clock,
-                new Registry.Core.Signatures.SignatureChecks(new ServiceCollection().AddMetrics().BuildServiceProvider()
-                    .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-                NullLogger<Registry.Core.Signatures.SignatureRefresh>.Instance));
+        var downloads = new DownloadCounts(db.Factory, NullLogger<DownloadCounts>.Instance);
         var before = writes.Current;
 
         (await tokens.AuthenticateAsync(secret, "127.0.0.1")).ShouldNotBeNull(); // first use: writes LastUsedAt
-        await images.RecordDownloadAsync("no-such-container");
+        downloads.Record("no-such-container");
+        await downloads.WritePendingAsync(CancellationToken.None);
 
         writes.Current.ShouldBe(before);
         await using var context = await db.Factory.CreateDbContextAsync();

@@ -21,13 +21,13 @@ public static class DownloadsApi
             .Doc("Downloads", "GetImageBlob", "The image bytes behind a signed URL; supports HEAD, Range and ETag");
     }
 
-    private static async Task<IResult> DownloadImage(string reference, string? arch, HttpContext context, ImageService images, SignedUrls urls, IOptions<RegistryOptions> options)
+    private static async Task<IResult> DownloadImage(string reference, string? arch, HttpContext context, ImageService images, DownloadCounts downloads, SignedUrls urls, IOptions<RegistryOptions> options)
     {
         var parsed = ImageRef.Parse(reference, options.Value);
         if (!parsed.Succeeded) return Envelope.Failure(parsed);
         var image = await images.ResolveAsync(context.GetActor(), parsed.Value!, arch, requireUploaded: true, context.RequestAborted);
         if (!image.Succeeded) return Envelope.Failure(image);
-        await images.RecordDownloadAsync(image.Value!.Container.Id, context.RequestAborted);
+        downloads.Record(image.Value!.Container.Id);
         context.Response.Headers.Location = urls.ForImage(context, image.Value.Id);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }

@@ -23,7 +23,7 @@ public static class ShubApi
     }
 
     private static async Task<IResult> GetShubManifest(string collection, string name, HttpContext context,
-        CollectionService collections, ImageService images, SignedUrls urls, IOptions<RegistryOptions> options)
+        CollectionService collections, ImageService images, DownloadCounts downloads, SignedUrls urls, IOptions<RegistryOptions> options)
     {
         var (container, tag) = SregistryRoutes.SplitTag(name);
         collection = collection.ToLowerInvariant();
@@ -39,7 +39,7 @@ public static class ShubApi
         if (!reference.Succeeded) return Error(Envelope.StatusOf(reference.Outcome), reference.Message);
         var image = await images.ResolveAsync(actor, reference.Value!, null, requireUploaded: true, context.RequestAborted);
         if (!image.Succeeded) return Error(Envelope.StatusOf(image.Outcome), image.Message);
-        await images.RecordDownloadAsync(image.Value!.Container.Id, context.RequestAborted);
+        downloads.Record(image.Value!.Container.Id);
         var i = image.Value;
         return Results.Json(new
         {

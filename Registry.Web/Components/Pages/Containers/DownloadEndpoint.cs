@@ -17,7 +17,7 @@ public static class DownloadEndpoint
         return app;
     }
 
-    private static async Task<IResult> DownloadAsync(string imageId, HttpContext context, DownloadService downloads, ImageService images, IBlobStore blobs)
+    private static async Task<IResult> DownloadAsync(string imageId, HttpContext context, DownloadService downloads, DownloadCounts counts, IBlobStore blobs)
     {
         var found = await downloads.FindAsync(context.User.ToActor(), imageId, context.RequestAborted);
         if (!found.Succeeded) return Results.NotFound();
@@ -25,7 +25,7 @@ public static class DownloadEndpoint
         var digest = new Digest(image.Hash);
         if (!blobs.Exists(digest)) return Results.NotFound();
         // A range request resuming a download is not a new pull.
-        if (!context.Request.Headers.ContainsKey("Range")) await images.RecordDownloadAsync(image.ContainerId, context.RequestAborted);
+        if (!context.Request.Headers.ContainsKey("Range")) counts.Record(image.ContainerId);
         var tag = image.Tags.OrderByDescending(t => t.UpdatedAt).FirstOrDefault()?.Name ?? image.Hash[..12];
         var name = $"{image.Container!.Name}_{tag}{(image.Arch is null ? "" : "_" + image.Arch)}.sif";
         return Results.File(blobs.PathOf(digest), "application/octet-stream", name, enableRangeProcessing: true);
