@@ -7,8 +7,10 @@ using Registry.Core.Entities;
 
 namespace Registry.Core.Collections;
 
-public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFactory, IOptions<RegistryOptions> options)
+public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFactory, IOptions<RegistryOptions> options, WriteGeneration writes)
 {
+    private readonly ViewerCache _owners = new(writes);
+
     private readonly CollectionLookup lookup = new();
 
     /// <summary>A collection the actor may see, with its containers and size; invisible ones are reported as not found, never as forbidden.</summary>
@@ -157,6 +159,14 @@ public sealed class CollectionService(IDbContextFactory<RegistryDbContext> dbFac
         var candidates = await db.Collections.AsNoTracking().WithAccessGraph().Where(c => c.Name == name).ToListAsync(ct);
         return candidates.Where(c => AccessRules.For(actor, c).CanView).OrderBy(c => c.Entity!.Name, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>
+    /// The entities (by name, ordered) holding a collection of this name that the actor may see: what a shub manifest,
+    /// which names no entity, resolves first on every pull. Kept per view until the next write.
+    /// </summary>
+    public Task<IReadOnlyList<string>> OwnersOfAsync(Actor actor, string name) =>
+        _owners.GetAsync($"owners|{name}", actor, async () =>
+            (IReadOnlyList<string>)(await FindByNameAsync(actor, name)).Select(c => c.Entity!.Name).ToList());
 
     /// <summary>
     /// With <see cref="RegistryOptions.PrivateOnly"/> turned on, collections made public before are made private (at

@@ -8,7 +8,7 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Api;
 
 /// <summary>
-/// The catalogue reads are answered from memory (<c>CatalogueCache</c>): an answer is never shared between views that see
+/// The catalogue reads are answered from memory (<c>CatalogueCache</c>, and the shub manifest's owner lookup): an answer is never shared between views that see
 /// different things, and never outlives the write that changed it, even with readers racing the write.
 /// </summary>
 public class CatalogueCacheTests(RegistryApiFactory factory) : IClassFixture<RegistryApiFactory>
@@ -106,6 +106,8 @@ public class CatalogueCacheTests(RegistryApiFactory factory) : IClassFixture<Reg
         }
         foreach (var path in paths)
             for (var i = 0; i < 2; i++) (await SeenAsync(anonymous, path)).ShouldBeTrue(path);
+        const string shub = "/api/container/csregflip/tool:v1"; // its collection's owner is looked up from memory too
+        for (var i = 0; i < 2; i++) (await anonymous.Http.GetAsync(shub)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         (await Services<CollectionService>().SetPrivateAsync(Actor.ForUser(owner.Id, "csreg", false), id, true)).Succeeded.ShouldBeTrue();
         foreach (var path in paths)
@@ -113,6 +115,8 @@ public class CatalogueCacheTests(RegistryApiFactory factory) : IClassFixture<Reg
             (await SeenAsync(signed, path, sign: true)).ShouldBeTrue($"{path}, signed by the owner");
             (await SeenAsync(anonymous, path)).ShouldBeFalse($"{path}, anonymous, after the collection was made private");
         }
+        (await anonymous.Http.GetAsync(shub)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await signed.PullAsync("csregflip", "tool", "v1")).Status.ShouldBe(HttpStatusCode.OK);
     }
 
     private T Services<T>() where T : notnull => factory.Services.GetRequiredService<T>();

@@ -23,7 +23,7 @@ public class CollectionOptionsTests : IAsyncLifetime
     {
         var options = new RegistryOptions { DataPath = db.Root };
         configure(options);
-        return new CollectionService(db.Factory, Options.Create(options));
+        return new CollectionService(db.Factory, Options.Create(options), db.Writes);
     }
 
     private async Task<string> EntityIdAsync(string name)

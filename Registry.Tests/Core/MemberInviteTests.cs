@@ -31,7 +31,7 @@ public class MemberInviteTests : IAsyncLifetime
         await using (var context = await db.Factory.CreateDbContextAsync())
         {
             var entity = await context.Entities.SingleAsync(e => e.Name == owner.UserName);
-            var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }));
+            var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }), db.Writes);
             return (await collections.CreateAsync(owner, entity.Id, "lab", "", isPrivate: true)).Value!.Id;
         }
     }

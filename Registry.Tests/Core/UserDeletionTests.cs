@@ -49,7 +49,7 @@ public class UserDeletionTests : IAsyncLifetime
     {
         var root = await db.AddUserAsync("root", isAdmin: true);
         var bob = await db.AddUserAsync("bob");
-        var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }));
+        var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }), db.Writes);
         var lab = (await collections.CreateAsync(bob, await EntityIdAsync("bob"), "lab", "", isPrivate: true)).Value!;
         var teams = new TeamService(db.Factory, new FixedOptions<AccountOptions>(new AccountOptions()));
         (await teams.CreateAsync(bob, "group", "", isOpen: false)).Succeeded.ShouldBeTrue();
@@ -74,7 +74,7 @@ public class UserDeletionTests : IAsyncLifetime
         var bob = await db.AddUserAsync("bob");
         var tokens = new AccessTokenService(db.Factory, db.Clock, db.Writes);
         var secret = (await tokens.CreateAsync(bob, bob.UserId!, "ci", TokenScope.Write)).Value!.Secret!;
-        var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }));
+        var collections = new CollectionService(db.Factory, Options.Create(new RegistryOptions { DataPath = db.Root }), db.Writes);
         var lab = (await collections.CreateAsync(alice, await EntityIdAsync("alice"), "lab", "", isPrivate: true)).Value!;
         var invites = new MemberInviteService(db.Factory, db.Clock);
         (await invites.InviteToCollectionAsync(alice, lab.Id, "bob", CollectionRole.Owner)).Succeeded.ShouldBeTrue();

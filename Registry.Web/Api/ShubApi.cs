@@ -28,14 +28,14 @@ public static class ShubApi
         var (container, tag) = SregistryRoutes.SplitTag(name);
         collection = collection.ToLowerInvariant();
         var actor = context.GetActor();
-        var matches = await collections.FindByNameAsync(actor, collection, context.RequestAborted);
-        if (matches.Count == 0)
+        var owners = await collections.OwnersOfAsync(actor, collection);
+        if (owners.Count == 0)
             return actor.IsAuthenticated ? Error(404, $"collection {collection} not found")
                 : Error(401, $"collection {collection} not found, or private: sign the request (sregistry-cli) or send a token to see private collections");
-        if (matches.Count > 1)
-            return Error(409, await AmbiguousAsync(actor, matches, container, tag, images, options.Value, context.RequestAborted));
+        if (owners.Count > 1)
+            return Error(409, await AmbiguousAsync(actor, owners, collection, container, tag, images, options.Value, context.RequestAborted));
 
-        var reference = ImageRef.Parse($"{matches[0].Entity!.Name}/{collection}/{container}:{tag}", options.Value);
+        var reference = ImageRef.Parse($"{owners[0]}/{collection}/{container}:{tag}", options.Value);
         if (!reference.Succeeded) return Error(Envelope.StatusOf(reference.Outcome), reference.Message);
         var image = await images.ResolveAsync(actor, reference.Value!, null, requireUploaded: true, context.RequestAborted);
         if (!image.Succeeded) return Error(Envelope.StatusOf(image.Outcome), image.Message);
@@ -59,16 +59,15 @@ public static class ShubApi
     }
 
     /// <summary>Why shub can't pick a collection, naming only library refs that resolve for the caller.</summary>
-    private static async Task<string> AmbiguousAsync(Registry.Core.Access.Actor actor, List<Collection> matches, string container, string tag,
-        ImageService images, RegistryOptions options, CancellationToken ct)
+    private static async Task<string> AmbiguousAsync(Registry.Core.Access.Actor actor, IReadOnlyList<string> owners, string collection,
+        string container, string tag, ImageService images, RegistryOptions options, CancellationToken ct)
     {
         var found = new List<string>();
-        foreach (var c in matches)
-            if (ImageRef.Parse($"{c.Entity!.Name}/{c.Name}/{container}:{tag}", options) is { Succeeded: true } r
+        foreach (var owner in owners)
+            if (ImageRef.Parse($"{owner}/{collection}/{container}:{tag}", options) is { Succeeded: true } r
                 && (await images.ResolveAsync(actor, r.Value!, null, requireUploaded: true, ct)).Succeeded)
                 found.Add($"library://{r.Value}");
-        var owners = string.Join(", ", matches.Select(c => c.Entity!.Name));
-        return $"several entities ({owners}) have a collection named {matches[0].Name}, and shub:// names no owner; " +
+        return $"several entities ({string.Join(", ", owners)}) have a collection named {collection}, and shub:// names no owner; " +
             (found.Count == 0 ? $"none of them has {container}:{tag}" : $"pull {string.Join(" or ", found)}");
     }
 
