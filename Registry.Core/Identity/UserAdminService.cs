@@ -14,7 +14,8 @@ public sealed record UserPage(List<RegistryUser> Users, int Total);
 public sealed record EntityUsage(string Name, EntityKind Kind, int Collections, long Bytes, long? QuotaBytes);
 
 /// <summary>Profiles and the admin's user management: promote, disable, storage per entity.</summary>
-public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory, AccountChanges changes, Collections.ViewerCache cache)
+public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFactory, AccountChanges changes, Collections.ViewerCache cache,
+    Nodes.ClusterLock locks)
 {
     public async Task<RegistryUser?> FindAsync(string userName, CancellationToken ct = default)
     {
@@ -80,7 +81,12 @@ public sealed class UserAdminService(IDbContextFactory<RegistryDbContext> dbFact
     {
         if (!actor.IsAdmin) return Result.Forbidden("admins only");
         if (userId == actor.UserId) return Result.Conflict("you cannot demote or disable yourself");
+        // One change at a time, the acting admin checked again inside: two admins demoting or disabling each other at
+        // once both passed the check their sign-ins carried, and left the registry without an admin.
+        await using var held = await locks.TakeAsync("users.admin", ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.Users.AnyAsync(u => u.Id == actor.UserId && u.IsAdmin && !u.IsDisabled, ct))
+            return Result.Forbidden("you are no longer an admin (another admin changed that just now)");
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null) return Result.NotFound("user not found");
         change(user);

@@ -18,7 +18,7 @@ public class UserPageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync(Provider);
-        users = new UserAdminService(db.Factory, new AccountChanges(), new ViewerCache(db.Writes));
+        users = new UserAdminService(db.Factory, new AccountChanges(), new ViewerCache(db.Writes), new Registry.Core.Nodes.ClusterLock(db.RegistryOptions));
         await using var context = await db.Factory.CreateDbContextAsync();
         foreach (var i in Enumerable.Range(0, 60))
         {

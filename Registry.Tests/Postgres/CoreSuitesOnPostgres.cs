@@ -18,5 +18,6 @@ public sealed class CollectionCounterTestsOnPostgres : CollectionCounterTests { 
 public sealed class CliSecretRaceTestsOnPostgres : CliSecretRaceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class UserPageTestsOnPostgres : UserPageTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class AdminRaceTestsOnPostgres : AdminRaceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class SearchIndexTestsOnPostgres : SearchIndexTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class ContainerBrowserTestsOnPostgres : ContainerBrowserTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
