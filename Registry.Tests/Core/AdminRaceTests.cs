@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Registry.Core;
 using Registry.Core.Access;
-using Registry.Core.Collections;
 using Registry.Core.Identity;
 
 namespace Registry.Tests.Core;
@@ -20,7 +19,7 @@ public class AdminRaceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync(Provider);
-        users = new UserAdminService(db.Factory, new AccountChanges(), new ViewerCache(db.Writes), new Registry.Core.Nodes.ClusterLock(db.RegistryOptions));
+        users = db.UserAdmin();
     }
 
     public async Task DisposeAsync() => await db.DisposeAsync();

@@ -120,7 +120,7 @@ public class OciCollectionBytesTests : IAsyncLifetime
             containerId = x.Id;
         }
         var browser = new CollectionBrowser(_db.Factory, new ViewerCache(_db.Writes));
-        var admin = new UserAdminService(_db.Factory, new AccountChanges(), new ViewerCache(_db.Writes), new Registry.Core.Nodes.ClusterLock(_db.RegistryOptions));
+        var admin = _db.UserAdmin();
         var statsBefore = await browser.StatsAsync(Actor.Anonymous);
         var entityBefore = (await admin.StorageAsync()).Single(e => e.Name == entity).Bytes;
 

@@ -61,6 +61,10 @@ public sealed class TestDatabase : IAsyncDisposable
         return Actor.ForUser(user.Id, name, user.IsAdmin);
     }
 
+    /// <summary>The admin's user service on this database, wired as the app wires it.</summary>
+    public Registry.Core.Identity.UserAdminService UserAdmin() =>
+        new(Factory, new Registry.Core.Identity.AccountChanges(), new Registry.Core.Collections.ViewerCache(Writes), new Registry.Core.Nodes.ClusterLock(RegistryOptions));
+
     public async ValueTask DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -1,5 +1,4 @@
 using Registry.Core;
-using Registry.Core.Collections;
 using Registry.Core.Identity;
 
 namespace Registry.Tests.Core;
@@ -18,7 +17,7 @@ public class UserPageTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync(Provider);
-        users = new UserAdminService(db.Factory, new AccountChanges(), new ViewerCache(db.Writes), new Registry.Core.Nodes.ClusterLock(db.RegistryOptions));
+        users = db.UserAdmin();
         await using var context = await db.Factory.CreateDbContextAsync();
         foreach (var i in Enumerable.Range(0, 60))
         {
