@@ -21,3 +21,4 @@ public sealed class UserPageTestsOnPostgres : UserPageTests { protected override
 public sealed class AdminRaceTestsOnPostgres : AdminRaceTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class SearchIndexTestsOnPostgres : SearchIndexTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class ContainerBrowserTestsOnPostgres : ContainerBrowserTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class DatabaseStartupTestsOnPostgres : DatabaseStartupTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }

@@ -13,14 +13,11 @@ namespace Registry.Web.Hosting;
 /// <summary>What runs once before the first request (or the admin command): the database first, then the server's chores.</summary>
 public static class StartupChores
 {
-    /// <summary>Applies migrations and reports names that now clash with the app's own pages.</summary>
+    /// <summary>Applies migrations.</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
-        await DatabaseStartup.MigrateAsync(db);
-        foreach (var clash in await DatabaseStartup.ReservedNameClashesAsync(db))
-            app.Logger.LogWarning("{Clash} uses a name the web UI's own pages use: its page is shadowed; rename it", clash);
+        await DatabaseStartup.MigrateAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>());
     }
 
     /// <summary>The server's chores; the admin command runs none of them (it only signals its writes).</summary>
@@ -43,5 +40,23 @@ public static class StartupChores
         var madePrivate = await app.Services.GetRequiredService<CollectionService>()
             .EnforcePrivateOnlyAsync(new Actor("system", "system", true, TokenScope.Admin, Address: "startup"));
         if (madePrivate > 0) app.Logger.LogWarning("Registry:PrivateOnly is on: made {Count} public collections private", madePrivate);
+        // A report, not a guard: once the server listens, so its queries' first compilation never delays the first answer.
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => ReportReservedNameClashesAsync(app)));
+    }
+
+    /// <summary>Names that now clash with the app's own pages, for an admin to rename.</summary>
+    private static async Task ReportReservedNameClashesAsync(WebApplication app)
+    {
+        try
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            foreach (var clash in await DatabaseStartup.ReservedNameClashesAsync(scope.ServiceProvider.GetRequiredService<RegistryDbContext>(), app.Lifetime.ApplicationStopping))
+                app.Logger.LogWarning("{Clash} uses a name the web UI's own pages use: its page is shadowed; rename it", clash);
+        }
+        catch (Exception e) when (!app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            app.Logger.LogWarning(e, "looking for names that clash with the web UI's pages failed");
+        }
+        catch (OperationCanceledException) { } // stopped meanwhile
     }
 }
