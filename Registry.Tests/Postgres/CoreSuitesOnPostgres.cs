@@ -20,3 +20,4 @@ public sealed class OciCollectionBytesTestsOnPostgres : OciCollectionBytesTests 
 public sealed class UserPageTestsOnPostgres : UserPageTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class SearchIndexTestsOnPostgres : SearchIndexTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class ContainerBrowserTestsOnPostgres : ContainerBrowserTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class CommonWordSearchTestsOnPostgres : CommonWordSearchTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
