@@ -11,6 +11,8 @@ namespace Registry.Core.Collections;
 /// </summary>
 public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFactory, ViewerCache cache)
 {
+    internal Search.NewestMatches Matches { get; init; } = Search.NewestMatches.Default;
+
     public async Task<CollectionPage> PageAsync(Actor actor, CollectionQuery query, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -85,17 +87,19 @@ public sealed class CollectionBrowser(IDbContextFactory<RegistryDbContext> dbFac
         value = value.Trim().ToLowerInvariant();
         if (value.Length < Search.SearchMatches.MinLength) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var visible = db.Collections.VisibleTo(actor);
-        var tags = Search.SearchMatches.Tags(db, value).Select(t => new { t.ContainerId, t.Name })
-            .Concat(Search.SearchMatches.OciTags(db, value).Select(t => new { t.ContainerId, t.Name }));
-        var hits = await tags.AsNoTracking()
-            .Join(db.Containers.Where(x => visible.Any(c => c.Id == x.CollectionId)), t => t.ContainerId, x => x.Id,
-                  (t, x) => new { Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt, Tag = t.Name })
-            .OrderByDescending(h => h.UpdatedAt).ThenBy(h => h.Entity).ThenBy(h => h.Collection).ThenBy(h => h.Name).ThenBy(h => h.Tag)
-            .Take(take * 4).ToListAsync(ct);
-        return hits.GroupBy(h => (h.Entity, h.Collection, h.Name, h.UpdatedAt))
-            .Select(g => new RecentContainer(g.Key.Entity, g.Key.Collection, g.Key.Name, g.Key.UpdatedAt, g.Select(h => h.Tag).Distinct().ToList()))
-            .OrderByDescending(r => r.UpdatedAt).Take(take).ToList();
+        var (tags, ociTags) = (db.Tags, db.OciTags);
+        // Tag names are ASCII: lower() folds them as the index does.
+        var ids = await Matches.ContainerIdsAsync(db, db.Collections.VisibleTo(actor), Search.SearchMatches.TaggedContainerIds(db, value),
+            x => tags.Any(t => t.ContainerId == x.Id && t.Name.ToLower().Contains(value)) || ociTags.Any(t => t.ContainerId == x.Id && t.Name.ToLower().Contains(value)),
+            take, ct);
+        var containers = await db.Containers.AsNoTracking().Where(x => ids.Contains(x.Id))
+            .Select(x => new { x.Id, Entity = x.Collection!.Entity!.Name, Collection = x.Collection.Name, x.Name, x.UpdatedAt }).ToListAsync(ct);
+        var names = (await tags.Where(t => ids.Contains(t.ContainerId) && t.Name.ToLower().Contains(value)).Select(t => new { t.ContainerId, t.Name })
+                .Concat(ociTags.Where(t => ids.Contains(t.ContainerId) && t.Name.ToLower().Contains(value)).Select(t => new { t.ContainerId, t.Name }))
+                .ToListAsync(ct)).ToLookup(t => t.ContainerId, t => t.Name);
+        return Search.NewestMatches.InOrder(containers, x => x.Id, ids)
+            .Select(x => new RecentContainer(x.Entity, x.Collection, x.Name, x.UpdatedAt, names[x.Id].Distinct().Order(StringComparer.Ordinal).ToList()))
+            .ToList();
     }
 
     /// <summary>Collections the treemap draws; the rest are one "others" box.</summary>

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Registry.Core.Collections;
 using Registry.Core.Containers;
 using Registry.Core.Data;
@@ -25,7 +26,8 @@ internal static class SearchQueries
             .Concat(db.Collections.Where(c => entities.Contains(c.EntityId)).Select(c => c.Id));
     }
 
-    public static IQueryable<Container> Containers(RegistryDbContext db, IQueryable<Collection> visible, string value)
+    /// <summary>The ids of the containers the value matches (duplicates included), as the indexes find them.</summary>
+    public static IQueryable<string> ContainerIds(RegistryDbContext db, string value)
     {
         var ids = SearchMatches.Containers(db, value).Select(x => x.Id).Concat(SearchMatches.TaggedContainerIds(db, value));
         var key = PathKey(value);
@@ -37,7 +39,22 @@ internal static class SearchQueries
             ids = ids.Concat(OnPath(db.Containers.Where(x => collections.Contains(x.CollectionId))));
             if (key != value) ids = ids.Concat(OnPath(SearchMatches.Containers(db, key))); // "tools/dem": the key is a container's
         }
-        return db.Containers.Where(x => ids.Contains(x.Id) && visible.Any(c => c.Id == x.CollectionId));
+        return ids;
+    }
+
+    /// <summary>
+    /// The match of <see cref="ContainerIds"/> tested on one container, for walking them newest-first (<see cref="NewestMatches"/>):
+    /// names are lower case by rule, tags ASCII, descriptions folded as PostgreSQL's index folds them.
+    /// </summary>
+    public static Expression<Func<Container, bool>> ContainerMatch(RegistryDbContext db, string value)
+    {
+        var onPath = PathKey(value).Length >= SearchMatches.MinLength;
+        var tags = db.Tags;
+        var ociTags = db.OciTags;
+        return x => x.Name.Contains(value) || RegistryDbContext.Fold(x.Description).Contains(value)
+            || tags.Any(t => t.ContainerId == x.Id && t.Name.ToLower().Contains(value))
+            || ociTags.Any(t => t.ContainerId == x.Id && t.Name.ToLower().Contains(value))
+            || (onPath && (x.Collection!.Entity!.Name + "/" + x.Collection.Name + "/" + x.Name).Contains(value));
     }
 
     public static IQueryable<Collection> Collections(RegistryDbContext db, IQueryable<Collection> visible, string value)

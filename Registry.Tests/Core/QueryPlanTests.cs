@@ -33,8 +33,8 @@ public sealed class QueryPlanTests
     internal static async Task<List<string>> PlanAsync(TestDatabase db, Sent sent)
     {
         await using var context = await db.Factory.CreateDbContextAsync();
+        await context.Database.OpenConnectionAsync(); // as EF opens it: with the app's functions (registry_fold)
         var connection = (SqliteConnection)context.Database.GetDbConnection();
-        await connection.OpenAsync();
         await using var explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + sent.Sql;
         foreach (var (name, value) in sent.Parameters) explain.Parameters.AddWithValue(name, value ?? DBNull.Value);

@@ -138,7 +138,7 @@ public class SearchIndexTests : IAsyncLifetime
             // EF turns an empty id list into WHERE 0: SQLite tests that constant once and reads nothing.
             foreach (var command in sent.Where(c => !c.Sql.Contains("WHERE 0\n")))
             {
-                var plan = await PlanAsync(command);
+                var plan = await SearchPlans.PlanAsync(Db, Provider, command);
                 var shown = command.Sql + "\n--\n" + string.Join("\n", plan);
                 if (Provider == DatabaseProvider.Sqlite)
                 {
@@ -156,35 +156,5 @@ public class SearchIndexTests : IAsyncLifetime
             }
             searched.ShouldBeGreaterThanOrEqualTo(4);
         }
-    }
-
-    /// <summary>
-    /// The plan of a command as sent. PostgreSQL: with sequential scans priced out, so a plan with none proves an index can
-    /// answer (this small table would be read whole otherwise); SQLite: <c>EXPLAIN QUERY PLAN</c> as the app's file plans it.
-    /// </summary>
-    private async Task<List<string>> PlanAsync(QueryPlanTests.Sent sent)
-    {
-        if (Provider == DatabaseProvider.Sqlite) return await QueryPlanTests.PlanAsync(Db, sent);
-        await using var context = await Db.Factory.CreateDbContextAsync();
-        var connection = context.Database.GetDbConnection();
-        await connection.OpenAsync();
-        await using (var off = connection.CreateCommand())
-        {
-            off.CommandText = "SET enable_seqscan = off";
-            await off.ExecuteNonQueryAsync();
-        }
-        await using var explain = connection.CreateCommand();
-        explain.CommandText = "EXPLAIN " + sent.Sql;
-        foreach (var (name, value) in sent.Parameters)
-        {
-            var p = explain.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            explain.Parameters.Add(p);
-        }
-        var plan = new List<string>();
-        await using var reader = await explain.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-        return plan;
     }
 }

@@ -22,3 +22,4 @@ public sealed class AdminRaceTestsOnPostgres : AdminRaceTests { protected overri
 public sealed class SearchIndexTestsOnPostgres : SearchIndexTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class ContainerBrowserTestsOnPostgres : ContainerBrowserTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
 public sealed class DatabaseStartupTestsOnPostgres : DatabaseStartupTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
+public sealed class CommonWordSearchTestsOnPostgres : CommonWordSearchTests { protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql; }
