@@ -55,13 +55,14 @@ public class CatalogueCacheTests(RegistryApiFactory factory) : IClassFixture<Reg
         var actor = Actor.ForUser(owner.Id, "crace", false);
         var anonymous = new LibraryClient(factory.Client());
         string[] paths = ["/v1/collections/crace/flip", "/v1/containers/crace/flip/a"];
+        string[] searched = ["/v1/search?value=crace"];
 
         using var stop = new CancellationTokenSource();
         var readers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             var reads = 0;
             while (!stop.IsCancellationRequested)
-                foreach (var path in paths) { await anonymous.GetAsync(path); reads++; }
+                foreach (var path in paths.Concat(searched)) { await anonymous.GetAsync(path); reads++; }
             return reads;
         })).ToList();
         for (var round = 0; round < 10; round++)
@@ -73,6 +74,8 @@ public class CatalogueCacheTests(RegistryApiFactory factory) : IClassFixture<Reg
                     $"round {round}: {path} right after the collection was made {(makePrivate ? "private" : "public")}");
             var entity = (await anonymous.GetAsync("/v1/entities/crace")).Body!["data"]!["collections"]!.AsArray();
             entity.Count.ShouldBe(makePrivate ? 0 : 1, $"round {round}: the entity's collections");
+            var found = (await anonymous.GetAsync("/v1/search?value=crace")).Body!["data"]!["collection"]!.AsArray();
+            found.Count.ShouldBe(makePrivate ? 0 : 1, $"round {round}: the search's collections");
         }
         await stop.CancelAsync();
         (await Task.WhenAll(readers)).Sum().ShouldBeGreaterThan(paths.Length * 8, "the readers raced the writes");

@@ -76,11 +76,11 @@ public static class ImagesApi
     private static Task<Result<List<Tag>>> SetTagAsync(string containerId, SetTagRequest request, string? arch, HttpContext context, TagService tags) =>
         tags.SetAsync(context.GetActor(), containerId, arch, request.Tag!, request.ImageID!, context.RequestAborted);
 
-    private static async Task<IResult> Search(string? value, string? arch, string? signed, HttpContext context, SearchService search)
+    /// <summary>Cached per URL and view until the next write (<see cref="CatalogueCache"/>): a common word costs its page of rows once.</summary>
+    private static Task<IResult> Search(string? value, string? arch, string? signed, HttpContext context, SearchService search, CatalogueCache cache)
     {
         var arches = (arch ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var found = await search.SearchAsync(context.GetActor(), value, arches, signed == "true", context.RequestAborted);
-        return Envelope.From(found, r => new
+        return cache.AnswerAsync(context, () => search.SearchAsync(context.GetActor(), value, arches, signed == "true", context.RequestAborted), r => new
         {
             entity = r.Entities.Select(EntityJson.From),
             collection = r.Collections.Select(CollectionJson.From),
