@@ -84,7 +84,7 @@ public static class DependencyInjection
         services.AddSingleton<Nodes.ClusterJobLock>(); services.AddSingleton<Nodes.ClusterLock>(); services.AddSingleton<Nodes.ClusterLease>();
         services.AddSingleton<SignupInviteService>(); services.AddSingleton<MemberInviteService>(); services.AddSingleton<UserDeletion>();
         services.AddHostedService<ScheduledGc>();
-        services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<ViewerCache>(); services.AddSingleton<BrowserUploadLock>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<UnfinishedUploads>(); services.AddSingleton<DownloadService>();
+        services.AddSingleton<StarService>(); services.AddSingleton<CollectionBrowser>(); services.AddSingleton<ViewerCache>(); services.AddKeyedSingleton(ViewerCache.ForSearches, (sp, _) => new ViewerCache(sp.GetRequiredService<WriteGeneration>())); services.AddSingleton<BrowserUploadLock>(); services.AddSingleton<BrowserUploadService>(); services.AddSingleton<UnfinishedUploads>(); services.AddSingleton<DownloadService>();
         services.AddOptions<AccountOptions>().Bind(configuration.GetSection(AccountOptions.SectionName))
             .Validate(o => o.TermsVersion >= 0 && o.InviteLifetime > TimeSpan.Zero, "Accounts:TermsVersion must be >= 0 and InviteLifetime positive")
             .ValidateOnStart();

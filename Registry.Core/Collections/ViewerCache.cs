@@ -11,6 +11,12 @@ namespace Registry.Core.Collections;
 /// </summary>
 public sealed class ViewerCache(WriteGeneration writes)
 {
+    /// <summary>
+    /// The key of a second instance for the search page's results: what users type would otherwise fill this one and push
+    /// out the aggregates, which cost a pass over every image to compute again.
+    /// </summary>
+    public const string ForSearches = "searches";
+
     /// <summary>Entries kept before all are dropped (one per signed-in viewer and aggregate): bounds memory, not correctness.</summary>
     public const int MaxEntries = 4096;
 

@@ -66,6 +66,29 @@ public sealed class BrowseListsTests : RegistryTestContext
     }
 
     [Fact]
+    public async Task A_search_shown_before_a_collection_was_made_private_is_not_shown_again_after()
+    {
+        var alice = await Db.AddUserAsync("alice");
+        var tools = await CreateCollectionAsync(alice, "tools");
+        await PushAsync(alice, "tools", "demo", "v1", SifBuilder.WithObjects("amd64", null, "{\"org.lab.pipeline\":\"rnaseq-2\"}"));
+        RenderProviders();
+        var nav = Services.GetRequiredService<NavigationManager>();
+
+        nav.NavigateTo("search?q=demo");
+        var before = Render<SearchPage>();
+        before.WaitForAssertion(() => before.FindAll("[data-testid=found-containers] a").Count.ShouldBe(1));
+        (await Services.GetRequiredService<Registry.Core.Collections.CollectionService>().SetPrivateAsync(alice, tools, true)).Succeeded.ShouldBeTrue();
+
+        foreach (var q in new[] { "demo", "DEMO ", "rnaseq" })
+        {
+            nav.NavigateTo("search?q=" + Uri.EscapeDataString(q));
+            var after = Render<SearchPage>();
+            after.WaitForAssertion(() => after.Markup.ShouldContain("Nothing matches"), TimeSpan.FromSeconds(10));
+            after.FindAll("a[href='alice/tools/demo']").ShouldBeEmpty(q);
+        }
+    }
+
+    [Fact]
     public async Task Nobody_is_added_to_a_collection_unasked_not_even_a_teammate()
     {
         var alice = await Db.AddUserAsync("alice");
