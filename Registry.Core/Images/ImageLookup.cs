@@ -64,7 +64,7 @@ internal sealed class ImageLookup(WriteGeneration writes)
         if (found is not null)
         {
             if (_cache.Count >= MaxCached) _cache.Clear();
-            _cache[key] = new Cached(found, generation, ExpiryFromNow());
+            _cache[key] = new Cached(found, generation, CacheExpiry.FromNow(CacheLifetime));
         }
         return found;
     }
@@ -81,18 +81,10 @@ internal sealed class ImageLookup(WriteGeneration writes)
         if (image is not null)
         {
             if (_byId.Count >= MaxCached) _byId.Clear();
-            _byId[imageId] = new CachedById(image, generation, ExpiryFromNow());
+            _byId[imageId] = new CachedById(image, generation, CacheExpiry.FromNow(CacheLifetime));
         }
         return image;
     }
-
-    /// <summary>
-    /// A random time between half the lifetime and all of it. Entries filled together (after a start, or after a write
-    /// dropped them all) would otherwise expire together, and every read in the next seconds would wait on the database
-    /// (a cold read costs about ten cached ones).
-    /// </summary>
-    private static long ExpiryFromNow() =>
-        Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * CacheLifetime.TotalSeconds * (0.5 + Random.Shared.NextDouble() / 2));
 
     private async Task<ResolvedImage?> QueryAsync(RegistryDbContext db, ImageRef reference, string? arch)
     {

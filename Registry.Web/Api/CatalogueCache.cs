@@ -45,7 +45,7 @@ public sealed class CatalogueCache(WriteGeneration writes)
         if (_answers.TryGetValue(key, out var hit) && hit.Generation == generation && Stopwatch.GetTimestamp() < hit.Until)
             return new CachedJson(hit.Status, hit.Json);
         var (status, body) = await read();
-        var answer = new Answer(generation, ExpiryFromNow(), status, JsonSerializer.SerializeToUtf8Bytes(body, Envelope.Json));
+        var answer = new Answer(generation, CacheExpiry.FromNow(Lifetime), status, JsonSerializer.SerializeToUtf8Bytes(body, Envelope.Json));
         Keep(key, answer);
         return new CachedJson(answer.Status, answer.Json);
     }
@@ -66,10 +66,6 @@ public sealed class CatalogueCache(WriteGeneration writes)
         var actor = context.GetActor();
         return $"{context.BaseUrl()}{context.Request.Path}{context.Request.QueryString}\n{actor.UserId}\n{actor.IsAdmin}\n{actor.Scope}\n{actor.RestrictedToCollectionId}";
     }
-
-    /// <summary>Between half the lifetime and all of it: entries filled together (after a write) do not all expire together.</summary>
-    private static long ExpiryFromNow() =>
-        Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * Lifetime.TotalSeconds * (0.5 + Random.Shared.NextDouble() / 2));
 
     private sealed class CachedJson(int status, byte[] json) : IResult
     {
